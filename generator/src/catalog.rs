@@ -1,0 +1,271 @@
+//! The data package model: Frictionless `datapackage.json` with its Table Schemas, plus
+//! Vidkryto's extensions (`title_en`, `topic`, `checks`, `private`). It reads and describes
+//! packages; checking data against them is `validate`'s job.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Why a data package could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read `{path}`")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{path}` is not a valid data package: {error}")]
+    Parse {
+        path: PathBuf,
+        error: serde_json::Error,
+    },
+    #[error("`{path}`: resource `{resource}` has no `path`; give the CSV file it describes")]
+    NoPath { path: PathBuf, resource: String },
+    #[error(
+        "`{path}`: resource `{resource}` has no `schema`; a tabular resource needs a Table Schema"
+    )]
+    NoSchema { path: PathBuf, resource: String },
+}
+
+/// A data package: `datapackage.json` and the folder it lives in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Package {
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_en: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description_en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Last change of the data (a Vidkryto extension; DCAT's `modified`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified: Option<String>,
+    /// Catalogue topic: budget, e-government, appeals, documents, public-information, …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<License>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contributors: Vec<Contributor>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub resources: Vec<Resource>,
+    /// Totals the source documents state, checked by `validate`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Value>,
+    /// Never published: raw input with personal data.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
+    /// Every other key, kept so that publishing loses nothing.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+    /// The folder holding `datapackage.json`.
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct License {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Contributor {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A source document the data was extracted from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Source {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The heading or table of the document the figures come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A tabular data resource: one CSV and its Table Schema.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Resource {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_en: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description_en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// CSV dialect (delimiter, quoteChar, header, …) as Frictionless describes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<Schema>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A Table Schema.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schema {
+    pub fields: Vec<Field>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_keys: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_values: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One field (column) of a Table Schema.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    #[serde(rename = "type", default = "default_type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title_en: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description_en: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub constraints: Map<String, Value>,
+    /// Type options (decimalChar, groupChar, trueValues, …) and anything else.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+fn default_type() -> String {
+    "string".into()
+}
+
+impl Package {
+    /// Reads `<dir>/datapackage.json`.
+    pub fn load(dir: &Path) -> Result<Package, CatalogError> {
+        let path = dir.join("datapackage.json");
+        let text = std::fs::read_to_string(&path).map_err(|source| CatalogError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let mut package: Package =
+            serde_json::from_str(&text).map_err(|error| CatalogError::Parse {
+                path: path.clone(),
+                error,
+            })?;
+        package.dir = dir.to_path_buf();
+        for resource in &package.resources {
+            if resource.path.is_none() {
+                return Err(CatalogError::NoPath {
+                    path,
+                    resource: resource.name.clone(),
+                });
+            }
+            if resource.schema.is_none() {
+                return Err(CatalogError::NoSchema {
+                    path,
+                    resource: resource.name.clone(),
+                });
+            }
+        }
+        Ok(package)
+    }
+
+    /// The resources that may be published.
+    pub fn public_resources(&self) -> impl Iterator<Item = &Resource> {
+        let private = self.private;
+        self.resources
+            .iter()
+            .filter(move |r| !private && !r.private)
+    }
+
+    /// The resource called `name`.
+    pub fn resource(&self, name: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.name == name)
+    }
+
+    /// The file of a resource, resolved against the package folder.
+    pub fn resource_path(&self, resource: &Resource) -> PathBuf {
+        self.dir.join(resource.path.as_deref().unwrap_or_default())
+    }
+
+    /// The publisher named in `contributors`, if any.
+    pub fn publisher(&self) -> Option<&Contributor> {
+        self.contributors
+            .iter()
+            .find(|c| c.role.as_deref() == Some("publisher"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_survive_a_round_trip() {
+        let json = r#"{"name": "x", "resources": [{"name": "r", "path": "r.csv",
+            "schema": {"fields": [{"name": "a", "type": "integer", "bareNumber": false}]}}],
+            "homepage": "https://example.org"}"#;
+        let package: Package = serde_json::from_str(json).unwrap();
+        assert_eq!(package.extra["homepage"], "https://example.org");
+        let field = &package.resources[0].schema.as_ref().unwrap().fields[0];
+        assert_eq!(field.kind, "integer");
+        assert_eq!(field.extra["bareNumber"], false);
+        let back = serde_json::to_value(&package).unwrap();
+        assert_eq!(back["homepage"], "https://example.org");
+    }
+
+    #[test]
+    fn missing_schema_is_named() {
+        let dir = std::env::temp_dir().join(format!("vidkryto-catalog-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("datapackage.json"),
+            r#"{"name": "x", "resources": [{"name": "r", "path": "r.csv"}]}"#,
+        )
+        .unwrap();
+        let err = Package::load(&dir).unwrap_err().to_string();
+        assert!(err.contains("resource `r` has no `schema`"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,59 @@
+//! The publish stage: writes what may be published of each data package (its public
+//! resources, clean CSV, and the package description) into the published layout.
+//! Private packages and resources (raw personal data) are never written.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Serialize;
+use vidkryto_search::output::write_atomic;
+use vidkryto_search::Layout;
+
+use crate::catalog::Package;
+
+/// One published package, as listed in `data/catalog.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Published {
+    pub name: String,
+    pub title: String,
+    pub title_en: String,
+    pub resources: Vec<String>,
+}
+
+/// Publishes `package` into `layout`; `data_dir` holds the CSVs to publish (the package's
+/// own folder, or the anonymised output for packages with a privacy policy).
+pub fn publish_package(
+    package: &Package,
+    data_dir: &Path,
+    layout: &Layout,
+) -> anyhow::Result<Option<Published>> {
+    if package.private {
+        return Ok(None);
+    }
+    let mut published = package.clone();
+    published.resources.retain(|r| !r.private);
+    for resource in &mut published.resources {
+        let from = data_dir.join(resource.path.as_deref().unwrap_or_default());
+        let to = layout.resource_csv(&package.name, &resource.name);
+        let bytes =
+            std::fs::read(&from).with_context(|| format!("cannot read `{}`", from.display()))?;
+        write_atomic(&to, &bytes).with_context(|| format!("cannot write `{}`", to.display()))?;
+        resource.path = Some(format!("{}.csv", resource.name));
+    }
+    let json = serde_json::to_vec_pretty(&published)?;
+    let file = layout.package_file(&package.name);
+    write_atomic(&file, &json).with_context(|| format!("cannot write `{}`", file.display()))?;
+    Ok(Some(Published {
+        name: published.name.clone(),
+        title: published.title.clone(),
+        title_en: published.title_en.clone(),
+        resources: published.resources.iter().map(|r| r.name.clone()).collect(),
+    }))
+}
+
+/// Writes `data/catalog.json`: the published packages in configuration order.
+pub fn write_catalog(published: &[Published], layout: &Layout) -> anyhow::Result<()> {
+    let file = layout.catalog_file();
+    write_atomic(&file, &serde_json::to_vec_pretty(published)?)
+        .with_context(|| format!("cannot write `{}`", file.display()))
+}

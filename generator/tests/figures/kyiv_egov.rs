@@ -1,0 +1,1 @@
+//! Check figures: to be written with the dataset.

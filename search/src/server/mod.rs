@@ -1,0 +1,187 @@
+//! The HTTP service (warp): the static site from `public/`, the search API and the dataset
+//! APIs, behind one error type and one set of HTTP behaviours. Routes live in the
+//! submodules; this module only assembles them and runs the server.
+
+mod error;
+mod static_files;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use warp::Filter;
+
+pub use error::ApiError;
+
+use crate::Layout;
+
+/// What every handler can reach: the published directory it serves.
+#[derive(Debug)]
+pub struct AppState {
+    pub layout: Layout,
+}
+
+impl AppState {
+    pub fn open(dir: &Path) -> Result<AppState, ServeError> {
+        if !dir.join("data").is_dir() {
+            return Err(ServeError::NotABuild(dir.to_path_buf()));
+        }
+        Ok(AppState {
+            layout: Layout::new(dir),
+        })
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("`{0}` is not a Vidkryto build (no `data/` inside); run `vidkryto build` first or pass --dir")]
+    NotABuild(PathBuf),
+    #[error("cannot listen on {addr}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Every route of the service.
+pub fn routes(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (impl warp::Reply,), Error = std::convert::Infallible> + Clone {
+    let healthz = warp::path!("healthz")
+        .and(warp::get())
+        .map(|| warp::reply::json(&serde_json::json!({"status": "ok"})));
+    let api_unknown = warp::path("api").and_then(|| async {
+        Err::<warp::reply::Response, _>(warp::reject::custom(ApiError::not_found(
+            "no such API endpoint; see /api/openapi.json",
+        )))
+    });
+    healthz
+        .or(api_unknown)
+        .or(static_files::routes(state))
+        .recover(error::recover)
+        .with(security_headers())
+}
+
+fn security_headers() -> warp::filters::reply::WithHeaders {
+    let mut headers = warp::http::HeaderMap::new();
+    let pairs = [
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "strict-origin-when-cross-origin"),
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; \
+             style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'",
+        ),
+    ];
+    for (name, value) in pairs {
+        headers.insert(name, warp::http::HeaderValue::from_static(value));
+    }
+    warp::reply::with::headers(headers)
+}
+
+/// Serves `dir` on `addr` until SIGINT or SIGTERM; `ready` is called with the bound address.
+pub fn serve(
+    dir: &Path,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let state = Arc::new(AppState::open(dir)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        let bound = listener
+            .local_addr()
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        ready(bound);
+        warp::serve(routes(state))
+            .incoming(listener)
+            .graceful(shutdown_signal())
+            .run()
+            .await;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_build() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("vidkryto-server-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        std::fs::write(dir.join("index.html"), "<h1>Відкрито</h1>").unwrap();
+        dir
+    }
+
+    #[tokio::test]
+    async fn errors_share_one_json_shape() {
+        let state = Arc::new(AppState::open(&scratch_build()).unwrap());
+        let response = warp::test::request()
+            .path("/api/v1/nowhere")
+            .reply(&routes(state))
+            .await;
+        assert_eq!(response.status(), 404);
+        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(body["error"]["status"], 404);
+        assert_eq!(body["error"]["code"], "not-found");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("openapi"));
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    }
+
+    #[tokio::test]
+    async fn serves_the_site_and_health() {
+        let state = Arc::new(AppState::open(&scratch_build()).unwrap());
+        let page = warp::test::request()
+            .path("/index.html")
+            .reply(&routes(state.clone()))
+            .await;
+        assert_eq!(page.status(), 200);
+        assert!(String::from_utf8_lossy(page.body()).contains("Відкрито"));
+        let health = warp::test::request()
+            .path("/healthz")
+            .reply(&routes(state))
+            .await;
+        assert_eq!(health.status(), 200);
+    }
+
+    #[test]
+    fn a_folder_without_data_is_not_a_build() {
+        let err = AppState::open(Path::new("/nonexistent")).unwrap_err();
+        assert!(
+            err.to_string().contains("run `vidkryto build` first"),
+            "{err}"
+        );
+    }
+}
