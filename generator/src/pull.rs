@@ -105,3 +105,60 @@ fn local_path(config: &Config, source: &str) -> anyhow::Result<PathBuf> {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn portal(dir: &Path) -> Config {
+        std::fs::write(dir.join("source.txt"), "рішення № 824/7060").unwrap();
+        let text = r#"
+            [portal]
+            title = "Т"
+            title_en = "T"
+            base_url = "http://127.0.0.1:8080"
+            [[datasets]]
+            name = "register"
+            sources = ["source.txt"]
+        "#;
+        let path = dir.join("vidkryto.toml");
+        std::fs::write(&path, text).unwrap();
+        Config::load(&path).unwrap()
+    }
+
+    #[test]
+    fn pull_caches_the_source_with_its_hash() {
+        let dir = std::env::temp_dir().join(format!("vidkryto-pull-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = portal(&dir);
+        let records = pull(&config, &[]).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(
+            records[0].sha256,
+            hex(&Sha256::digest("рішення № 824/7060".as_bytes()))
+        );
+        let cached = dir.join("build/raw/register/source.txt");
+        assert_eq!(
+            std::fs::read_to_string(cached).unwrap(),
+            "рішення № 824/7060"
+        );
+        let provenance =
+            std::fs::read_to_string(dir.join("build/raw/register/provenance.json")).unwrap();
+        assert!(provenance.contains(&records[0].sha256));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn unknown_dataset_lists_the_configured_ones() {
+        let dir =
+            std::env::temp_dir().join(format!("vidkryto-pull-unknown-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = portal(&dir);
+        let err = pull(&config, &["budget".into()]).unwrap_err().to_string();
+        assert!(
+            err.contains("`budget` is not in the configuration; configured: register"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
