@@ -52,7 +52,7 @@ impl Constraints {
                 "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
                     let bound = kind
                         .scalar(value)
-                        .ok_or_else(|| bad(name, &format!("a {}", kind.describe())))?;
+                        .ok_or_else(|| bad(name, &types::with_article(&kind.describe())))?;
                     let exclusive = name.starts_with("exclusive");
                     if name.ends_with("inimum") {
                         c.minimum = Some((bound, exclusive));

@@ -6,10 +6,12 @@
 mod checks;
 mod constraints;
 mod keys;
+mod numbers;
 mod reader;
 pub mod report;
 mod schema;
 mod table;
+mod temporal;
 mod types;
 
 use std::collections::HashMap;
@@ -316,6 +318,11 @@ fn validate_resources(package: &Package, only: Option<&str>, options: &Options) 
     Report::new(tasks, package_errors, started.elapsed().as_secs_f64())
 }
 
+/// One queued table: its resource index, the job (`None` when the schema is unusable)
+/// and the task collecting its findings.
+type Queued<'a> = (usize, Option<Job<'a>>, Task);
+type Slot<'a> = Mutex<Option<Queued<'a>>>;
+
 /// Runs table jobs on a few scoped threads (one per core, at most one per job). Plain
 /// `std::thread::scope` with a shared counter: resources are few and coarse, so a
 /// work-stealing pool (rayon) would add a dependency for nothing.
@@ -330,8 +337,7 @@ fn run_parallel(
         options.threads
     }
     .clamp(1, jobs.len().max(1));
-    let queue: Vec<Mutex<Option<(usize, Option<Job<'_>>, Task)>>> =
-        jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+    let queue: Vec<Slot<'_>> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
     let next = AtomicUsize::new(0);
     let done = Mutex::new(Vec::new());
     std::thread::scope(|scope| {

@@ -190,12 +190,16 @@ impl Issue {
         note: impl Into<String>,
     ) -> Issue {
         let mut issue = Issue::table(kind, note);
-        issue.message = format!(
-            "row {row}, field `{field}` (column {number}): {}",
-            issue.note
-        );
+        issue.message = if field.is_empty() {
+            format!("row {row}, column {number}: {}", issue.note)
+        } else {
+            format!(
+                "row {row}, field `{field}` (column {number}): {}",
+                issue.note
+            )
+        };
         issue.row_number = Some(row);
-        issue.field_name = Some(field.to_string());
+        issue.field_name = (!field.is_empty()).then(|| field.to_string());
         issue.field_number = Some(number);
         issue.cell = Some(cell.to_string());
         issue

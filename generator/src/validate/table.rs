@@ -399,7 +399,8 @@ fn check_row(
         }
     }
     let row_hash = keys::hash_row(record.iter());
-    if let Some(rows) = logs.rows {
+    // A row with a bad cell is reported for that cell; it is not also a duplicate row.
+    if let Some(rows) = logs.rows.filter(|_| !failed.contains(&true)) {
         rows.push(row_hash, row, row_hash);
     }
     let key_of = |positions: &[usize]| -> Option<keys::KeyHash> {
