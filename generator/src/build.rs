@@ -12,6 +12,7 @@ use vidkryto_search::Layout;
 use crate::catalog::Package;
 use crate::config::Config;
 use crate::publish;
+use crate::validate;
 
 /// What a build produced.
 #[derive(Debug, Serialize)]
@@ -56,6 +57,35 @@ pub fn load_packages(config: &Config) -> anyhow::Result<Vec<Package>> {
         .collect()
 }
 
+/// How many errors a refused build names.
+const ERRORS_NAMED: usize = 5;
+
+/// Validates `package` and, if it may be published, writes its report beside it; refuses
+/// (with the first errors) a package that does not validate. Reports of private packages
+/// and resources are not published: they may quote private cells.
+fn validate_for_publishing(package: &Package, layout: &Layout) -> anyhow::Result<()> {
+    let mut report = validate::validate_package(package, &validate::Options::default());
+    if !report.valid {
+        let errors = report.first_errors(ERRORS_NAMED);
+        anyhow::bail!(
+            "dataset `{}` does not validate ({} errors), so nothing was published; the first:\n  {}\nrun `vidkryto validate {}` for the full report",
+            package.name,
+            report.stats.errors,
+            errors.join("\n  "),
+            package.dir.display()
+        );
+    }
+    if package.private {
+        return Ok(());
+    }
+    report
+        .tasks
+        .retain(|t| package.resource(&t.name).is_some_and(|r| !r.private));
+    let file = layout.validation_file(&package.name);
+    vidkryto_search::output::write_atomic(&file, &serde_json::to_vec_pretty(&report)?)
+        .with_context(|| format!("cannot write `{}`", file.display()))
+}
+
 /// Builds the portal described by `config` into its public directory.
 pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
     let started = std::time::Instant::now();
@@ -72,6 +102,8 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
     let mut published = Vec::new();
     let mut private = Vec::new();
     for package in &packages {
+        validate_for_publishing(package, &layout)?;
+        let package = &validate::publishable(package);
         match publish::publish_package(package, &package.dir, &layout)
             .with_context(|| format!("cannot publish dataset `{}`", package.name))?
         {

@@ -69,6 +69,10 @@ struct ValidateArgs {
     /// Stop after this many errors per resource (the report says it stopped early).
     #[arg(long)]
     max_errors: Option<usize>,
+    /// Validate only this resource of the data package; a known-bad raw resource
+    /// (`x_raw_ocr`) validated alone fails like any other.
+    #[arg(long, conflicts_with = "schema")]
+    resource: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -175,6 +179,51 @@ fn serve(dir: &std::path::Path, addr: SocketAddr) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
+    use vidkryto::catalog::Package;
+    use vidkryto::validate::{self, Options, Report, TableData};
+    let options = Options {
+        max_errors: args.max_errors,
+        ..Options::default()
+    };
+    let report = match (&args.schema, &args.path) {
+        (Some(schema), Some(data)) => {
+            let text = std::fs::read_to_string(schema)
+                .with_context(|| format!("cannot read the schema `{}`", schema.display()))?;
+            validate::validate_table(&text, schema, TableData::File(data), &options)?
+        }
+        (Some(_), None) => anyhow::bail!("--schema needs the CSV file to validate: vidkryto validate --schema SCHEMA.json DATA.csv"),
+        (None, Some(dir)) => {
+            let package = Package::load(dir)?;
+            match &args.resource {
+                Some(name) => validate::validate_resource(&package, name, &options)
+                    .with_context(|| format!("`{}` has no resource `{name}`", dir.display()))?,
+                None => validate::validate_package(&package, &options),
+            }
+        }
+        (None, None) => {
+            let config = load_config(cli)?;
+            let packages = vidkryto::build::load_packages(&config)?;
+            Report::merge(
+                packages
+                    .iter()
+                    .map(|p| validate::validate_package(p, &options))
+                    .collect(),
+            )
+        }
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Pull(args) => {
@@ -189,7 +238,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate(_) => not_implemented("validate"),
+        Command::Validate(args) => validate(&cli, args),
         Command::Anonymise(_) => not_implemented("anonymise"),
         Command::Build(args) => {
             let config = load_config(&cli)?;

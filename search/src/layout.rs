@@ -7,6 +7,7 @@
 //!   data/catalog.json                                 every published package, in order
 //!   data/<name>/datapackage.json                      the published package
 //!   data/<name>/<resource>.csv                        the published (clean) data
+//!   data/<name>/validation.json                       the dataset's validation report
 //!   _store/<name>/<resource>/                         row stores for the rows API
 //!   _index/<version>/ , _index/CURRENT                versioned search indexes
 //! ```
@@ -51,6 +52,11 @@ impl Layout {
     /// `data/<name>/<resource>.csv`.
     pub fn resource_csv(&self, dataset: &str, resource: &str) -> PathBuf {
         self.dataset_dir(dataset).join(format!("{resource}.csv"))
+    }
+
+    /// `data/<name>/validation.json`: the dataset's validation report (frictionless shape).
+    pub fn validation_file(&self, dataset: &str) -> PathBuf {
+        self.dataset_dir(dataset).join("validation.json")
     }
 
     /// The URL path of a published file, relative to the site root.

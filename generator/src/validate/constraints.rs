@@ -1,0 +1,188 @@
+//! Field constraints (required, minimum, maximum, exclusive bounds, minLength, maxLength,
+//! pattern, enum) compiled once per field and checked per typed cell. `unique` is only
+//! recorded here; finding duplicates is `keys`'.
+
+use serde_json::Value as Json;
+
+use super::types::{self, Kind, Scalar, Typed};
+use crate::catalog::Field;
+
+/// Why a field's constraints cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConstraintError {
+    #[error("field `{field}`: constraint `{name}` must be {expected}")]
+    Bad {
+        field: String,
+        name: String,
+        expected: String,
+    },
+    #[error("field `{field}`: `pattern` is not a valid regular expression: {message}")]
+    Pattern { field: String, message: String },
+    #[error("field `{field}`: unknown constraint `{name}`; known: required, unique, minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength, maxLength, pattern, enum")]
+    Unknown { field: String, name: String },
+}
+
+/// One field's constraints, ready to check.
+#[derive(Debug, Clone, Default)]
+pub struct Constraints {
+    pub required: bool,
+    pub unique: bool,
+    minimum: Option<(Scalar, bool)>,
+    maximum: Option<(Scalar, bool)>,
+    min_length: Option<usize>,
+    max_length: Option<usize>,
+    pattern: Option<(regex_lite::Regex, String)>,
+    enumeration: Option<Vec<Scalar>>,
+}
+
+impl Constraints {
+    pub fn compile(field: &Field, kind: &Kind) -> Result<Constraints, ConstraintError> {
+        let bad = |name: &str, expected: &str| ConstraintError::Bad {
+            field: field.name.clone(),
+            name: name.to_string(),
+            expected: expected.to_string(),
+        };
+        let mut c = Constraints::default();
+        for (name, value) in &field.constraints {
+            match name.as_str() {
+                "required" => {
+                    c.required = value.as_bool().ok_or_else(|| bad(name, "true or false"))?
+                }
+                "unique" => c.unique = value.as_bool().ok_or_else(|| bad(name, "true or false"))?,
+                "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
+                    let bound = kind
+                        .scalar(value)
+                        .ok_or_else(|| bad(name, &types::with_article(&kind.describe())))?;
+                    let exclusive = name.starts_with("exclusive");
+                    if name.ends_with("inimum") {
+                        c.minimum = Some((bound, exclusive));
+                    } else {
+                        c.maximum = Some((bound, exclusive));
+                    }
+                }
+                "minLength" | "maxLength" => {
+                    let n = value
+                        .as_u64()
+                        .ok_or_else(|| bad(name, "a non-negative integer"))?
+                        as usize;
+                    if name == "minLength" {
+                        c.min_length = Some(n);
+                    } else {
+                        c.max_length = Some(n);
+                    }
+                }
+                "pattern" => {
+                    let text = value.as_str().ok_or_else(|| bad(name, "a string"))?;
+                    let regex = regex_lite::Regex::new(&format!("^(?:{text})$")).map_err(|e| {
+                        ConstraintError::Pattern {
+                            field: field.name.clone(),
+                            message: e.to_string(),
+                        }
+                    })?;
+                    c.pattern = Some((regex, text.to_string()));
+                }
+                "enum" => {
+                    let items = value.as_array().ok_or_else(|| bad(name, "an array"))?;
+                    let values = items
+                        .iter()
+                        .map(|v| kind.scalar(v))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| {
+                            bad(name, &format!("an array of {} values", kind.describe()))
+                        })?;
+                    c.enumeration = Some(values);
+                }
+                _ => {
+                    return Err(ConstraintError::Unknown {
+                        field: field.name.clone(),
+                        name: name.clone(),
+                    })
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    /// The first constraint the value breaks, as a message; one root cause per cell.
+    pub fn check(&self, kind: &Kind, cell: &str, value: Typed<'_>) -> Option<String> {
+        if let Some(values) = &self.enumeration {
+            if !values.iter().any(|v| v.as_typed() == value) {
+                let shown: Vec<String> = values
+                    .iter()
+                    .take(12)
+                    .map(|v| format!("\"{}\"", types::display(v.as_typed(), kind)))
+                    .collect();
+                let more = if values.len() > 12 { ", …" } else { "" };
+                return Some(format!(
+                    "\"{cell}\" is not one of the allowed values (enum): {}{more}",
+                    shown.join(", ")
+                ));
+            }
+        }
+        if let Some((min, exclusive)) = &self.minimum {
+            let min = min.as_typed();
+            let below = if *exclusive {
+                value <= min
+            } else {
+                value < min
+            };
+            if below {
+                return Some(format!(
+                    "{} is below the {}minimum {}",
+                    types::display(value, kind),
+                    if *exclusive { "exclusive " } else { "" },
+                    types::display(min, kind)
+                ));
+            }
+        }
+        if let Some((max, exclusive)) = &self.maximum {
+            let max = max.as_typed();
+            let above = if *exclusive {
+                value >= max
+            } else {
+                value > max
+            };
+            if above {
+                return Some(format!(
+                    "{} is above the {}maximum {}",
+                    types::display(value, kind),
+                    if *exclusive { "exclusive " } else { "" },
+                    types::display(max, kind)
+                ));
+            }
+        }
+        if self.min_length.is_some() || self.max_length.is_some() {
+            if let Some(len) = types::length(kind, cell) {
+                if let Some(min) = self.min_length.filter(|min| len < *min) {
+                    return Some(format!(
+                        "length {len} is below the minimum length {min} (minLength)"
+                    ));
+                }
+                if let Some(max) = self.max_length.filter(|max| len > *max) {
+                    return Some(format!(
+                        "length {len} is above the maximum length {max} (maxLength)"
+                    ));
+                }
+            }
+        }
+        if let Some((regex, text)) = &self.pattern {
+            if !regex.is_match(cell) {
+                return Some(format!("\"{cell}\" does not match the pattern `{text}`"));
+            }
+        }
+        None
+    }
+}
+
+/// Reads `missingValues` (default: the empty string).
+pub fn missing_values(values: Option<&Vec<String>>) -> Vec<String> {
+    values.cloned().unwrap_or_else(|| vec![String::new()])
+}
+
+/// A check's or constraint's JSON value shown in messages.
+pub fn show(value: &Json) -> String {
+    match value {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,152 @@
+//! Compact key storage for `primaryKey`, `unique`, duplicate rows and `foreignKeys`: keys
+//! are kept as 128-bit xxh3 hashes of their typed values (24 bytes a row with the row
+//! number), never as text, so memory grows by bytes per row, not by the rows' size. With
+//! 128-bit hashes a false match among a billion keys has a probability near 10⁻²¹, so no
+//! second pass re-reads the values.
+
+use std::collections::HashSet;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::types::Typed;
+
+/// A hashed key.
+pub type KeyHash = u128;
+
+/// Hashes a key made of typed values.
+pub fn hash_key<'a>(values: impl IntoIterator<Item = Typed<'a>>) -> KeyHash {
+    let mut hasher = Xxh3::new();
+    for value in values {
+        value.hash_into(&mut hasher);
+    }
+    hasher.digest128()
+}
+
+/// Hashes a whole row's text, for duplicate rows.
+pub fn hash_row<'a>(cells: impl IntoIterator<Item = &'a [u8]>) -> KeyHash {
+    let mut hasher = Xxh3::new();
+    for cell in cells {
+        hasher.update(cell);
+        // 0xff never occurs in UTF-8, so cell boundaries cannot be forged.
+        hasher.update(&[0xff]);
+    }
+    hasher.digest128()
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hi: u64,
+    lo: u64,
+    row: u32,
+    /// Low bits of the row's hash: tells a duplicate row from a duplicate key.
+    row_tag: u32,
+}
+
+/// Every key seen in one column set, with the row it was seen in; duplicates are found
+/// by sorting once at the end.
+#[derive(Debug, Default)]
+pub struct KeyLog {
+    entries: Vec<Entry>,
+}
+
+/// A row whose key was seen before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duplicate {
+    pub row: u64,
+    /// The first row with the same key.
+    pub first: u64,
+    /// The whole row repeats an earlier row with the same key.
+    pub same_row: bool,
+}
+
+impl KeyLog {
+    pub fn with_capacity(rows: usize) -> KeyLog {
+        KeyLog {
+            entries: Vec::with_capacity(rows),
+        }
+    }
+
+    pub fn push(&mut self, key: KeyHash, row: u64, row_hash: KeyHash) {
+        self.entries.push(Entry {
+            hi: (key >> 64) as u64,
+            lo: key as u64,
+            row: u32::try_from(row).unwrap_or(u32::MAX),
+            row_tag: row_hash as u32,
+        });
+    }
+
+    /// Every row whose key appeared in an earlier row, in row order.
+    pub fn duplicates(mut self) -> Vec<Duplicate> {
+        self.entries.sort_unstable_by_key(|e| (e.hi, e.lo, e.row));
+        let mut found = Vec::new();
+        let mut start = 0;
+        while start < self.entries.len() {
+            let first = self.entries[start];
+            let mut end = start + 1;
+            while end < self.entries.len()
+                && self.entries[end].hi == first.hi
+                && self.entries[end].lo == first.lo
+            {
+                end += 1;
+            }
+            let group = &self.entries[start..end];
+            for (i, e) in group.iter().enumerate().skip(1) {
+                found.push(Duplicate {
+                    row: u64::from(e.row),
+                    first: u64::from(first.row),
+                    same_row: group[..i]
+                        .iter()
+                        .any(|earlier| earlier.row_tag == e.row_tag),
+                });
+            }
+            start = end;
+        }
+        found.sort_unstable_by_key(|d| d.row);
+        found
+    }
+}
+
+/// The keys a foreign key may point at.
+pub type KeySet = HashSet<KeyHash>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_tell_repeated_rows_from_repeated_keys() {
+        let mut log = KeyLog::default();
+        let k1 = hash_key([Typed::Int(1)]);
+        let k2 = hash_key([Typed::Int(2)]);
+        let r = |s: &str| hash_row([s.as_bytes()]);
+        log.push(k1, 2, r("1,a"));
+        log.push(k2, 3, r("2,b"));
+        log.push(k1, 4, r("1,a"));
+        log.push(k1, 5, r("1,c"));
+        assert_eq!(
+            log.duplicates(),
+            vec![
+                Duplicate {
+                    row: 4,
+                    first: 2,
+                    same_row: true
+                },
+                Duplicate {
+                    row: 5,
+                    first: 2,
+                    same_row: false
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_keys_are_equal_when_values_are() {
+        assert_eq!(hash_key([Typed::Num(1.0)]), hash_key([Typed::Num(1.00)]));
+        assert_ne!(hash_key([Typed::Int(1)]), hash_key([Typed::Str("1")]));
+        assert_ne!(
+            hash_key([Typed::Str("a"), Typed::Str("bc")]),
+            hash_key([Typed::Str("ab"), Typed::Str("c")])
+        );
+    }
+}

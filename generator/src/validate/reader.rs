@@ -1,0 +1,386 @@
+//! Opening a CSV as cities publish it: detects the encoding (UTF-8 with or without BOM,
+//! Windows-1251, or the declared one), the dialect (declared, or the delimiter sniffed from
+//! the header line), transcodes to UTF-8 while streaming, and refuses absurdly long lines.
+//! It yields raw records; what the cells mean is `types`'.
+
+use std::fs::File;
+use std::io::{self, Chain, Cursor, Read};
+use std::path::Path;
+
+use encoding_rs::{Decoder, Encoding, UTF_8, WINDOWS_1251};
+use serde_json::Value as Json;
+
+/// The longest physical line accepted; beyond it the file is not a table.
+pub const MAX_LINE_BYTES: u64 = 64 << 20;
+
+/// How much of the file is looked at to detect the encoding and delimiter.
+const SNIFF_BYTES: usize = 64 << 10;
+
+/// Why a table could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("cannot read `{path}`")]
+    Io { path: String, source: io::Error },
+    #[error("unknown encoding `{0}`; use a WHATWG label such as utf-8 or windows-1251")]
+    UnknownEncoding(String),
+    #[error("dialect: {0}")]
+    Dialect(String),
+}
+
+/// What was detected about a table's bytes.
+#[derive(Debug, Clone)]
+pub struct Format {
+    pub encoding: &'static Encoding,
+    /// The encoding was guessed, not declared or marked by a BOM.
+    pub encoding_detected: bool,
+    pub delimiter: u8,
+    pub quote: u8,
+    pub double_quote: bool,
+    pub escape: Option<u8>,
+    pub header: bool,
+    pub bytes: u64,
+}
+
+/// The byte stream the CSV parser reads: the sniffed prefix, then the rest of the file,
+/// transcoded to UTF-8 if needed, with a line-length guard.
+pub type Stream = LineGuard<Transcoded<Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>>>;
+
+/// Opens `path` for reading records.
+pub fn open(
+    path: &Path,
+    encoding: Option<&str>,
+    dialect: Option<&Json>,
+    max_line: u64,
+) -> Result<(csv::Reader<Stream>, Format), SourceError> {
+    let io_err = |source| SourceError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io_err)?;
+    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut sample = Vec::with_capacity(SNIFF_BYTES);
+    (&mut file)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut sample)
+        .map_err(io_err)?;
+    let rest: Box<dyn Read + Send> = Box::new(file);
+    from_parts(sample, rest, bytes, encoding, dialect, max_line)
+}
+
+/// Opens an in-memory table (tests, fuzzing).
+pub fn open_bytes(
+    data: &[u8],
+    encoding: Option<&str>,
+    dialect: Option<&Json>,
+    max_line: u64,
+) -> Result<(csv::Reader<Stream>, Format), SourceError> {
+    let rest: Box<dyn Read + Send> = Box::new(io::empty());
+    from_parts(
+        data.to_vec(),
+        rest,
+        data.len() as u64,
+        encoding,
+        dialect,
+        max_line,
+    )
+}
+
+fn from_parts(
+    mut sample: Vec<u8>,
+    rest: Box<dyn Read + Send>,
+    bytes: u64,
+    encoding: Option<&str>,
+    dialect: Option<&Json>,
+    max_line: u64,
+) -> Result<(csv::Reader<Stream>, Format), SourceError> {
+    let (bom_encoding, bom_len) = match Encoding::for_bom(&sample) {
+        Some((enc, len)) => (Some(enc), len),
+        None => (None, 0),
+    };
+    sample.drain(..bom_len);
+    let (encoding, detected) = match (encoding, bom_encoding) {
+        (_, Some(enc)) => (enc, false),
+        (Some(label), None) => (
+            Encoding::for_label(label.trim().as_bytes())
+                .ok_or_else(|| SourceError::UnknownEncoding(label.to_string()))?,
+            false,
+        ),
+        (None, None) => detect(&sample),
+    };
+    let mut format = Format {
+        encoding,
+        encoding_detected: detected,
+        delimiter: b',',
+        quote: b'"',
+        double_quote: true,
+        escape: None,
+        header: true,
+        bytes,
+    };
+    apply_dialect(&mut format, dialect, &sample)?;
+    let transcoded = Transcoded::new(Cursor::new(sample).chain(rest), encoding);
+    let guard = LineGuard {
+        inner: transcoded,
+        since_newline: 0,
+        lines: 1,
+        max_line,
+    };
+    let reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(format.delimiter)
+        .quote(format.quote)
+        .double_quote(format.double_quote)
+        .escape(format.escape)
+        .buffer_capacity(256 << 10)
+        .from_reader(guard);
+    Ok((reader, format))
+}
+
+/// UTF-8 unless the sample is not UTF-8 and reads as Cyrillic Windows-1251.
+fn detect(sample: &[u8]) -> (&'static Encoding, bool) {
+    match std::str::from_utf8(sample) {
+        Ok(_) => (UTF_8, false),
+        // Cut in the middle of a character at the end of the sample: still UTF-8.
+        Err(e) if e.error_len().is_none() => (UTF_8, false),
+        Err(_) if looks_like_cp1251(sample) => (WINDOWS_1251, true),
+        Err(_) => (UTF_8, false),
+    }
+}
+
+/// In Windows-1251 Cyrillic letters are 0xC0–0xFF plus Ukrainian Ґ Є І Ї Ё; text whose
+/// high bytes are nearly all letters is Cyrillic in that encoding.
+fn looks_like_cp1251(sample: &[u8]) -> bool {
+    let high = sample.iter().filter(|b| **b >= 0x80).count();
+    let letters = sample
+        .iter()
+        .filter(|b| {
+            **b >= 0xC0
+                || matches!(
+                    **b,
+                    0xA5 | 0xA8 | 0xAA | 0xAF | 0xB2..=0xB4 | 0xB8 | 0xBA | 0xBF
+                )
+        })
+        .count();
+    high > 0 && letters * 10 >= high * 9
+}
+
+fn dialect_char(dialect: &Json, key: &str) -> Result<Option<u8>, SourceError> {
+    match dialect.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) if s.len() == 1 && s.is_ascii() => Ok(Some(s.as_bytes()[0])),
+        Some(other) => Err(SourceError::Dialect(format!(
+            "`{key}` must be one ASCII character, not {other}"
+        ))),
+    }
+}
+
+fn apply_dialect(
+    format: &mut Format,
+    dialect: Option<&Json>,
+    sample: &[u8],
+) -> Result<(), SourceError> {
+    let declared = match dialect {
+        Some(d @ Json::Object(_)) => Some(d),
+        None | Some(Json::Null) => None,
+        Some(other) => {
+            return Err(SourceError::Dialect(format!(
+                "must be an object such as {{\"delimiter\": \";\"}}, not {other}"
+            )))
+        }
+    };
+    let delimiter = match declared {
+        Some(d) => dialect_char(d, "delimiter")?,
+        None => None,
+    };
+    format.delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(sample));
+    if let Some(d) = declared {
+        if let Some(q) = dialect_char(d, "quoteChar")? {
+            format.quote = q;
+        }
+        format.escape = dialect_char(d, "escapeChar")?;
+        if let Some(b) = d.get("doubleQuote").and_then(Json::as_bool) {
+            format.double_quote = b;
+        }
+        if let Some(b) = d.get("header").and_then(Json::as_bool) {
+            format.header = b;
+        }
+    }
+    Ok(())
+}
+
+/// The candidate that occurs most often outside quotes on the first line.
+fn sniff_delimiter(sample: &[u8]) -> u8 {
+    let mut counts = [0usize; 4];
+    let candidates = [b',', b';', b'\t', b'|'];
+    let mut quoted = false;
+    for &b in sample {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if !quoted => {
+                if let Some(i) = candidates.iter().position(|c| *c == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let best = (0..4).max_by_key(|i| (counts[*i], 4 - i)).unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        candidates[best]
+    }
+}
+
+/// Streams bytes of any encoding as UTF-8 (a pass-through for UTF-8 itself, so invalid
+/// UTF-8 reaches the cell checks and is reported where it is).
+pub struct Transcoded<R> {
+    inner: R,
+    decoder: Option<Decoder>,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl<R: Read> Transcoded<R> {
+    fn new(inner: R, encoding: &'static Encoding) -> Transcoded<R> {
+        let decoder = (encoding != UTF_8).then(|| encoding.new_decoder_without_bom_handling());
+        Transcoded {
+            inner,
+            decoder,
+            input: vec![0; if encoding == UTF_8 { 0 } else { 64 << 10 }],
+            start: 0,
+            end: 0,
+            eof: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Transcoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(decoder) = self.decoder.as_mut() else {
+            return self.inner.read(buf);
+        };
+        if buf.len() < 4 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "buffer too small",
+            ));
+        }
+        loop {
+            if self.start == self.end && !self.eof {
+                self.start = 0;
+                self.end = self.inner.read(&mut self.input)?;
+                self.eof = self.end == 0;
+            }
+            let (_, read, written, _) =
+                decoder.decode_to_utf8(&self.input[self.start..self.end], buf, self.eof);
+            self.start += read;
+            if written > 0 || (self.eof && self.start == self.end) {
+                return Ok(written);
+            }
+        }
+    }
+}
+
+/// Fails the read when one physical line grows past `max_line` bytes, so a 2 GB line is
+/// an error rather than 2 GB of memory.
+pub struct LineGuard<R> {
+    inner: R,
+    since_newline: u64,
+    lines: u64,
+    max_line: u64,
+}
+
+impl<R: Read> Read for LineGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = &buf[..n];
+        match memchr::memrchr(b'\n', chunk) {
+            Some(last) => {
+                self.lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+                self.since_newline = (n - last - 1) as u64;
+            }
+            None => self.since_newline += n as u64,
+        }
+        if self.since_newline > self.max_line {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                LineTooLong {
+                    line: self.lines,
+                    max: self.max_line,
+                },
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// The error a [`LineGuard`] stops with.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line} is longer than {max} bytes with no line break: this is not a CSV table (a wrong delimiter, a binary file, or a missing closing quote)")]
+pub struct LineTooLong {
+    pub line: u64,
+    pub max: u64,
+}
+
+/// Decodes one cell; the file is UTF-8 by now unless its UTF-8 was invalid.
+pub fn cell_str(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    std::str::from_utf8(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(data: &[u8], dialect: Option<&Json>) -> (Vec<Vec<String>>, Format) {
+        let (mut reader, format) = open_bytes(data, None, dialect, MAX_LINE_BYTES).unwrap();
+        let rows = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        (rows, format)
+    }
+
+    #[test]
+    fn windows_1251_semicolons_and_crlf_are_detected() {
+        let (text, _, _) = WINDOWS_1251.encode("рік;населення\r\n2017;\"254 157\"\r\n");
+        let (rows, format) = records(&text, None);
+        assert_eq!(format.encoding, WINDOWS_1251);
+        assert!(format.encoding_detected);
+        assert_eq!(format.delimiter, b';');
+        assert_eq!(
+            rows,
+            vec![vec!["рік", "населення"], vec!["2017", "254 157"]]
+        );
+    }
+
+    #[test]
+    fn bom_is_dropped_and_quoted_newlines_kept() {
+        let (rows, format) = records(b"\xef\xbb\xbfa\tb\n\"x\ny\"\t2\n", None);
+        assert_eq!(format.delimiter, b'\t');
+        assert_eq!(rows, vec![vec!["a", "b"], vec!["x\ny", "2"]]);
+    }
+
+    #[test]
+    fn declared_dialect_wins() {
+        let dialect: Json = serde_json::json!({"delimiter": ";", "header": false});
+        let (rows, format) = records(b"a,b;c\n", Some(&dialect));
+        assert!(!format.header);
+        assert_eq!(rows, vec![vec!["a,b", "c"]]);
+    }
+
+    #[test]
+    fn an_endless_line_is_an_error_not_a_memory_blowup() {
+        let data = vec![b'x'; 5000];
+        let (mut reader, _) = open_bytes(&data, None, None, 1000).unwrap();
+        let err = reader.records().next().unwrap().unwrap_err();
+        assert!(
+            err.to_string().contains("line 1 is longer than 1000 bytes"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,448 @@
+//! The validation report: every error and warning found, per resource (task), in the shape
+//! of frictionless-py's report for `--json`, and grouped by rule for people. It only
+//! describes results; finding them is the other modules' job.
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+
+use serde::Serialize;
+
+/// The kinds of problem, named as frictionless names them where it has a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    SchemaError,
+    SourceError,
+    EncodingError,
+    BlankLabel,
+    DuplicateLabel,
+    MissingLabel,
+    ExtraLabel,
+    IncorrectLabel,
+    BlankRow,
+    MissingCell,
+    ExtraCell,
+    TypeError,
+    ConstraintError,
+    DuplicateRow,
+    PrimaryKey,
+    UniqueError,
+    ForeignKey,
+    MixedScript,
+    ColumnTotal,
+    RowTotal,
+    SourcesAgree,
+    PackageError,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::SchemaError => "schema-error",
+            Kind::SourceError => "source-error",
+            Kind::EncodingError => "encoding-error",
+            Kind::BlankLabel => "blank-label",
+            Kind::DuplicateLabel => "duplicate-label",
+            Kind::MissingLabel => "missing-label",
+            Kind::ExtraLabel => "extra-label",
+            Kind::IncorrectLabel => "incorrect-label",
+            Kind::BlankRow => "blank-row",
+            Kind::MissingCell => "missing-cell",
+            Kind::ExtraCell => "extra-cell",
+            Kind::TypeError => "type-error",
+            Kind::ConstraintError => "constraint-error",
+            Kind::DuplicateRow => "duplicate-row",
+            Kind::PrimaryKey => "primary-key",
+            Kind::UniqueError => "unique-error",
+            Kind::ForeignKey => "foreign-key",
+            Kind::MixedScript => "mixed-script",
+            Kind::ColumnTotal => "column-total",
+            Kind::RowTotal => "row-total",
+            Kind::SourcesAgree => "sources-agree",
+            Kind::PackageError => "package-error",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::SchemaError => "Schema Error",
+            Kind::SourceError => "Source Error",
+            Kind::EncodingError => "Encoding Error",
+            Kind::BlankLabel => "Blank Label",
+            Kind::DuplicateLabel => "Duplicate Label",
+            Kind::MissingLabel => "Missing Label",
+            Kind::ExtraLabel => "Extra Label",
+            Kind::IncorrectLabel => "Incorrect Label",
+            Kind::BlankRow => "Blank Row",
+            Kind::MissingCell => "Missing Cell",
+            Kind::ExtraCell => "Extra Cell",
+            Kind::TypeError => "Type Error",
+            Kind::ConstraintError => "Constraint Error",
+            Kind::DuplicateRow => "Duplicate Row",
+            Kind::PrimaryKey => "Primary Key Error",
+            Kind::UniqueError => "Unique Error",
+            Kind::ForeignKey => "ForeignKey Error",
+            Kind::MixedScript => "Mixed Scripts",
+            Kind::ColumnTotal => "Column Total",
+            Kind::RowTotal => "Row Total",
+            Kind::SourcesAgree => "Sources Agree",
+            Kind::PackageError => "Package Error",
+        }
+    }
+
+    fn tags(self) -> &'static [&'static str] {
+        match self {
+            Kind::BlankLabel
+            | Kind::DuplicateLabel
+            | Kind::MissingLabel
+            | Kind::ExtraLabel
+            | Kind::IncorrectLabel => &["#table", "#header", "#label"],
+            Kind::BlankRow | Kind::DuplicateRow | Kind::PrimaryKey | Kind::ForeignKey => {
+                &["#table", "#row"]
+            }
+            Kind::MissingCell
+            | Kind::ExtraCell
+            | Kind::TypeError
+            | Kind::ConstraintError
+            | Kind::UniqueError
+            | Kind::MixedScript
+            | Kind::RowTotal => &["#table", "#row", "#cell"],
+            Kind::ColumnTotal | Kind::SourcesAgree => &["#table", "#check"],
+            Kind::SchemaError | Kind::PackageError => &["#package"],
+            Kind::SourceError | Kind::EncodingError => &["#table"],
+        }
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// One error or warning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issue {
+    #[serde(rename = "type")]
+    pub kind: Kind,
+    pub title: &'static str,
+    pub message: String,
+    pub tags: &'static [&'static str],
+    /// What is wrong, without the place: the part after "row N, field X: ".
+    pub note: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row_number: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_name: Option<String>,
+    /// 1-based column position.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field_number: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl Issue {
+    /// An issue about the whole table or package.
+    pub fn table(kind: Kind, note: impl Into<String>) -> Issue {
+        let note = note.into();
+        Issue {
+            kind,
+            title: kind.title(),
+            message: note.clone(),
+            tags: kind.tags(),
+            note,
+            row_number: None,
+            field_name: None,
+            field_number: None,
+            cell: None,
+            label: None,
+        }
+    }
+
+    /// An issue about one header label.
+    pub fn label(kind: Kind, label: &str, field: Option<&str>, number: usize, note: &str) -> Issue {
+        let mut issue = Issue::table(kind, note);
+        issue.message = format!("header, column {number}: {note}");
+        issue.label = Some(label.to_string());
+        issue.field_name = field.map(str::to_string);
+        issue.field_number = Some(number);
+        issue.row_number = Some(1);
+        issue
+    }
+
+    /// An issue about a whole row.
+    pub fn row(kind: Kind, row: u64, note: impl Into<String>) -> Issue {
+        let mut issue = Issue::table(kind, note);
+        issue.message = format!("row {row}: {}", issue.note);
+        issue.row_number = Some(row);
+        issue
+    }
+
+    /// An issue about one cell.
+    pub fn cell(
+        kind: Kind,
+        row: u64,
+        field: &str,
+        number: usize,
+        cell: &str,
+        note: impl Into<String>,
+    ) -> Issue {
+        let mut issue = Issue::table(kind, note);
+        issue.message = if field.is_empty() {
+            format!("row {row}, column {number}: {}", issue.note)
+        } else {
+            format!(
+                "row {row}, field `{field}` (column {number}): {}",
+                issue.note
+            )
+        };
+        issue.row_number = Some(row);
+        issue.field_name = (!field.is_empty()).then(|| field.to_string());
+        issue.field_number = Some(number);
+        issue.cell = Some(cell.to_string());
+        issue
+    }
+}
+
+/// Counts of one task.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TaskStats {
+    pub errors: usize,
+    pub warnings: usize,
+    /// Data rows read (the header not counted).
+    pub rows: u64,
+    pub fields: usize,
+    pub bytes: u64,
+    pub seconds: f64,
+    pub encoding: String,
+    pub delimiter: String,
+}
+
+/// One validated resource: frictionless' task.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The data package the resource belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    pub place: String,
+    pub valid: bool,
+    /// Known-bad raw input (`x_raw_ocr`): its errors are reported but do not make the
+    /// package invalid, and it is never published.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub expected_failure: bool,
+    /// True when reading stopped early (`--max-errors`) or errors were left out.
+    pub partial: bool,
+    pub labels: Vec<String>,
+    pub stats: TaskStats,
+    /// Warnings as frictionless gives them: messages.
+    pub warnings: Vec<String>,
+    pub errors: Vec<Issue>,
+    /// The warnings in the error shape (type, row, field, cell, message).
+    pub warning_details: Vec<Issue>,
+}
+
+impl Task {
+    pub fn new(name: &str, package: Option<&str>, place: &str) -> Task {
+        Task {
+            name: name.to_string(),
+            kind: "table",
+            package: package.map(str::to_string),
+            place: place.to_string(),
+            valid: true,
+            expected_failure: false,
+            partial: false,
+            labels: Vec::new(),
+            stats: TaskStats::default(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            warning_details: Vec::new(),
+        }
+    }
+
+    /// Whether this task makes its package invalid.
+    pub fn blocks(&self) -> bool {
+        !self.valid && !self.expected_failure
+    }
+
+    /// Puts issues in row order and settles the counts and validity.
+    pub fn finish(&mut self, max_errors: Option<usize>) {
+        let order = |i: &Issue| {
+            (
+                i.row_number.unwrap_or(0),
+                i.field_number.unwrap_or(0),
+                i.kind,
+            )
+        };
+        self.errors.sort_by_key(order);
+        self.warning_details.sort_by_key(order);
+        self.stats.errors = self.errors.len();
+        self.stats.warnings = self.warning_details.len();
+        if let Some(max) = max_errors {
+            if self.errors.len() > max {
+                self.errors.truncate(max);
+                self.partial = true;
+            }
+        }
+        self.warnings = self
+            .warning_details
+            .iter()
+            .map(|w| w.message.clone())
+            .collect();
+        self.valid = self.stats.errors == 0;
+    }
+}
+
+/// Totals over all tasks.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReportStats {
+    pub tasks: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub seconds: f64,
+}
+
+/// A validation report: frictionless' report shape.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub valid: bool,
+    pub stats: ReportStats,
+    /// Problems not tied to one resource (the package descriptor, cross-resource keys).
+    pub errors: Vec<Issue>,
+    pub warnings: Vec<String>,
+    pub tasks: Vec<Task>,
+}
+
+impl Report {
+    pub fn new(tasks: Vec<Task>, errors: Vec<Issue>, seconds: f64) -> Report {
+        let stats = ReportStats {
+            tasks: tasks.len(),
+            errors: errors.len() + tasks.iter().map(|t| t.stats.errors).sum::<usize>(),
+            warnings: tasks.iter().map(|t| t.stats.warnings).sum(),
+            seconds,
+        };
+        Report {
+            valid: errors.is_empty() && !tasks.iter().any(Task::blocks),
+            stats,
+            errors,
+            warnings: Vec::new(),
+            tasks,
+        }
+    }
+
+    /// Several reports as one (validating every configured dataset).
+    pub fn merge(reports: Vec<Report>) -> Report {
+        let seconds = reports.iter().map(|r| r.stats.seconds).sum();
+        let mut tasks = Vec::new();
+        let mut errors = Vec::new();
+        for report in reports {
+            tasks.extend(report.tasks);
+            errors.extend(report.errors);
+        }
+        Report::new(tasks, errors, seconds)
+    }
+
+    /// The first few error messages, for a build that refuses to publish.
+    pub fn first_errors(&self, n: usize) -> Vec<String> {
+        self.errors
+            .iter()
+            .map(|e| e.message.clone())
+            .chain(self.tasks.iter().filter(|t| t.blocks()).flat_map(|t| {
+                t.errors
+                    .iter()
+                    .map(move |e| format!("{} ({}): {}", t.name, t.place, e.message))
+            }))
+            .take(n)
+            .collect()
+    }
+}
+
+/// How many rows of each rule the human report shows.
+const SHOWN_PER_RULE: usize = 5;
+
+fn write_grouped(out: &mut String, issues: &[Issue], what: &str) {
+    let mut groups: BTreeMap<Kind, Vec<&Issue>> = BTreeMap::new();
+    for issue in issues {
+        groups.entry(issue.kind).or_default().push(issue);
+    }
+    for (kind, group) in groups {
+        let _ = writeln!(out, "    {} ×{} ({what})", kind.code(), group.len());
+        for issue in group.iter().take(SHOWN_PER_RULE) {
+            let _ = writeln!(out, "      {}", issue.message);
+        }
+        if group.len() > SHOWN_PER_RULE {
+            let _ = writeln!(out, "      … and {} more", group.len() - SHOWN_PER_RULE);
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = String::new();
+        for error in &self.errors {
+            let _ = writeln!(out, "error: {}", error.message);
+        }
+        for task in &self.tasks {
+            let name = match &task.package {
+                Some(p) => format!("{p}/{}", task.name),
+                None => task.name.clone(),
+            };
+            let verdict = match (task.valid, task.expected_failure) {
+                (true, _) => "valid".to_string(),
+                (false, true) => format!(
+                    "{} errors, expected: known-bad raw input (x_raw_ocr), never published",
+                    task.stats.errors
+                ),
+                (false, false) => format!("INVALID, {} errors", task.stats.errors),
+            };
+            let _ = writeln!(
+                out,
+                "{name} ({}): {verdict}; {} rows read{}{}",
+                task.place,
+                task.stats.rows,
+                if task.stats.warnings > 0 {
+                    format!(", {} warnings", task.stats.warnings)
+                } else {
+                    String::new()
+                },
+                if task.partial {
+                    format!(
+                        "; STOPPED EARLY: {} of {} errors listed",
+                        task.errors.len(),
+                        task.stats.errors
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            write_grouped(&mut out, &task.errors, "error");
+            write_grouped(&mut out, &task.warning_details, "warning");
+        }
+        let expected: usize = self
+            .tasks
+            .iter()
+            .filter(|t| t.expected_failure)
+            .map(|t| t.stats.errors)
+            .sum();
+        let _ = write!(
+            out,
+            "{}: {} resources, {} errors, {} warnings",
+            if self.valid { "VALID" } else { "INVALID" },
+            self.stats.tasks,
+            self.stats.errors - expected,
+            self.stats.warnings
+        );
+        if expected > 0 {
+            let _ = write!(
+                out,
+                " (and {expected} expected errors in known-bad raw input)"
+            );
+        }
+        f.write_str(&out)
+    }
+}

@@ -1,0 +1,554 @@
+//! One table, one streaming pass: header checks, then every row — blank and short rows,
+//! cell types, constraints, mixed scripts, keys, foreign keys and the resource's checks —
+//! with one root cause per cell and no cascades. Memory does not grow with rows except for
+//! the hashed keys `keys` keeps.
+
+use std::path::Path;
+use std::time::Instant;
+
+use csv::ByteRecord;
+use serde_json::Value as Json;
+
+use super::checks::{Check, Severity};
+use super::keys::{self, KeyLog, KeySet};
+use super::reader::{self, LineTooLong};
+use super::report::{Issue, Kind, Task};
+use super::schema::{CompiledSchema, ScriptPolicy};
+use super::types::Typed;
+
+/// Where a table's bytes are.
+#[derive(Debug, Clone, Copy)]
+pub enum Data<'a> {
+    File(&'a Path),
+    Bytes(&'a [u8]),
+}
+
+/// How the bytes are to be read.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub data: Data<'a>,
+    pub encoding: Option<&'a str>,
+    pub dialect: Option<&'a Json>,
+    pub max_line: u64,
+}
+
+impl Source<'_> {
+    fn open(&self) -> Result<(csv::Reader<reader::Stream>, reader::Format), reader::SourceError> {
+        match self.data {
+            Data::File(path) => reader::open(path, self.encoding, self.dialect, self.max_line),
+            Data::Bytes(bytes) => {
+                reader::open_bytes(bytes, self.encoding, self.dialect, self.max_line)
+            }
+        }
+    }
+}
+
+/// Everything one table pass needs.
+pub struct Job<'a> {
+    pub source: Source<'a>,
+    pub schema: &'a CompiledSchema,
+    /// For each of the schema's foreign keys, the keys it may point at (`None`: not
+    /// checkable, the reason already reported).
+    pub foreign: Vec<Option<&'a KeySet>>,
+    pub checks: Vec<Check>,
+    pub max_errors: Option<usize>,
+}
+
+fn source_message(err: &csv::Error) -> String {
+    match err.kind() {
+        csv::ErrorKind::Io(io) => {
+            match io.get_ref().and_then(|e| e.downcast_ref::<LineTooLong>()) {
+                Some(long) => long.to_string(),
+                None => format!("cannot read the file: {io}"),
+            }
+        }
+        _ => format!("the file cannot be parsed as CSV: {err}"),
+    }
+}
+
+/// Reads the header row, or reports why there is none.
+fn read_labels(reader: &mut csv::Reader<reader::Stream>, task: &mut Task) -> Option<Vec<String>> {
+    let mut record = ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) => Some(
+            record
+                .iter()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .collect(),
+        ),
+        Ok(false) => {
+            task.errors.push(Issue::table(
+                Kind::SourceError,
+                "the file is empty: expected a header row naming the columns",
+            ));
+            None
+        }
+        Err(err) => {
+            task.errors
+                .push(Issue::table(Kind::SourceError, source_message(&err)));
+            None
+        }
+    }
+}
+
+fn check_labels(labels: &[String], schema: &CompiledSchema, task: &mut Task) {
+    for i in 0..labels.len().max(schema.fields.len()) {
+        let field = schema.fields.get(i).map(|f| f.name.as_str());
+        let n = i + 1;
+        match labels.get(i) {
+            Some(l) if l.trim().is_empty() => task.errors.push(Issue::label(
+                Kind::BlankLabel,
+                l,
+                field,
+                n,
+                &format!(
+                    "the header is blank; expected `{}`",
+                    field.unwrap_or("no column")
+                ),
+            )),
+            Some(l) if labels[..i].contains(l) => task.errors.push(Issue::label(
+                Kind::DuplicateLabel,
+                l,
+                field,
+                n,
+                &format!("the header `{l}` repeats an earlier column"),
+            )),
+            Some(l) if field.is_none() => task.errors.push(Issue::label(
+                Kind::ExtraLabel,
+                l,
+                None,
+                n,
+                &format!("column `{l}` is not in the schema; add a field or remove the column"),
+            )),
+            None => task.errors.push(Issue::label(
+                Kind::MissingLabel,
+                "",
+                field,
+                n,
+                &format!(
+                    "field `{}` of the schema has no column",
+                    field.unwrap_or_default()
+                ),
+            )),
+            Some(l) if Some(l.as_str()) != field => task.errors.push(Issue::label(
+                Kind::IncorrectLabel,
+                l,
+                field,
+                n,
+                &format!(
+                    "the header `{l}` does not match the schema's field `{}`",
+                    field.unwrap_or_default()
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+}
+
+/// Validates one table against its schema.
+pub fn validate(job: Job<'_>, task: &mut Task) {
+    let started = Instant::now();
+    let Job {
+        source,
+        schema,
+        foreign,
+        mut checks,
+        max_errors,
+    } = job;
+    let (mut reader, format) = match source.open() {
+        Ok(opened) => opened,
+        Err(err) => {
+            task.errors
+                .push(Issue::table(Kind::SourceError, err.to_string()));
+            return;
+        }
+    };
+    task.stats.encoding = format.encoding.name().to_lowercase();
+    task.stats.delimiter = (format.delimiter as char).to_string();
+    task.stats.bytes = format.bytes;
+    task.stats.fields = schema.fields.len();
+    if format.encoding_detected {
+        task.warning_details.push(Issue::table(
+            Kind::EncodingError,
+            format!(
+                "the file is not UTF-8 and declares no encoding; it was read as {} (detected). Declare `\"encoding\"` or convert it to UTF-8",
+                format.encoding.name()
+            ),
+        ));
+    }
+    let width = if format.header {
+        let Some(labels) = read_labels(&mut reader, task) else {
+            return;
+        };
+        check_labels(&labels, schema, task);
+        let width = labels.len();
+        task.labels = labels;
+        width
+    } else {
+        schema.fields.len()
+    };
+    let checked = width.min(schema.fields.len());
+    let dedupe_rows = schema.primary_key.is_empty();
+    // Pre-size the key logs from the file size, so 1M keys need no regrowth.
+    let estimate = (format.bytes / 32).min(1 << 24) as usize;
+    let mut pk_log = KeyLog::with_capacity(if schema.primary_key.is_empty() {
+        0
+    } else {
+        estimate
+    });
+    let mut row_log = KeyLog::with_capacity(if dedupe_rows { estimate } else { 0 });
+    let mut unique_logs: Vec<KeyLog> = schema.unique.iter().map(|_| KeyLog::default()).collect();
+
+    let mut record = ByteRecord::new();
+    let mut row: u64 = u64::from(format.header);
+    let mut stopped = false;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(err) => {
+                task.errors
+                    .push(Issue::row(Kind::SourceError, row + 1, source_message(&err)));
+                stopped = true;
+                break;
+            }
+        }
+        row += 1;
+        task.stats.rows += 1;
+        let len = record.len();
+        if record
+            .iter()
+            .all(|c| schema.is_missing(&String::from_utf8_lossy(c)))
+        {
+            task.errors
+                .push(Issue::row(Kind::BlankRow, row, "the row is blank"));
+        } else if len < width {
+            for i in len..width {
+                let name = schema
+                    .fields
+                    .get(i)
+                    .map(|f| f.name.as_str())
+                    .or_else(|| task.labels.get(i).map(String::as_str))
+                    .unwrap_or_default();
+                task.errors.push(Issue::cell(
+                    Kind::MissingCell,
+                    row,
+                    name,
+                    i + 1,
+                    "",
+                    format!("the row has {len} cells, {width} expected: this cell is missing"),
+                ));
+            }
+        } else {
+            for i in width..len {
+                let cell = String::from_utf8_lossy(&record[i]);
+                task.errors.push(Issue::cell(
+                    Kind::ExtraCell,
+                    row,
+                    task.labels.get(i).map(String::as_str).unwrap_or_default(),
+                    i + 1,
+                    &cell,
+                    format!("the row has {len} cells, {width} expected: \"{cell}\" is extra"),
+                ));
+            }
+            check_row(
+                &record,
+                row,
+                checked,
+                schema,
+                &foreign,
+                &mut checks,
+                task,
+                Logs {
+                    pk: &mut pk_log,
+                    rows: dedupe_rows.then_some(&mut row_log),
+                    unique: &mut unique_logs,
+                },
+            );
+        }
+        if max_errors.is_some_and(|max| task.errors.len() >= max) {
+            stopped = true;
+            break;
+        }
+    }
+    let duplicate_rows = report_keys(schema, pk_log, row_log, unique_logs, task);
+    let _ = duplicate_rows;
+    if !stopped {
+        for check in checks {
+            let severity = check.severity;
+            for issue in check.finish(schema) {
+                match severity {
+                    Severity::Error => task.errors.push(issue),
+                    Severity::Warning => task.warning_details.push(issue),
+                }
+            }
+        }
+    }
+    task.partial = stopped && max_errors.is_some();
+    task.stats.seconds = started.elapsed().as_secs_f64();
+}
+
+/// The key logs a row adds to.
+struct Logs<'a> {
+    pk: &'a mut KeyLog,
+    rows: Option<&'a mut KeyLog>,
+    unique: &'a mut [KeyLog],
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_row(
+    record: &ByteRecord,
+    row: u64,
+    checked: usize,
+    schema: &CompiledSchema,
+    foreign: &[Option<&KeySet>],
+    checks: &mut [Check],
+    task: &mut Task,
+    logs: Logs<'_>,
+) {
+    let mut values: Vec<Option<Typed<'_>>> = Vec::with_capacity(checked);
+    let mut failed = vec![false; checked];
+    for (i, field) in schema.fields.iter().enumerate().take(checked) {
+        let bytes = &record[i];
+        let n = i + 1;
+        let cell = match reader::cell_str(bytes) {
+            Ok(cell) => cell,
+            Err(err) => {
+                let lossy = String::from_utf8_lossy(bytes);
+                task.errors.push(Issue::cell(
+                    Kind::EncodingError,
+                    row,
+                    &field.name,
+                    n,
+                    &lossy,
+                    format!(
+                        "invalid UTF-8 at byte {} of the cell; the file may be in another encoding (declare `\"encoding\": \"windows-1251\"`)",
+                        err.valid_up_to() + 1
+                    ),
+                ));
+                failed[i] = true;
+                values.push(None);
+                continue;
+            }
+        };
+        if schema.is_missing(cell) {
+            if field.constraints.required {
+                task.errors.push(Issue::cell(
+                    Kind::ConstraintError,
+                    row,
+                    &field.name,
+                    n,
+                    cell,
+                    "a value is required (constraint `required`), the cell is empty",
+                ));
+                failed[i] = true;
+            }
+            values.push(None);
+            continue;
+        }
+        match field.kind.parse(cell) {
+            Err(reason) => {
+                task.errors.push(Issue::cell(
+                    Kind::TypeError,
+                    row,
+                    &field.name,
+                    n,
+                    cell,
+                    format!(
+                        "\"{cell}\" is not {}: {reason}",
+                        super::types::with_article(&field.kind.describe())
+                    ),
+                ));
+                failed[i] = true;
+                values.push(None);
+            }
+            Ok(value) => {
+                if let Some(why) = field.constraints.check(&field.kind, cell, value) {
+                    task.errors.push(Issue::cell(
+                        Kind::ConstraintError,
+                        row,
+                        &field.name,
+                        n,
+                        cell,
+                        why,
+                    ));
+                    failed[i] = true;
+                    values.push(None);
+                    continue;
+                }
+                if field.script != ScriptPolicy::Ignore {
+                    if let Some(word) = super::types::mixed_script_word(cell) {
+                        let issue = Issue::cell(
+                            Kind::MixedScript,
+                            row,
+                            &field.name,
+                            n,
+                            cell,
+                            format!("the word \"{word}\" mixes Latin and Cyrillic letters (OCR damage?)"),
+                        );
+                        if field.script == ScriptPolicy::Error {
+                            task.errors.push(issue);
+                            failed[i] = true;
+                        } else {
+                            task.warning_details.push(issue);
+                        }
+                    }
+                }
+                values.push(Some(value));
+            }
+        }
+    }
+    let row_hash = keys::hash_row(record.iter());
+    // A row with a bad cell is reported for that cell; it is not also a duplicate row.
+    if let Some(rows) = logs.rows.filter(|_| !failed.contains(&true)) {
+        rows.push(row_hash, row, row_hash);
+    }
+    let key_of = |positions: &[usize]| -> Option<keys::KeyHash> {
+        if positions
+            .iter()
+            .any(|i| failed.get(*i).copied().unwrap_or(true))
+        {
+            return None;
+        }
+        let parts: Option<Vec<Typed<'_>>> = positions
+            .iter()
+            .map(|i| values.get(*i).copied().flatten())
+            .collect();
+        parts.map(keys::hash_key)
+    };
+    if !schema.primary_key.is_empty() {
+        if let Some(key) = key_of(&schema.primary_key) {
+            logs.pk.push(key, row, row_hash);
+        }
+    }
+    for (log, &i) in logs.unique.iter_mut().zip(&schema.unique) {
+        if let Some(key) = key_of(&[i]) {
+            log.push(key, row, row_hash);
+        }
+    }
+    for (fk, set) in schema.foreign_keys.iter().zip(foreign) {
+        let Some(set) = set else { continue };
+        if let Some(key) = key_of(&fk.fields) {
+            if !set.contains(&key) {
+                let shown: Vec<String> = fk
+                    .fields
+                    .iter()
+                    .map(|i| String::from_utf8_lossy(&record[*i]).into_owned())
+                    .collect();
+                let first = fk.fields[0];
+                let mut issue = Issue::row(
+                    Kind::ForeignKey,
+                    row,
+                    format!(
+                        "({}) = ({}) is not a key of {} ({})",
+                        fk.field_names.join(", "),
+                        shown.join(", "),
+                        fk.resource
+                            .as_deref()
+                            .map_or("this resource".to_string(), |r| format!("resource `{r}`")),
+                        fk.reference_fields.join(", ")
+                    ),
+                );
+                issue.field_name = Some(schema.fields[first].name.clone());
+                issue.field_number = Some(first + 1);
+                issue.cell = Some(shown.join(", "));
+                task.errors.push(issue);
+            }
+        }
+    }
+    if !checks.is_empty() {
+        for check in checks.iter_mut() {
+            check.observe(row, &values, schema);
+        }
+    }
+}
+
+/// Turns the key logs into duplicate-row, primary-key and unique errors, one per row and
+/// root cause: a repeated row is a duplicate row, not also a key or unique error.
+fn report_keys(
+    schema: &CompiledSchema,
+    pk_log: KeyLog,
+    row_log: KeyLog,
+    unique_logs: Vec<KeyLog>,
+    task: &mut Task,
+) -> Vec<u64> {
+    let mut duplicate_rows = Vec::new();
+    let pk_names = schema.names(&schema.primary_key);
+    for dup in pk_log.duplicates().into_iter().chain(row_log.duplicates()) {
+        if dup.same_row {
+            duplicate_rows.push(dup.row);
+            task.errors.push(Issue::row(
+                Kind::DuplicateRow,
+                dup.row,
+                format!("the row repeats row {} exactly", dup.first),
+            ));
+        } else {
+            let first = schema.primary_key[0];
+            let mut issue = Issue::row(
+                Kind::PrimaryKey,
+                dup.row,
+                format!(
+                    "the primary key ({pk_names}) repeats the key of row {}",
+                    dup.first
+                ),
+            );
+            issue.field_name = Some(schema.fields[first].name.clone());
+            issue.field_number = Some(first + 1);
+            task.errors.push(issue);
+        }
+    }
+    duplicate_rows.sort_unstable();
+    for (log, &i) in unique_logs.into_iter().zip(&schema.unique) {
+        let name = &schema.fields[i].name;
+        for dup in log.duplicates() {
+            if duplicate_rows.binary_search(&dup.row).is_ok() {
+                continue;
+            }
+            task.errors.push(Issue::cell(
+                Kind::UniqueError,
+                dup.row,
+                name,
+                i + 1,
+                "",
+                format!("the value repeats row {} (constraint `unique`)", dup.first),
+            ));
+        }
+    }
+    duplicate_rows
+}
+
+/// The keys `fields` take in a table, for foreign keys pointing at it. Rows with errors in
+/// those fields are left out; the table's own validation reports them.
+pub fn collect_keys(
+    source: Source<'_>,
+    schema: &CompiledSchema,
+    fields: &[usize],
+) -> Result<KeySet, String> {
+    let (mut reader, format) = source.open().map_err(|e| e.to_string())?;
+    let mut record = ByteRecord::new();
+    if format.header {
+        reader
+            .read_byte_record(&mut record)
+            .map_err(|e| source_message(&e))?;
+    }
+    let mut set = KeySet::new();
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| source_message(&e))?
+    {
+        let values: Option<Vec<Typed<'_>>> = fields
+            .iter()
+            .map(|&i| {
+                let cell = reader::cell_str(record.get(i)?).ok()?;
+                if schema.is_missing(cell) {
+                    return None;
+                }
+                schema.fields[i].kind.parse(cell).ok()
+            })
+            .collect();
+        if let Some(values) = values {
+            set.insert(keys::hash_key(values));
+        }
+    }
+    Ok(set)
+}

@@ -1,0 +1,300 @@
+//! Cells and rows: every type, constraint and row-level error kind, each with its exact
+//! error (type, row, field); invalid UTF-8, endless lines, truncation, the error cap and
+//! the JSON report's shape.
+
+use super::*;
+
+#[test]
+fn every_type_accepts_its_values_and_names_the_bad_cell() {
+    // (type and options, a good cell, a bad cell)
+    let cases = [
+        (
+            r#""type": "string", "format": "email""#,
+            "office@kyivcity.gov.ua",
+            "office(at)kyivcity",
+        ),
+        (
+            r#""type": "string", "format": "uri""#,
+            "https://kyivcity.gov.ua/",
+            "kyivcity gov ua",
+        ),
+        (
+            r#""type": "string", "format": "uuid""#,
+            "123e4567-e89b-12d3-a456-426614174000",
+            "123e4567",
+        ),
+        (r#""type": "number""#, "-1.5e3", "\"1,5\""),
+        (
+            r#""type": "number", "decimalChar": ",", "groupChar": " ""#,
+            "\"84 667,2\"",
+            "84.667",
+        ),
+        (r#""type": "number", "bareNumber": false"#, "12.5%", "%"),
+        (r#""type": "integer""#, "2024", "20l9"),
+        (
+            r#""type": "boolean", "trueValues": ["так"], "falseValues": ["ні"]"#,
+            "так",
+            "true",
+        ),
+        (r#""type": "date""#, "2011-12-15", "15.12.2011"),
+        (
+            r#""type": "date", "format": "%d.%m.%Y""#,
+            "15.12.2011",
+            "2011-12-15",
+        ),
+        (r#""type": "time""#, "08:30:00", "8.30"),
+        (
+            r#""type": "datetime""#,
+            "2024-01-02T03:04:05Z",
+            "2024-01-02",
+        ),
+        (r#""type": "year""#, "2024", "202з"),
+        (r#""type": "yearmonth""#, "2024-05", "2024-13"),
+        (r#""type": "duration""#, "P1Y2M10DT2H30M", "1 day"),
+        (r#""type": "geopoint""#, "\"30.52, 50.45\"", "\"250, 50\""),
+        (
+            r#""type": "geopoint", "format": "array""#,
+            "\"[30.52, 50.45]\"",
+            "\"30.52, 50.45\"",
+        ),
+        (
+            r#""type": "geojson""#,
+            r#""{""type"": ""Point"", ""coordinates"": [30, 50]}""#,
+            r#""{""type"": ""Circle""}""#,
+        ),
+        (r#""type": "object""#, r#""{""a"": 1}""#, "[1]"),
+        (r#""type": "array""#, "\"[1, 2]\"", "{}"),
+    ];
+    for (options, good, bad) in cases {
+        let schema = format!(
+            r#"{{"fields": [{{"name": "id", "type": "integer"}}, {{"name": "v", {options}}}]}}"#
+        );
+        let report = check(&schema, &format!("id,v\n1,{good}\n2,{bad}\n"));
+        assert_eq!(
+            errors(&report),
+            one("type-error", 3, "v"),
+            "{options}: {report}"
+        );
+    }
+    // `any` takes anything.
+    let report = check(
+        r#"{"fields": [{"name": "v", "type": "any"}]}"#,
+        "v\nщо завгодно\n",
+    );
+    assert!(report.valid);
+}
+
+#[test]
+fn every_constraint_is_checked_with_typed_values() {
+    let cases = [
+        (
+            r#""type": "integer", "constraints": {"required": true}"#,
+            "5",
+            "",
+        ),
+        (
+            r#""type": "integer", "constraints": {"minimum": 2012}"#,
+            "2012",
+            "2011",
+        ),
+        (
+            r#""type": "integer", "constraints": {"maximum": 2026}"#,
+            "2026",
+            "2027",
+        ),
+        (
+            r#""type": "number", "constraints": {"exclusiveMinimum": 0}"#,
+            "0.1",
+            "0",
+        ),
+        (
+            r#""type": "date", "constraints": {"minimum": "2011-01-01"}"#,
+            "2011-01-01",
+            "2010-12-31",
+        ),
+        (
+            r#""type": "string", "constraints": {"minLength": 2}"#,
+            "ab",
+            "a",
+        ),
+        (
+            r#""type": "string", "constraints": {"maxLength": 3}"#,
+            "abc",
+            "abcd",
+        ),
+        (
+            r#""type": "array", "constraints": {"maxLength": 1}"#,
+            "[1]",
+            "\"[1,2]\"",
+        ),
+        (
+            r#""type": "string", "constraints": {"pattern": "\\d{3}/\\d{4}"}"#,
+            "824/7060",
+            "824-7060",
+        ),
+        (
+            r#""type": "string", "constraints": {"enum": ["city-budget", "other-sources"]}"#,
+            "city-budget",
+            "state",
+        ),
+        (
+            r#""type": "integer", "constraints": {"enum": [2024, 2025]}"#,
+            "2025",
+            "2026",
+        ),
+        (
+            r#""type": "number", "constraints": {"enum": [1.5]}"#,
+            "1.50",
+            "1.4",
+        ),
+    ];
+    for (options, good, bad) in cases {
+        let schema = format!(
+            r#"{{"fields": [{{"name": "id", "type": "integer"}}, {{"name": "v", {options}}}]}}"#
+        );
+        let report = check(&schema, &format!("id,v\n1,{good}\n2,{bad}\n"));
+        assert_eq!(
+            errors(&report),
+            one("constraint-error", 3, "v"),
+            "{options}: {report}"
+        );
+    }
+    let unique = r#"{"fields": [{"name": "id", "type": "integer"},
+        {"name": "v", "constraints": {"unique": true}}]}"#;
+    let report = check(unique, "id,v\n1,a\n2,b\n3,a\n4,\n5,\n");
+    assert_eq!(
+        errors(&report),
+        one("unique-error", 4, "v"),
+        "missing values are not duplicates"
+    );
+}
+
+#[test]
+fn missing_values_are_null_not_type_errors() {
+    let schema = r#"{"fields": [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"}],
+        "missingValues": ["", "-", "н/д"]}"#;
+    assert!(check(schema, "id,n\n1,-\n2,н/д\n3,\n4,5\n").valid);
+    let report = check(schema, "id,n\n-,-\n");
+    assert_eq!(
+        task(&report).errors[0].kind.code(),
+        "blank-row",
+        "every cell missing"
+    );
+}
+
+#[test]
+fn header_errors_are_one_per_label() {
+    let schema = r#"{"fields": [{"name": "a"}, {"name": "b"}, {"name": "c"}]}"#;
+    let report = check(schema, "a,x\n1,2\n");
+    let kinds: Vec<_> = task(&report).errors.iter().map(|e| e.kind.code()).collect();
+    assert_eq!(
+        kinds,
+        ["incorrect-label", "missing-label"],
+        "the missing column is one error, not one per row"
+    );
+    assert_eq!(task(&report).errors[1].field_name.as_deref(), Some("c"));
+}
+
+#[test]
+fn invalid_utf8_is_named_where_it_is() {
+    let schema = r#"{"fields": [{"name": "a"}], "encoding": "utf-8"}"#;
+    let report = check_with(schema, b"a\nok\n\xff\xfe\n", &Options::default());
+    assert_eq!(errors(&report), one("encoding-error", 3, "a"));
+}
+
+#[test]
+fn an_endless_line_is_a_clear_error() {
+    let options = Options {
+        max_line_bytes: 1 << 16,
+        ..Options::default()
+    };
+    let mut csv = b"a\n".to_vec();
+    csv.extend(std::iter::repeat_n(b'x', 1 << 20));
+    let report = check_with(r#"{"fields": [{"name": "a"}]}"#, &csv, &options);
+    let e = &task(&report).errors[0];
+    assert_eq!(e.kind.code(), "source-error");
+    assert!(
+        e.message.contains("line 2 is longer than 65536 bytes"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn truncated_files_and_empty_files_do_not_panic() {
+    let schema = r#"{"fields": [{"name": "a", "type": "integer"}, {"name": "b"}]}"#;
+    let report = check(schema, "a,b\n1,\"unterminated");
+    assert!(
+        report.valid,
+        "a quote cut by the end of the file closes the cell: {report}"
+    );
+    let report = check(schema, "a,b\n1");
+    assert_eq!(errors(&report), one("missing-cell", 2, "b"));
+    let report = check(schema, "");
+    assert_eq!(task(&report).errors[0].kind.code(), "source-error");
+}
+
+#[test]
+fn max_errors_stops_early_and_says_so() {
+    let schema = r#"{"fields": [{"name": "n", "type": "integer"}]}"#;
+    let csv: String = std::iter::once("n\n".to_string())
+        .chain((0..100).map(|i| format!("x{i}\n")))
+        .collect();
+    let options = Options {
+        max_errors: Some(10),
+        ..Options::default()
+    };
+    let report = check_with(schema, csv.as_bytes(), &options);
+    let t = task(&report);
+    assert!(t.partial);
+    assert_eq!((t.errors.len(), t.stats.rows), (10, 10));
+    assert!(
+        report
+            .to_string()
+            .contains("STOPPED EARLY: 10 of 10 errors listed"),
+        "{report}"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["tasks"][0]["partial"], true);
+    assert_eq!(json["tasks"][0]["stats"]["rows"], 10);
+}
+
+#[test]
+fn json_report_has_frictionless_shape() {
+    let schema = r#"{"fields": [{"name": "year", "type": "integer"}]}"#;
+    let report = check(schema, "year\n20l9\n");
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["stats"]["errors"], 1);
+    let e = &json["tasks"][0]["errors"][0];
+    assert_eq!(e["type"], "type-error");
+    assert_eq!(e["rowNumber"], 2);
+    assert_eq!(e["fieldName"], "year");
+    assert_eq!(e["fieldNumber"], 1);
+    assert_eq!(e["cell"], "20l9");
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("row 2, field `year` (column 1)"));
+}
+
+#[test]
+fn mixed_script_words_warn_or_fail_as_the_schema_asks() {
+    let csv = "name\nМісто Київ\nMiсто\n";
+    let report = check(r#"{"fields": [{"name": "name"}]}"#, csv);
+    assert!(report.valid);
+    assert_eq!(task(&report).warning_details[0].row_number, Some(3));
+    let strict = r#"{"fields": [{"name": "name", "x_mixed_script": "error"}]}"#;
+    assert_eq!(errors(&check(strict, csv)), one("mixed-script", 3, "name"));
+}
+
+#[test]
+fn duplicate_rows_without_a_primary_key_are_found() {
+    let schema = r#"{"fields": [{"name": "a"}, {"name": "b", "type": "integer"}]}"#;
+    let report = check(schema, "a,b\nx,1\ny,2\nx,1\n");
+    assert_eq!(
+        errors(&report),
+        vec![("duplicate-row", Some(4), None)],
+        "{report}"
+    );
+}
