@@ -1,5 +1,5 @@
-//! The build: runs the stages after `pull` in order — load packages, validate, anonymise,
-//! publish — into a staging copy of `public/`, and swaps it in only when every stage
+//! The build: runs the stages after `pull` in order — load packages, validate, anonymise
+//! (into `build/anonymised/<name>/`), publish — into a staging copy of `public/`, and swaps it in only when every stage
 //! succeeded, so a failed build leaves the last good output untouched.
 
 use std::fmt;
@@ -9,6 +9,7 @@ use serde::Serialize;
 use vidkryto_search::output::Staging;
 use vidkryto_search::Layout;
 
+use crate::anonymise;
 use crate::catalog::Package;
 use crate::config::Config;
 use crate::publish;
@@ -56,6 +57,24 @@ pub fn load_packages(config: &Config) -> anyhow::Result<Vec<Package>> {
         .collect()
 }
 
+/// Copies the privacy report and the Open311 export of an anonymised dataset.
+fn publish_privacy_files(
+    anonymised: &anonymise::Anonymised,
+    name: &str,
+    layout: &Layout,
+) -> anyhow::Result<()> {
+    for (from, to) in [
+        (anonymised.privacy_file(), layout.privacy_file(name)),
+        (anonymised.open311_file(), layout.open311_file(name)),
+    ] {
+        let bytes =
+            std::fs::read(&from).with_context(|| format!("cannot read `{}`", from.display()))?;
+        vidkryto_search::output::write_atomic(&to, &bytes)
+            .with_context(|| format!("cannot write `{}`", to.display()))?;
+    }
+    Ok(())
+}
+
 /// Builds the portal described by `config` into its public directory.
 pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
     let started = std::time::Instant::now();
@@ -72,9 +91,16 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
     let mut published = Vec::new();
     let mut private = Vec::new();
     for package in &packages {
-        match publish::publish_package(package, &package.dir, &layout)
-            .with_context(|| format!("cannot publish dataset `{}`", package.name))?
-        {
+        // Packages with a privacy policy publish their anonymised output, never the raw input.
+        let anonymised = anonymise::anonymise_package(package, &config.build_dir())
+            .with_context(|| format!("cannot anonymise dataset `{}`", package.name))?;
+        let data_dir = anonymised.as_ref().map_or(&package.dir, |a| &a.dir);
+        let result = publish::publish_package(package, data_dir, &layout)
+            .with_context(|| format!("cannot publish dataset `{}`", package.name))?;
+        if let (Some(a), Some(_)) = (&anonymised, &result) {
+            publish_privacy_files(a, &package.name, &layout)?;
+        }
+        match result {
             Some(p) => published.push(p),
             None => private.push(package.name.clone()),
         }

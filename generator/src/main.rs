@@ -76,7 +76,7 @@ struct AnonymiseArgs {
     /// The dataset whose policy applies (default: every dataset that has a policy).
     dataset: Option<String>,
     /// A raw input file to anonymise instead of the dataset's own raw files.
-    #[arg(long = "in", requires = "dataset")]
+    #[arg(long = "in", requires_all = ["dataset", "out"])]
     input: Option<PathBuf>,
     /// Where to write the anonymised CSV (with --in).
     #[arg(long, requires = "input")]
@@ -175,6 +175,54 @@ fn serve(dir: &std::path::Path, addr: SocketAddr) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn anonymise(cli: &Cli, args: &AnonymiseArgs) -> anyhow::Result<ExitCode> {
+    use vidkryto::anonymise::{self, Outputs, Policy};
+    let config = load_config(cli)?;
+    let packages = match &args.dataset {
+        Some(name) => {
+            let entry = config
+                .dataset(name)
+                .with_context(|| format!("no dataset `{name}` in `{}`", cli.config.display()))?;
+            let package = vidkryto::catalog::Package::load(&config.dataset_dir(entry))
+                .with_context(|| format!("dataset `{name}`"))?;
+            vec![package]
+        }
+        None => vidkryto::build::load_packages(&config)?,
+    };
+    let mut reports = Vec::new();
+    for package in &packages {
+        if let (Some(input), Some(out)) = (&args.input, &args.out) {
+            let policy = Policy::of(package)?.ok_or_else(|| {
+                anonymise::AnonymiseError::NoPolicy {
+                    dataset: package.name.clone(),
+                }
+            })?;
+            let outputs = Outputs {
+                csv: out.clone(),
+                report: args.report.clone(),
+                open311: None,
+            };
+            reports.push(anonymise::anonymise_file(package, &policy, input, &outputs)?);
+        } else if let Some(done) = anonymise::anonymise_package(package, &config.build_dir())? {
+            if let Some(path) = &args.report {
+                let json = serde_json::to_vec_pretty(&done.report)?;
+                vidkryto_search::output::write_atomic(path, &json)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+            }
+            eprintln!("anonymised into {}", done.dir.display());
+            reports.push(done.report);
+        } else if args.dataset.is_some() {
+            anyhow::bail!(anonymise::AnonymiseError::NoPolicy {
+                dataset: package.name.clone(),
+            });
+        }
+    }
+    for report in &reports {
+        print!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Pull(args) => {
@@ -190,7 +238,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(_) => not_implemented("validate"),
-        Command::Anonymise(_) => not_implemented("anonymise"),
+        Command::Anonymise(args) => anonymise(&cli, args),
         Command::Build(args) => {
             let config = load_config(&cli)?;
             let summary = vidkryto::build::build(&config)?;
@@ -214,6 +262,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{summary}");
             serve(&config.public_dir(), args.addr)
         }
-        Command::Synth(SynthCommand::Appeals(_)) => not_implemented("synth appeals"),
+        Command::Synth(SynthCommand::Appeals(args)) => {
+            let summary = vidkryto::synth::appeals::write(args.rows, args.seed, &args.out)
+                .with_context(|| format!("cannot write `{}`", args.out.display()))?;
+            eprintln!(
+                "wrote {} appeals (seed {}) to {} and {} planted values to {}",
+                summary.rows,
+                summary.seed,
+                summary.csv.display(),
+                summary.planted,
+                summary.manifest.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
