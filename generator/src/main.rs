@@ -192,17 +192,18 @@ fn anonymise(cli: &Cli, args: &AnonymiseArgs) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::new();
     for package in &packages {
         if let (Some(input), Some(out)) = (&args.input, &args.out) {
-            let policy = Policy::of(package)?.ok_or_else(|| {
-                anonymise::AnonymiseError::NoPolicy {
+            let policy =
+                Policy::of(package)?.ok_or_else(|| anonymise::AnonymiseError::NoPolicy {
                     dataset: package.name.clone(),
-                }
-            })?;
+                })?;
             let outputs = Outputs {
                 csv: out.clone(),
                 report: args.report.clone(),
                 open311: None,
             };
-            reports.push(anonymise::anonymise_file(package, &policy, input, &outputs)?);
+            reports.push(anonymise::anonymise_file(
+                package, &policy, input, &outputs,
+            )?);
         } else if let Some(done) = anonymise::anonymise_package(package, &config.build_dir())? {
             if let Some(path) = &args.report {
                 let json = serde_json::to_vec_pretty(&done.report)?;

@@ -1,4 +1,5 @@
 //! The generator's integration tests: one binary, modules by subject, helpers in `common/`.
 
+mod anonymise;
 mod common;
 mod figures;

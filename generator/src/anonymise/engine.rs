@@ -81,9 +81,13 @@ pub fn anonymise_file(
     input: &Path,
     outputs: &Outputs,
 ) -> Result<PrivacyReport, AnonymiseError> {
-    for out in [Some(&outputs.csv), outputs.report.as_ref(), outputs.open311.as_ref()]
-        .into_iter()
-        .flatten()
+    for out in [
+        Some(&outputs.csv),
+        outputs.report.as_ref(),
+        outputs.open311.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
     {
         if same_file(out, input) {
             return Err(AnonymiseError::SameFile { file: out.clone() });
@@ -143,6 +147,11 @@ pub fn anonymise_file(
     Ok(report)
 }
 
+/// The file line a record starts on (the csv crate counts from the header's line break).
+fn record_line(record: &StringRecord) -> u64 {
+    record.position().map_or(0, |p| p.line() + 1)
+}
+
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
@@ -160,7 +169,11 @@ fn open(input: &Path) -> Result<csv::Reader<File>, AnonymiseError> {
 }
 
 impl<'a> Plan<'a> {
-    fn new(package: &Package, policy: &'a Policy, input: &Path) -> Result<Plan<'a>, AnonymiseError> {
+    fn new(
+        package: &Package,
+        policy: &'a Policy,
+        input: &Path,
+    ) -> Result<Plan<'a>, AnonymiseError> {
         let package_file = package.dir.join("datapackage.json");
         let output = package
             .resource(&policy.output)
@@ -227,11 +240,13 @@ impl<'a> Plan<'a> {
         };
         let mut columns = Vec::new();
         for field in &output.fields {
-            columns.push(resolve(&field.name).ok_or_else(|| AnonymiseError::Unproduced {
-                file: package_file.clone(),
-                resource: policy.output.clone(),
-                column: field.name.clone(),
-            })?);
+            columns.push(
+                resolve(&field.name).ok_or_else(|| AnonymiseError::Unproduced {
+                    file: package_file.clone(),
+                    resource: policy.output.clone(),
+                    column: field.name.clone(),
+                })?,
+            );
         }
         let names: Vec<&str> = output.fields.iter().map(|f| f.name.as_str()).collect();
         let position = |name: &str| {
@@ -341,7 +356,10 @@ impl<'a> Plan<'a> {
             Col::Id(i) => opaque_id(&self.dataset, record.get(*i).unwrap_or(""), line),
             Col::Kept(i) => record.get(*i).unwrap_or("").trim().to_string(),
             Col::Redacted(i) => match redactor {
-                Some((r, counts)) => r.redact(record.get(*i).unwrap_or(""), counts),
+                Some((r, counts)) if level.location == LocationLevel::Street => {
+                    r.redact(record.get(*i).unwrap_or(""), counts)
+                }
+                Some((r, counts)) => r.redact_with_streets(record.get(*i).unwrap_or(""), counts),
                 None => String::new(),
             },
             Col::Date => date.map(|d| d.to_string()).unwrap_or_default(),
@@ -378,7 +396,7 @@ impl<'a> Plan<'a> {
                     })
                 }
             }
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record_line(&record);
             let parsed = self.parse(&record, line)?;
             let mut levels = Vec::with_capacity(self.policy.hierarchy.len());
             for level in &self.policy.hierarchy {
@@ -404,7 +422,8 @@ impl<'a> Plan<'a> {
             };
             rows.push(RowKeys {
                 levels,
-                sensitive: (!sensitive.is_empty()).then(|| kanon::key_of([sensitive.as_str()]) as u64),
+                sensitive: (!sensitive.is_empty())
+                    .then(|| kanon::key_of([sensitive.as_str()]) as u64),
                 start,
             });
         }
@@ -420,14 +439,21 @@ impl<'a> Plan<'a> {
         redactor: &Redactor,
         counts: &mut Counts,
     ) -> Result<Vec<String>, AnonymiseError> {
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record_line(record);
         let parsed = self.parse(record, line)?;
         let level = &self.policy.hierarchy[usize::from(level)];
         Ok(self
             .columns
             .iter()
             .map(|col| {
-                self.value(col, record, line, &parsed, level, Some((redactor, &mut *counts)))
+                self.value(
+                    col,
+                    record,
+                    line,
+                    &parsed,
+                    level,
+                    Some((redactor, &mut *counts)),
+                )
             })
             .collect())
     }
@@ -450,7 +476,9 @@ impl<'a> Plan<'a> {
             None => None,
         };
         let mut open311 = match &open311_tmp {
-            Some(t) => Some(open311::Writer::new(BufWriter::new(t.create()?)).map_err(|e| t.error(e))?),
+            Some(t) => {
+                Some(open311::Writer::new(BufWriter::new(t.create()?)).map_err(|e| t.error(e))?)
+            }
             None => None,
         };
         let field = |name: &str| names.iter().position(|n| n == name);
@@ -514,7 +542,9 @@ impl<'a> Plan<'a> {
                 let (rows, local) = part;
                 counts.merge(&local);
                 for row in rows {
-                    writer.write_record(&row).map_err(|e| csv_tmp.error(e.into()))?;
+                    writer
+                        .write_record(&row)
+                        .map_err(|e| csv_tmp.error(e.into()))?;
                     if let (Some(w), Some(t)) = (open311.as_mut(), &open311_tmp) {
                         let get = |f: Option<usize>| f.map_or("", |i| row[i].as_str());
                         let num = |f: Option<usize>| get(f).parse::<f64>().ok();

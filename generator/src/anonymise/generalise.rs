@@ -119,15 +119,30 @@ mod tests {
     #[test]
     fn week_starts_monday_month_on_the_first() {
         let d = NaiveDate::from_ymd_opt(2013, 11, 6).unwrap(); // a Wednesday
-        assert_eq!(generalise_date(d, TimeLevel::Week).to_string(), "2013-11-04");
-        assert_eq!(generalise_date(d, TimeLevel::Month).to_string(), "2013-11-01");
+        assert_eq!(
+            generalise_date(d, TimeLevel::Week).to_string(),
+            "2013-11-04"
+        );
+        assert_eq!(
+            generalise_date(d, TimeLevel::Month).to_string(),
+            "2013-11-01"
+        );
     }
 
     #[test]
     fn street_keeps_no_house_or_apartment() {
-        assert_eq!(street_of("вулиця Дубровицька, 8, кв. 12"), "вулиця Дубровицька");
-        assert_eq!(street_of("проспект Героїв Сталінграда 51"), "проспект Героїв Сталінграда");
-        assert_eq!(street_of("бульв. Дружби Народів, 15"), "бульв. Дружби Народів");
+        assert_eq!(
+            street_of("вулиця Дубровицька, 8, кв. 12"),
+            "вулиця Дубровицька"
+        );
+        assert_eq!(
+            street_of("проспект Героїв Сталінграда 51"),
+            "проспект Героїв Сталінграда"
+        );
+        assert_eq!(
+            street_of("бульв. Дружби Народів, 15"),
+            "бульв. Дружби Народів"
+        );
         assert_eq!(street_of("вул. Івана Франка буд. 5"), "вул. Івана Франка");
         assert_eq!(street_of(""), "");
     }
@@ -148,7 +163,10 @@ mod tests {
         assert_eq!(cell.id().len(), 15);
         assert_eq!(
             cell_of("48.45", "35.04", Resolution::Eight, Some(&bounds)),
-            Err(CoordError::Outside { lat: 48.45, lon: 35.04 })
+            Err(CoordError::Outside {
+                lat: 48.45,
+                lon: 35.04
+            })
         );
         assert_eq!(
             cell_of("north", "30.5", Resolution::Eight, None),

@@ -60,7 +60,9 @@ pub enum AnonymiseError {
         #[source]
         source: std::io::Error,
     },
-    #[error("`{file}` is the raw input; write the output elsewhere (the raw input is never modified)")]
+    #[error(
+        "`{file}` is the raw input; write the output elsewhere (the raw input is never modified)"
+    )]
     SameFile { file: PathBuf },
 }
 

@@ -28,9 +28,16 @@ pub struct ServiceRequest<'a> {
 /// Maps a city's status wording to GeoReport's two states.
 pub fn status(raw: &str) -> &'static str {
     let s = raw.to_lowercase();
-    if ["викон", "закрит", "до відома", "розглянут", "closed", "знято"]
-        .iter()
-        .any(|w| s.contains(w))
+    if [
+        "викон",
+        "закрит",
+        "до відома",
+        "розглянут",
+        "closed",
+        "знято",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
         && !s.contains("не викон")
         && !s.contains("на виконанні")
     {

@@ -160,7 +160,9 @@ impl Policy {
                 file: file.clone(),
                 message: e.to_string(),
             })?;
-        policy.check().map_err(|message| AnonymiseError::Policy { file, message })?;
+        policy
+            .check()
+            .map_err(|message| AnonymiseError::Policy { file, message })?;
         Ok(Some(policy))
     }
 
@@ -189,9 +191,16 @@ impl Policy {
                 _ => None,
             })
             .collect();
-        for h in [Hierarchy::Time, Hierarchy::Address, Hierarchy::Latitude, Hierarchy::Longitude] {
+        for h in [
+            Hierarchy::Time,
+            Hierarchy::Address,
+            Hierarchy::Latitude,
+            Hierarchy::Longitude,
+        ] {
             if hierarchies.iter().filter(|x| **x == h).count() > 1 {
-                return Err(format!("two columns follow the `{h:?}` hierarchy; keep one"));
+                return Err(format!(
+                    "two columns follow the `{h:?}` hierarchy; keep one"
+                ));
             }
         }
         let has_lat = hierarchies.contains(&Hierarchy::Latitude);
@@ -323,8 +332,8 @@ mod tests {
 
     #[test]
     fn unknown_hierarchy_level_is_named() {
-        let err = policy(r#", "hierarchy": [{"time": "fortnight", "location": "street"}]"#)
-            .unwrap_err();
+        let err =
+            policy(r#", "hierarchy": [{"time": "fortnight", "location": "street"}]"#).unwrap_err();
         assert!(err.contains("fortnight"), "{err}");
     }
 

@@ -42,27 +42,86 @@ const CHANNELS: &[(&str, u32)] = &[
     ("Урядова гаряча лінія", 21_472),
     ("ТВ-Ефір «Столиця»", 1_306),
     ("ТВ-Ефір «Діалог з країною»", 221),
-    ("Спецпроект «Прямий зв`язок з київською міською владою»", 1_028),
+    (
+        "Спецпроект «Прямий зв`язок з київською міською владою»",
+        1_028,
+    ),
     ("Електронна пошта info@1551.gov.ua", 3_000),
     ("Мобільний додаток", 5_500),
 ];
 
 /// Categories from seed 002 (and two sensitive ones the policy generalises further).
 const CATEGORIES: &[(&str, &str, u32)] = &[
-    ("Відсутність опалення у квартирі", "Вже третій день немає опалення у квартирі, батареї холодні", 12),
-    ("Порив труб у квартирі чи будинку", "У підвалі будинку порив труби, вода заливає підвал", 10),
-    ("Відсутність ГВП", "Немає гарячої води вже тиждень без жодного попередження", 12),
-    ("Асфальтування та ремонт доріг прибудинкової території", "Ями на тротуарі біля під'їзду, залишилися ще з зими", 9),
-    ("Технічний стан проїжджих частин вулиць", "Яма на дорозі на перехресті, машини об'їжджають по зустрічній", 8),
-    ("Зберігання транспортних засобів, порушення правил паркування", "Автомобілі паркуються на газоні та тротуарі", 8),
-    ("Відновлення благоустрою після вик. планових, аварійних робіт на об'єктах благоуст.", "Після ремонту тепломережі не відновили газон і бордюри", 6),
-    ("Санітарний стан об'єктів культурної спадщини", "Пам'ятка архітектури в занедбаному стані, сміття біля фасаду", 3),
-    ("Косметичний ремонт фасаду будинку", "Фасад будинку осипається, шматки штукатурки падають на тротуар", 5),
-    ("Нормалізація теплопостачання в будинку", "У квартирах ледь теплі батареї, температура нижче норми", 7),
-    ("Радіаційні випромінювання", "Прошу перевірити рівень випромінювання від антени на даху", 2),
-    ("Подяки працівникам КБУ «Контактний центр міста Києва»", "Дякую, що швидко відремонтували ліфт", 3),
-    ("Конфлікти з сусідами", "Сусіди систематично шумлять вночі та погрожують", 2),
-    ("Домашнє насильство", "Прошу допомоги, у квартирі сусідів чути крики та побиття", 1),
+    (
+        "Відсутність опалення у квартирі",
+        "Вже третій день немає опалення у квартирі, батареї холодні",
+        12,
+    ),
+    (
+        "Порив труб у квартирі чи будинку",
+        "У підвалі будинку порив труби, вода заливає підвал",
+        10,
+    ),
+    (
+        "Відсутність ГВП",
+        "Немає гарячої води вже тиждень без жодного попередження",
+        12,
+    ),
+    (
+        "Асфальтування та ремонт доріг прибудинкової території",
+        "Ями на тротуарі біля під'їзду, залишилися ще з зими",
+        9,
+    ),
+    (
+        "Технічний стан проїжджих частин вулиць",
+        "Яма на дорозі на перехресті, машини об'їжджають по зустрічній",
+        8,
+    ),
+    (
+        "Зберігання транспортних засобів, порушення правил паркування",
+        "Автомобілі паркуються на газоні та тротуарі",
+        8,
+    ),
+    (
+        "Відновлення благоустрою після вик. планових, аварійних робіт на об'єктах благоуст.",
+        "Після ремонту тепломережі не відновили газон і бордюри",
+        6,
+    ),
+    (
+        "Санітарний стан об'єктів культурної спадщини",
+        "Пам'ятка архітектури в занедбаному стані, сміття біля фасаду",
+        3,
+    ),
+    (
+        "Косметичний ремонт фасаду будинку",
+        "Фасад будинку осипається, шматки штукатурки падають на тротуар",
+        5,
+    ),
+    (
+        "Нормалізація теплопостачання в будинку",
+        "У квартирах ледь теплі батареї, температура нижче норми",
+        7,
+    ),
+    (
+        "Радіаційні випромінювання",
+        "Прошу перевірити рівень випромінювання від антени на даху",
+        2,
+    ),
+    (
+        "Подяки працівникам КБУ «Контактний центр міста Києва»",
+        "Дякую, що швидко відремонтували ліфт",
+        3,
+    ),
+    (
+        "Конфлікти з сусідами",
+        "Сусіди систематично шумлять вночі та погрожують",
+        2,
+    ),
+    (
+        "Домашнє насильство",
+        "Прошу допомоги, у квартирі сусідів чути крики та побиття",
+        1,
+    ),
 ];
 
 const STATUSES: &[(&str, u32)] = &[
@@ -77,26 +136,177 @@ const STATUSES: &[(&str, u32)] = &[
 
 /// Kyiv's ten districts: centre, and three real streets each.
 const DISTRICTS: &[(&str, f64, f64, [&str; 3])] = &[
-    ("Голосіївський", 50.385, 30.505, ["проспект Голосіївський", "вулиця Васильківська", "вулиця Ломоносова"]),
-    ("Дарницький", 50.410, 30.655, ["вулиця Тростянецька", "проспект Бажана", "вулиця Ревуцького"]),
-    ("Деснянський", 50.510, 30.610, ["проспект Маяковського", "вулиця Закревського", "вулиця Драйзера"]),
-    ("Дніпровський", 50.455, 30.625, ["бульвар Праці", "вулиця Райдужна", "проспект Миру"]),
-    ("Оболонський", 50.505, 30.495, ["проспект Героїв Сталінграда", "вулиця Дубровицька", "вулиця Маршала Тимошенка"]),
-    ("Печерський", 50.430, 30.545, ["бульв. Дружби Народів", "вулиця Інститутська", "вулиця Лесі Українки"]),
-    ("Подільський", 50.470, 30.470, ["вулиця Семашка", "вулиця Кирилівська", "проспект Правди"]),
-    ("Святошинський", 50.458, 30.370, ["проспект Перемоги", "вулиця Якуба Коласа", "вулиця Симиренка"]),
-    ("Солом'янський", 50.430, 30.440, ["вулиця Льва Толстого", "проспект Повітрофлотський", "вулиця Гарматна"]),
-    ("Шевченківський", 50.455, 30.495, ["вулиця Саксаганського", "вул. Івана Франка", "вулиця Горького"]),
+    (
+        "Голосіївський",
+        50.385,
+        30.505,
+        [
+            "проспект Голосіївський",
+            "вулиця Васильківська",
+            "вулиця Ломоносова",
+        ],
+    ),
+    (
+        "Дарницький",
+        50.410,
+        30.655,
+        [
+            "вулиця Тростянецька",
+            "проспект Бажана",
+            "вулиця Ревуцького",
+        ],
+    ),
+    (
+        "Деснянський",
+        50.510,
+        30.610,
+        [
+            "проспект Маяковського",
+            "вулиця Закревського",
+            "вулиця Драйзера",
+        ],
+    ),
+    (
+        "Дніпровський",
+        50.455,
+        30.625,
+        ["бульвар Праці", "вулиця Райдужна", "проспект Миру"],
+    ),
+    (
+        "Оболонський",
+        50.505,
+        30.495,
+        [
+            "проспект Героїв Сталінграда",
+            "вулиця Дубровицька",
+            "вулиця Маршала Тимошенка",
+        ],
+    ),
+    (
+        "Печерський",
+        50.430,
+        30.545,
+        [
+            "бульв. Дружби Народів",
+            "вулиця Інститутська",
+            "вулиця Лесі Українки",
+        ],
+    ),
+    (
+        "Подільський",
+        50.470,
+        30.470,
+        ["вулиця Семашка", "вулиця Кирилівська", "проспект Правди"],
+    ),
+    (
+        "Святошинський",
+        50.458,
+        30.370,
+        [
+            "проспект Перемоги",
+            "вулиця Якуба Коласа",
+            "вулиця Симиренка",
+        ],
+    ),
+    (
+        "Солом'янський",
+        50.430,
+        30.440,
+        [
+            "вулиця Льва Толстого",
+            "проспект Повітрофлотський",
+            "вулиця Гарматна",
+        ],
+    ),
+    (
+        "Шевченківський",
+        50.455,
+        30.495,
+        [
+            "вулиця Саксаганського",
+            "вул. Івана Франка",
+            "вулиця Горького",
+        ],
+    ),
 ];
 
 /// Names whose case forms follow the regular patterns the generator inflects.
-const FEMALE: &[&str] = &["Мар'яна", "Ганна", "Тамара", "Оксана", "Олена", "Ірина", "Людмила", "Тетяна", "Галина", "Світлана", "Марина", "Лариса", "Леся", "Христина", "Уляна"];
-const MALE: &[&str] = &["Олександр", "Володимир", "Богдан", "Іван", "Тарас", "Роман", "Степан", "Остап", "Назар", "Максим", "Денис", "Вадим", "Антон", "Ярослав", "В'ячеслав"];
-const FATHERS: &[&str] = &["Олександр", "Володимир", "Іван", "Петр", "Степан", "Олег", "Богдан", "Михайл", "Роман", "Тарас", "Віктор", "Степан"];
-const SURNAMES: &[&str] = &["Петренко", "Коваленко", "Бондаренко", "Шевченко", "Ткаченко", "Лук'яненко", "Мельничук", "Гаврилюк", "Ковальчук", "Савчук", "Кравчук", "Поліщук", "Марченко", "Руденко", "Литвиненко"];
+const FEMALE: &[&str] = &[
+    "Мар'яна",
+    "Ганна",
+    "Тамара",
+    "Оксана",
+    "Олена",
+    "Ірина",
+    "Людмила",
+    "Тетяна",
+    "Галина",
+    "Світлана",
+    "Марина",
+    "Лариса",
+    "Леся",
+    "Христина",
+    "Уляна",
+];
+const MALE: &[&str] = &[
+    "Олександр",
+    "Володимир",
+    "Богдан",
+    "Іван",
+    "Тарас",
+    "Роман",
+    "Степан",
+    "Остап",
+    "Назар",
+    "Максим",
+    "Денис",
+    "Вадим",
+    "Антон",
+    "Ярослав",
+    "В'ячеслав",
+];
+const FATHERS: &[&str] = &[
+    "Олександр",
+    "Володимир",
+    "Іван",
+    "Петр",
+    "Степан",
+    "Олег",
+    "Богдан",
+    "Михайл",
+    "Роман",
+    "Тарас",
+    "Віктор",
+    "Степан",
+];
+const SURNAMES: &[&str] = &[
+    "Петренко",
+    "Коваленко",
+    "Бондаренко",
+    "Шевченко",
+    "Ткаченко",
+    "Лук'яненко",
+    "Мельничук",
+    "Гаврилюк",
+    "Ковальчук",
+    "Савчук",
+    "Кравчук",
+    "Поліщук",
+    "Марченко",
+    "Руденко",
+    "Литвиненко",
+];
 /// Surnames that are on no list: found only through first names, initials or patronymics.
 const RARE_SURNAMES: &[&str] = &["Квітчинська", "Дзядик", "Перепелиця", "Ґудзь", "Шпак-Мирна"];
-const SOCIAL: &[&str] = &["пенсіонер", "працюючий", "безробітний", "студент", "особа з інвалідністю II групи", "учасник бойових дій", "Пільги відсутні"];
+const SOCIAL: &[&str] = &[
+    "пенсіонер",
+    "працюючий",
+    "безробітний",
+    "студент",
+    "особа з інвалідністю II групи",
+    "учасник бойових дій",
+    "Пільги відсутні",
+];
 const OFFICES: &[&str] = &[
     "Департамент житлово-комунальної інфраструктури",
     "Оболонська районна в місті Києві державна адміністрація",
@@ -154,7 +364,9 @@ impl Gen {
     }
 
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.rng.u8(..10))).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.rng.u8(..10)))
+            .collect()
     }
 
     /// A name with a random apostrophe: ' ’ or ʼ.
@@ -164,7 +376,9 @@ impl Gen {
     }
 
     fn phone(&mut self) -> String {
-        let op = *self.pick(&["67", "50", "63", "66", "68", "73", "93", "95", "97", "99", "44"]);
+        let op = *self.pick(&[
+            "67", "50", "63", "66", "68", "73", "93", "95", "97", "99", "44",
+        ]);
         let (a, b, c) = (self.digits(3), self.digits(2), self.digits(2));
         match self.rng.u8(..9) {
             0 => format!("+380 {op} {a} {b} {c}"),
@@ -193,11 +407,19 @@ impl Gen {
 
     fn card(&mut self) -> String {
         loop {
-            let base = format!("{}{}", *self.pick(&["4149", "5168", "5375", "4441"]), self.digits(11));
+            let base = format!(
+                "{}{}",
+                *self.pick(&["4149", "5168", "5375", "4441"]),
+                self.digits(11)
+            );
             for d in 0..10 {
                 let n = format!("{base}{d}");
                 if crate::anonymise::redact::luhn(&n) {
-                    let g: Vec<String> = n.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+                    let g: Vec<String> = n
+                        .as_bytes()
+                        .chunks(4)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect();
                     return g.join(" ");
                 }
             }
@@ -228,12 +450,24 @@ struct Person {
 impl Person {
     fn new(g: &mut Gen) -> Person {
         let female = g.rng.bool();
-        let first = if female { *g.pick(FEMALE) } else { *g.pick(MALE) };
+        let first = if female {
+            *g.pick(FEMALE)
+        } else {
+            *g.pick(MALE)
+        };
         let rare = g.rng.u8(..5) == 0;
-        let mut surname = if rare { g.pick(RARE_SURNAMES).to_string() } else { g.pick(SURNAMES).to_string() };
+        let mut surname = if rare {
+            g.pick(RARE_SURNAMES).to_string()
+        } else {
+            g.pick(SURNAMES).to_string()
+        };
         if !female {
             surname = surname.trim_end_matches("ська").to_string()
-                + if surname.ends_with("ська") { "ський" } else { "" };
+                + if surname.ends_with("ська") {
+                    "ський"
+                } else {
+                    ""
+                };
         }
         let father = *g.pick(FATHERS);
         let patronymic = format!("{father}{}", if female { "івна" } else { "ович" });
@@ -253,7 +487,13 @@ impl Person {
     /// The first name in the dative / instrumental / vocative (regular stems only).
     fn first_case(&self, case: &str) -> String {
         let f = &self.first;
-        if self.female {
+        if let Some(stem) = f.strip_suffix('я').filter(|_| self.female) {
+            match case {
+                "dat" => format!("{stem}і"),
+                "ins" => format!("{stem}ею"),
+                _ => format!("{stem}е"),
+            }
+        } else if self.female {
             let stem = f.trim_end_matches('а');
             match case {
                 "dat" => format!("{stem}і"),
@@ -273,7 +513,14 @@ impl Person {
         let s = &self.surname;
         if self.female {
             if let Some(stem) = s.strip_suffix("ська") {
-                return format!("{stem}{}", if case == "dat" { "ській" } else { "ською" });
+                return format!(
+                    "{stem}{}",
+                    if case == "dat" {
+                        "ській"
+                    } else {
+                        "ською"
+                    }
+                );
             }
             return s.clone();
         }
@@ -281,7 +528,14 @@ impl Person {
             return format!("{stem}{}", if case == "dat" { "кові" } else { "ком" });
         }
         if let Some(stem) = s.strip_suffix("ський") {
-            return format!("{stem}{}", if case == "dat" { "ському" } else { "ським" });
+            return format!(
+                "{stem}{}",
+                if case == "dat" {
+                    "ському"
+                } else {
+                    "ським"
+                }
+            );
         }
         if s.ends_with('я') || s.ends_with('а') {
             return s.clone();
@@ -309,7 +563,8 @@ pub fn write(rows: u64, seed: u64, out: &Path) -> std::io::Result<SynthSummary> 
     let mut csv = csv::Writer::from_writer(BufWriter::new(File::create(&tmp_csv)?));
     let mut man = BufWriter::new(File::create(&tmp_manifest)?);
     write!(man, "{{\"rows\": {rows}, \"seed\": {seed}, \"planted\": [")?;
-    csv.write_record(RAW_COLUMNS).map_err(std::io::Error::other)?;
+    csv.write_record(RAW_COLUMNS)
+        .map_err(std::io::Error::other)?;
     let mut g = Gen {
         rng: fastrand::Rng::with_seed(seed),
     };
@@ -338,13 +593,17 @@ pub fn write(rows: u64, seed: u64, out: &Path) -> std::io::Result<SynthSummary> 
             7 + g.rng.u8(..15),
             g.rng.u8(..60)
         );
-        let control = (date + chrono::Days::new(30)).format("%d.%m.%Y").to_string();
+        let control = (date + chrono::Days::new(30))
+            .format("%d.%m.%Y")
+            .to_string();
         let person = Person::new(&mut g);
         let official = Person::new(&mut g);
         let phone = g.phone();
         let email = format!(
             "{}.{}{}@{}",
-            *g.pick(&["maryana", "hanna", "ivan", "taras", "olena", "roman", "kyianyn", "petrenko"]),
+            *g.pick(&[
+                "maryana", "hanna", "ivan", "taras", "olena", "roman", "kyianyn", "petrenko"
+            ]),
             *g.pick(&["p", "kovalenko", "bond", "shev", "tk", "lukianenko"]),
             g.digits(4),
             *g.pick(&["ukr.net", "gmail.com", "i.ua", "meta.ua"])
@@ -354,15 +613,37 @@ pub fn write(rows: u64, seed: u64, out: &Path) -> std::io::Result<SynthSummary> 
 
         // The appeal text: the problem, the place, and personal data the way people write it.
         let mut text = format!("{problem} за адресою {street}, {house}, кв. {apartment}.");
-        planted.push(("text", "address", format!("{street}, {house}, кв. {apartment}")));
+        planted.push((
+            "text",
+            "address",
+            format!("{street}, {house}, кв. {apartment}"),
+        ));
         let name_phrase = match g.rng.u8(..7) {
             0 => format!("{} {}", person.first, person.surname),
             1 => full_name.clone(),
             2 => full_name.to_uppercase(),
-            3 => format!("{} {}. {}.", person.surname, Person::initial(&person.first), Person::initial(&person.patronymic)),
-            4 => format!("{}.{}. {}", Person::initial(&person.first), Person::initial(&person.patronymic), person.surname),
-            5 => format!("{} {}", person.first_case("dat"), person.surname_case("dat")),
-            _ => format!("{} {}", person.first_case("ins"), person.surname_case("ins")),
+            3 => format!(
+                "{} {}. {}.",
+                person.surname,
+                Person::initial(&person.first),
+                Person::initial(&person.patronymic)
+            ),
+            4 => format!(
+                "{}.{}. {}",
+                Person::initial(&person.first),
+                Person::initial(&person.patronymic),
+                person.surname
+            ),
+            5 => format!(
+                "{} {}",
+                person.first_case("dat"),
+                person.surname_case("dat")
+            ),
+            _ => format!(
+                "{} {}",
+                person.first_case("ins"),
+                person.surname_case("ins")
+            ),
         };
         let sentence = match g.rng.u8(..4) {
             0 => format!(" Мене звати {name_phrase}, мій телефон {phone}."),
@@ -389,7 +670,12 @@ pub fn write(rows: u64, seed: u64, out: &Path) -> std::io::Result<SynthSummary> 
                 planted.push(("text", "tax_number", v));
             }
             1 => {
-                let v = format!("{}{} {}", g.pick(&["С", "М", "К", "Е"]), g.pick(&["Н", "Е", "О", "А"]), g.digits(6));
+                let v = format!(
+                    "{}{} {}",
+                    g.pick(&["С", "М", "К", "Е"]),
+                    g.pick(&["Н", "Е", "О", "А"]),
+                    g.digits(6)
+                );
                 text.push_str(&format!(" Паспорт {v}."));
                 planted.push(("text", "passport", v));
             }
@@ -409,7 +695,11 @@ pub fn write(rows: u64, seed: u64, out: &Path) -> std::io::Result<SynthSummary> 
                 planted.push(("text", "car_plate", v));
             }
             5 => {
-                let v = format!("https://www.facebook.com/{}.{}", g.pick(&["maryana", "ivan", "olena"]), g.digits(6));
+                let v = format!(
+                    "https://www.facebook.com/{}.{}",
+                    g.pick(&["maryana", "ivan", "olena"]),
+                    g.digits(6)
+                );
                 text.push_str(&format!(" Фото на моїй сторінці {v}"));
                 planted.push(("text", "url", v));
             }
@@ -437,7 +727,13 @@ pub fn write(rows: u64, seed: u64, out: &Path) -> std::io::Result<SynthSummary> 
         let account = format!("acc-{}", g.digits(8));
         let birth_year = (1940 + g.rng.u16(..65)).to_string();
         let number = format!("{}-{}", Person::initial(&person.surname), 100_000 + row);
-        let subject = format!("{} ({} {}.{}.)", category.to_uppercase(), person.surname.to_uppercase(), Person::initial(&person.first), Person::initial(&person.patronymic));
+        let subject = format!(
+            "{} ({} {}.{}.)",
+            category.to_uppercase(),
+            person.surname.to_uppercase(),
+            Person::initial(&person.first),
+            Person::initial(&person.patronymic)
+        );
         planted.push(("applicant_name", "name", full_name.clone()));
         planted.push(("applicant_phone", "phone", phone.clone()));
         planted.push(("applicant_email", "email", email.clone()));

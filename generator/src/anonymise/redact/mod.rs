@@ -24,10 +24,12 @@ pub enum Kind {
     Apartment,
     House,
     Name,
+    /// A street named in the text of a row generalised beyond its street.
+    Street,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Email,
         Kind::Url,
         Kind::Card,
@@ -39,6 +41,7 @@ impl Kind {
         Kind::Apartment,
         Kind::House,
         Kind::Name,
+        Kind::Street,
     ];
 
     /// What replaces a value of this kind.
@@ -55,6 +58,7 @@ impl Kind {
             Kind::Apartment => "[квартира]",
             Kind::House => "[будинок]",
             Kind::Name => "[ім'я]",
+            Kind::Street => "[вулиця]",
         }
     }
 
@@ -72,6 +76,7 @@ impl Kind {
             Kind::Apartment => "apartment",
             Kind::House => "house_number",
             Kind::Name => "name",
+            Kind::Street => "street",
         }
     }
 }
@@ -108,6 +113,7 @@ impl Counts {
 /// The redactor: compiled patterns and the name lists. Build once, share across threads.
 pub struct Redactor {
     patterns: Vec<patterns::Pattern>,
+    streets: patterns::Pattern,
     names: NameFinder,
 }
 
@@ -121,7 +127,21 @@ impl Redactor {
     pub fn new() -> Redactor {
         Redactor {
             patterns: patterns::all(),
+            streets: patterns::streets(),
             names: NameFinder::new(),
+        }
+    }
+
+    /// `text` with street names replaced too: for rows whose location was generalised to
+    /// the district, so the text does not say what the `street` column no longer does.
+    pub fn redact_with_streets(&self, text: &str, counts: &mut Counts) -> String {
+        let text = self.redact(text, counts);
+        match self.streets.apply(&text) {
+            Some((out, n)) => {
+                counts.add(Kind::Street, n);
+                out
+            }
+            None => text,
         }
     }
 
@@ -186,7 +206,10 @@ mod tests {
     #[test]
     fn structured_values() {
         let cases = [
-            ("пишіть на maryana.petrenko87@ukr.net", "пишіть на [ел. пошта]"),
+            (
+                "пишіть на maryana.petrenko87@ukr.net",
+                "пишіть на [ел. пошта]",
+            ),
             ("профіль fb.com/maryana.petrenko.87", "профіль [посилання]"),
             ("сайт 1551.gov.ua працює", "сайт 1551.gov.ua працює"),
             ("картка 4111 1111 1111 1111", "картка [банківська картка]"),
@@ -195,7 +218,10 @@ mod tests {
             ("авто АА 1234 ВС стоїть", "авто [номерний знак] стоїть"),
             ("буд. 8, кв. 12", "буд. [будинок], [квартира]"),
             ("вул. Хрещатик, 14", "вул. Хрещатик, [будинок]"),
-            ("проспект Героїв Сталінграда 51", "проспект Героїв Сталінграда [будинок]"),
+            (
+                "проспект Героїв Сталінграда 51",
+                "проспект Героїв Сталінграда [будинок]",
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(redact(text).0, expected, "{text}");
@@ -228,6 +254,22 @@ mod tests {
         ] {
             assert_eq!(redact(text).0, text);
         }
+    }
+
+    #[test]
+    fn streets_go_only_when_asked() {
+        let text = "Яма біля будинку на вул. Івана Франка, 5 та на проспекті Перемоги.";
+        let mut counts = Counts::default();
+        let r = Redactor::new();
+        assert_eq!(
+            r.redact(text, &mut counts),
+            "Яма біля будинку на вул. Івана Франка, [будинок] та на проспекті Перемоги."
+        );
+        assert_eq!(
+            r.redact_with_streets(text, &mut counts),
+            "Яма біля будинку на [вулиця], [будинок] та на [вулиця]."
+        );
+        assert_eq!(counts.get(Kind::Street), 2);
     }
 
     #[test]

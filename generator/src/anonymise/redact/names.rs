@@ -10,19 +10,83 @@ const SURNAMES: &str = include_str!("../../../data/names/surnames.txt");
 
 /// Words after which capitalised words are a street, park or institution name, not a person.
 const PLACE_MARKERS: &[&str] = &[
-    "вул", "вулиця", "вулиці", "вулицю", "вулицею", "вулиць", "просп", "проспект", "проспекту",
-    "проспекті", "бульв", "бульвар", "бульвару", "бульварі", "пров", "провулок", "провулку",
-    "пл", "площа", "площі", "площу", "наб", "набережна", "набережній", "шосе", "узвіз",
-    "узвозі", "ім", "імені", "парк", "парку", "сквер", "скверу", "станція", "станції", "метро",
-    "міст", "мосту", "район", "районі", "масив", "масиві",
+    "вул",
+    "вулиця",
+    "вулиці",
+    "вулицю",
+    "вулицею",
+    "вулиць",
+    "просп",
+    "проспект",
+    "проспекту",
+    "проспекті",
+    "бульв",
+    "бульвар",
+    "бульвару",
+    "бульварі",
+    "пров",
+    "провулок",
+    "провулку",
+    "пл",
+    "площа",
+    "площі",
+    "площу",
+    "наб",
+    "набережна",
+    "набережній",
+    "шосе",
+    "узвіз",
+    "узвозі",
+    "ім",
+    "імені",
+    "парк",
+    "парку",
+    "сквер",
+    "скверу",
+    "станція",
+    "станції",
+    "метро",
+    "міст",
+    "мосту",
+    "район",
+    "районі",
+    "масив",
+    "масиві",
 ];
 
 /// Capitalised words that stand next to names but are not part of them.
 const NOT_NAMES: &[&str] = &[
-    "шановний", "шановна", "шановні", "вельмишановний", "вельмишановна", "пане", "пані", "пан",
-    "заявник", "заявниця", "звертається", "звертаюсь", "звертаюся", "прошу", "мене", "дякую",
-    "виконавець", "доброго", "добрий", "громадянин", "громадянка", "депутат", "голова",
-    "директор", "відповідь", "автор", "від", "до", "та", "і", "й",
+    "шановний",
+    "шановна",
+    "шановні",
+    "вельмишановний",
+    "вельмишановна",
+    "пане",
+    "пані",
+    "пан",
+    "заявник",
+    "заявниця",
+    "звертається",
+    "звертаюсь",
+    "звертаюся",
+    "прошу",
+    "мене",
+    "дякую",
+    "виконавець",
+    "доброго",
+    "добрий",
+    "громадянин",
+    "громадянка",
+    "депутат",
+    "голова",
+    "директор",
+    "відповідь",
+    "автор",
+    "від",
+    "до",
+    "та",
+    "і",
+    "й",
 ];
 
 /// Finds names. Built once; lookups are hash-set hits on lower-cased words.
@@ -75,7 +139,10 @@ fn first_name_forms(name: &str) -> Vec<String> {
     } else if let Some(stem) = strip(name, "ь") {
         add(stem, &["я", "ю", "еві", "ем", "і", "е"]);
     } else {
-        add(name, &["а", "у", "ові", "ом", "е", "і", "я", "ю", "еві", "ем"]);
+        add(
+            name,
+            &["а", "у", "ові", "ом", "е", "і", "я", "ю", "еві", "ем"],
+        );
         if let Some(stem) = strip(name, "ір") {
             add(&format!("{stem}ор"), &["а", "у", "ові", "ом", "е"]);
         }
@@ -93,9 +160,17 @@ fn surname_forms(name: &str) -> Vec<String> {
         out.extend(endings.iter().map(|e| format!("{stem}{e}")));
     };
     if let Some(stem) = strip(name, "ий").or_else(|| strip(name, "ій")) {
-        add(stem, &["ий", "ій", "ого", "ому", "им", "ім", "а", "ої", "у", "ою", "ього", "ьому"]);
+        add(
+            stem,
+            &[
+                "ий", "ій", "ого", "ому", "им", "ім", "а", "ої", "у", "ою", "ього", "ьому",
+            ],
+        );
     } else if let Some(stem) = strip(name, "а") {
-        add(stem, &["и", "і", "у", "ою", "о", "ої", "ій", "ий", "ого", "ому"]);
+        add(
+            stem,
+            &["и", "і", "у", "ою", "о", "ої", "ій", "ий", "ого", "ому"],
+        );
     } else if let Some(stem) = strip(name, "о") {
         add(stem, &["а", "у", "ові", "ом", "е"]);
     } else if let Some(stem) = strip(name, "ь") {
@@ -103,7 +178,10 @@ fn surname_forms(name: &str) -> Vec<String> {
     } else {
         add(
             name,
-            &["а", "у", "ові", "ом", "ем", "е", "і", "ю", "я", "еві", "им", "ім", "ої", "ій", "ою"],
+            &[
+                "а", "у", "ові", "ом", "ем", "е", "і", "ю", "я", "еві", "им", "ім", "ої", "ій",
+                "ою",
+            ],
         );
     }
     out
@@ -173,7 +251,9 @@ impl Default for NameFinder {
 impl NameFinder {
     pub fn new() -> NameFinder {
         NameFinder {
-            first: list(FIRST_NAMES).flat_map(|n| first_name_forms(&n)).collect(),
+            first: list(FIRST_NAMES)
+                .flat_map(|n| first_name_forms(&n))
+                .collect(),
             surnames: list(SURNAMES).flat_map(|n| surname_forms(&n)).collect(),
         }
     }
@@ -199,7 +279,10 @@ impl NameFinder {
             let mut end = start + c.len_utf8();
             while let Some(&(i, n)) = iter.peek() {
                 let hyphen_join = n == '-'
-                    && text[i + 1..].chars().next().is_some_and(char::is_alphabetic);
+                    && text[i + 1..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphabetic);
                 if is_word_char(n) || hyphen_join {
                     end = i + n.len_utf8();
                     iter.next();
@@ -222,17 +305,20 @@ impl NameFinder {
             let sentence_start = words.is_empty() && gap.trim().is_empty()
                 || gap.contains(['.', '!', '?', '\n', ':', '«', '"', '(']) && {
                     // An initial's dot does not end a sentence.
-                    !words.last().is_some_and(|w: &Word| w.token == Token::Initial)
+                    !words
+                        .last()
+                        .is_some_and(|w: &Word| w.token == Token::Initial)
                 };
             let joined = !words.is_empty()
                 && !gap.is_empty()
                 && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
-                || words.last().is_some_and(|w: &Word| w.token == Token::Initial)
+                || words
+                    .last()
+                    .is_some_and(|w: &Word| w.token == Token::Initial)
                     && (gap == "." || gap == ". " || gap == ".\u{a0}");
             let after_place_marker = match words.last() {
-                Some(w) if w.token == Token::Lower => last_lower.is_some_and(|(s, e)| {
-                    PLACE_MARKERS.contains(&normalise(&text[s..e]).as_str())
-                }),
+                Some(w) if w.token == Token::Lower => last_lower
+                    .is_some_and(|(s, e)| PLACE_MARKERS.contains(&normalise(&text[s..e]).as_str())),
                 Some(w) => w.after_place_marker && joined,
                 None => false,
             };
@@ -318,7 +404,8 @@ impl NameFinder {
             if has_given && caps < 3 || initials > 0 && caps == 0 {
                 // The neighbour before or after is taken too, unless it is a form of address.
                 let extends = |w: &Word| {
-                    w.token == Token::Cap && !NOT_NAMES.contains(&normalise(&text[w.start..w.end]).as_str())
+                    w.token == Token::Cap
+                        && !NOT_NAMES.contains(&normalise(&text[w.start..w.end]).as_str())
                 };
                 if from > 0 && extends(&run[from - 1]) {
                     from -= 1;
@@ -357,7 +444,9 @@ fn merge(mut spans: Vec<(usize, usize)>, text: &str) -> Vec<(usize, usize)> {
         match out.last_mut() {
             Some(last)
                 if start <= last.1
-                    || text[last.1..start].chars().all(|c| c == ' ' || c == '\u{a0}') =>
+                    || text[last.1..start]
+                        .chars()
+                        .all(|c| c == ' ' || c == '\u{a0}') =>
             {
                 last.1 = last.1.max(end);
             }
@@ -386,21 +475,30 @@ mod tests {
 
     #[test]
     fn full_names_in_every_case() {
-        assert_eq!(redact("Шановний Володимире Олександровичу!"), "Шановний [ім'я]!");
+        assert_eq!(
+            redact("Шановний Володимире Олександровичу!"),
+            "Шановний [ім'я]!"
+        );
         assert_eq!(
             redact("Заявник ВАСИЛЕНКО ОЛЬГА ОЛЕКСІЙНА, м. Київ"),
             "Заявник [ім'я], м. Київ"
         );
         assert_eq!(redact("відповідь Мар’яні Петренко"), "відповідь [ім'я]");
         assert_eq!(redact("разом з Мар'яною Квітчинською"), "разом з [ім'я]");
-        assert_eq!(redact("Звертається Ганна Квітчинська, тел."), "Звертається [ім'я], тел.");
+        assert_eq!(
+            redact("Звертається Ганна Квітчинська, тел."),
+            "Звертається [ім'я], тел."
+        );
         assert_eq!(redact("Квітчинська Ганна Олегівна"), "[ім'я]");
         assert_eq!(redact("Шановна Мар'яно Олегівно!"), "Шановна [ім'я]!");
     }
 
     #[test]
     fn initials_either_side() {
-        assert_eq!(redact("Виконавець: Ковалчук О.М. Строк"), "Виконавець: [ім'я] Строк");
+        assert_eq!(
+            redact("Виконавець: Ковалчук О.М. Строк"),
+            "Виконавець: [ім'я] Строк"
+        );
         assert_eq!(redact("(К.М.ЛЯПІНА)"), "([ім'я])");
         assert_eq!(redact("підпис О. Пузанов"), "підпис [ім'я]");
         assert_eq!(redact("Хонді М.П."), "[ім'я]");
@@ -422,7 +520,10 @@ mod tests {
 
     #[test]
     fn surname_alone_mid_sentence() {
-        assert_eq!(redact("прошу пані Петренко передзвонити"), "прошу пані [ім'я] передзвонити");
+        assert_eq!(
+            redact("прошу пані Петренко передзвонити"),
+            "прошу пані [ім'я] передзвонити"
+        );
     }
 
     #[test]

@@ -103,7 +103,11 @@ pub fn luhn(digits: &str) -> bool {
 /// The РНОКПП (ІПН) checksum: weights -1 5 7 9 4 6 10 5 7 over the first nine digits,
 /// mod 11, mod 10, equals the tenth.
 pub fn tax_number(digits: &str) -> bool {
-    let d: Vec<i64> = digits.chars().filter_map(|c| c.to_digit(10)).map(i64::from).collect();
+    let d: Vec<i64> = digits
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .map(i64::from)
+        .collect();
     if d.len() != 10 {
         return false;
     }
@@ -128,6 +132,21 @@ fn url_has_path(url: &str) -> bool {
 
 /// Street words after which a number is a house number.
 pub(super) const STREET_MARKERS: &str = r"(?:вул\.|вулиц[яіеюи]|просп\.|проспект[уі]?|бульв\.|бульвар[уі]?|пров\.|провул(?:ок|ку)|пл\.|площ[аіе]|наб\.|набережн[аіу]|шосе|узвіз|узвозі)";
+
+/// Street names (a street word and up to three capitalised words): removed only from rows
+/// generalised to the district.
+pub(super) fn streets() -> Pattern {
+    Pattern {
+        kind: Kind::Street,
+        regex: Regex::new(&format!(
+            r"(?i:\b{STREET_MARKERS})\s?(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?(?:\s|$)){{0,2}}\p{{Lu}}[\p{{L}}'’ʼ\-]*"
+        ))
+        .expect("built-in pattern compiles"),
+        precheck: always,
+        group: Group::Whole,
+        validate: always,
+    }
+}
 
 /// Every pattern, in the order they run: long, structured values first so a card number is
 /// not half-eaten as a phone.
@@ -238,9 +257,7 @@ mod tests {
     fn tax_number_checksum() {
         // 3184710691: a valid РНОКПП shape (checksum digit computed by hand).
         let base = "318471069";
-        let check = (0..10)
-            .find(|d| tax_number(&format!("{base}{d}")))
-            .unwrap();
+        let check = (0..10).find(|d| tax_number(&format!("{base}{d}"))).unwrap();
         assert!(tax_number(&format!("{base}{check}")));
         assert!(!tax_number(&format!("{base}{}", (check + 1) % 10)));
     }
