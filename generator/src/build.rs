@@ -1,5 +1,5 @@
-//! The build: runs the stages after `pull` in order — load packages, validate, anonymise,
-//! publish — into a staging copy of `public/`, and swaps it in only when every stage
+//! The build: runs the stages after `pull` in order — load packages, validate, anonymise
+//! (into `build/anonymised/<name>/`), publish — into a staging copy of `public/`, and swaps it in only when every stage
 //! succeeded, so a failed build leaves the last good output untouched.
 
 use std::fmt;
@@ -9,6 +9,7 @@ use serde::Serialize;
 use vidkryto_search::output::Staging;
 use vidkryto_search::Layout;
 
+use crate::anonymise;
 use crate::catalog::Package;
 use crate::config::Config;
 use crate::publish;
@@ -86,6 +87,36 @@ fn validate_for_publishing(package: &Package, layout: &Layout) -> anyhow::Result
         .with_context(|| format!("cannot write `{}`", file.display()))
 }
 
+/// Copies the privacy report and the Open311 export of an anonymised dataset.
+fn publish_privacy_files(
+    anonymised: &anonymise::Anonymised,
+    name: &str,
+    layout: &Layout,
+) -> anyhow::Result<()> {
+    for (from, to) in [
+        (anonymised.privacy_file(), layout.privacy_file(name)),
+        (anonymised.open311_file(), layout.open311_file(name)),
+    ] {
+        let bytes =
+            std::fs::read(&from).with_context(|| format!("cannot read `{}`", from.display()))?;
+        vidkryto_search::output::write_atomic(&to, &bytes)
+            .with_context(|| format!("cannot write `{}`", to.display()))?;
+    }
+    Ok(())
+}
+
+/// What of `package` may be published, read from where its clean data is: the public
+/// resources without known-bad raw input, from the anonymised output when the package has a
+/// privacy policy.
+fn publishable_view(package: &Package, anonymised: Option<&anonymise::Anonymised>) -> Package {
+    let mut view = validate::publishable(package);
+    view.resources.retain(|r| !r.private);
+    if let Some(anonymised) = anonymised {
+        view.dir = anonymised.dir.clone();
+    }
+    view
+}
+
 /// Builds the portal described by `config` into its public directory.
 pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
     let started = std::time::Instant::now();
@@ -102,11 +133,17 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
     let mut published = Vec::new();
     let mut private = Vec::new();
     for package in &packages {
-        validate_for_publishing(package, &layout)?;
-        let package = &validate::publishable(package);
-        match publish::publish_package(package, &package.dir, &layout)
-            .with_context(|| format!("cannot publish dataset `{}`", package.name))?
-        {
+        // Packages with a privacy policy publish their anonymised output, never the raw input.
+        let anonymised = anonymise::anonymise_package(package, &config.build_dir())
+            .with_context(|| format!("cannot anonymise dataset `{}`", package.name))?;
+        let view = publishable_view(package, anonymised.as_ref());
+        validate_for_publishing(&view, &layout)?;
+        let result = publish::publish_package(&view, &view.dir, &layout)
+            .with_context(|| format!("cannot publish dataset `{}`", package.name))?;
+        if let (Some(a), Some(_)) = (&anonymised, &result) {
+            publish_privacy_files(a, &package.name, &layout)?;
+        }
+        match result {
             Some(p) => published.push(p),
             None => private.push(package.name.clone()),
         }

@@ -80,7 +80,7 @@ struct AnonymiseArgs {
     /// The dataset whose policy applies (default: every dataset that has a policy).
     dataset: Option<String>,
     /// A raw input file to anonymise instead of the dataset's own raw files.
-    #[arg(long = "in", requires = "dataset")]
+    #[arg(long = "in", requires_all = ["dataset", "out"])]
     input: Option<PathBuf>,
     /// Where to write the anonymised CSV (with --in).
     #[arg(long, requires = "input")]
@@ -164,11 +164,6 @@ fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     })
 }
 
-fn not_implemented(what: &str) -> anyhow::Result<ExitCode> {
-    eprintln!("vidkryto {what}: not implemented yet");
-    Ok(ExitCode::from(2))
-}
-
 fn serve(dir: &std::path::Path, addr: SocketAddr) -> anyhow::Result<ExitCode> {
     vidkryto_search::server::serve(dir, addr, |bound| {
         println!(
@@ -194,7 +189,7 @@ fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         }
         (Some(_), None) => anyhow::bail!("--schema needs the CSV file to validate: vidkryto validate --schema SCHEMA.json DATA.csv"),
         (None, Some(dir)) => {
-            let package = Package::load(dir)?;
+            let package = vidkryto::anonymise::inputs_only(Package::load(dir)?)?;
             match &args.resource {
                 Some(name) => validate::validate_resource(&package, name, &options)
                     .with_context(|| format!("`{}` has no resource `{name}`", dir.display()))?,
@@ -203,7 +198,10 @@ fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         }
         (None, None) => {
             let config = load_config(cli)?;
-            let packages = vidkryto::build::load_packages(&config)?;
+            let packages = vidkryto::build::load_packages(&config)?
+                .into_iter()
+                .map(vidkryto::anonymise::inputs_only)
+                .collect::<Result<Vec<_>, _>>()?;
             Report::merge(
                 packages
                     .iter()
@@ -224,6 +222,55 @@ fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn anonymise(cli: &Cli, args: &AnonymiseArgs) -> anyhow::Result<ExitCode> {
+    use vidkryto::anonymise::{self, Outputs, Policy};
+    let config = load_config(cli)?;
+    let packages = match &args.dataset {
+        Some(name) => {
+            let entry = config
+                .dataset(name)
+                .with_context(|| format!("no dataset `{name}` in `{}`", cli.config.display()))?;
+            let package = vidkryto::catalog::Package::load(&config.dataset_dir(entry))
+                .with_context(|| format!("dataset `{name}`"))?;
+            vec![package]
+        }
+        None => vidkryto::build::load_packages(&config)?,
+    };
+    let mut reports = Vec::new();
+    for package in &packages {
+        if let (Some(input), Some(out)) = (&args.input, &args.out) {
+            let policy =
+                Policy::of(package)?.ok_or_else(|| anonymise::AnonymiseError::NoPolicy {
+                    dataset: package.name.clone(),
+                })?;
+            let outputs = Outputs {
+                csv: out.clone(),
+                report: args.report.clone(),
+                open311: None,
+            };
+            reports.push(anonymise::anonymise_file(
+                package, &policy, input, &outputs,
+            )?);
+        } else if let Some(done) = anonymise::anonymise_package(package, &config.build_dir())? {
+            if let Some(path) = &args.report {
+                let json = serde_json::to_vec_pretty(&done.report)?;
+                vidkryto_search::output::write_atomic(path, &json)
+                    .with_context(|| format!("cannot write `{}`", path.display()))?;
+            }
+            eprintln!("anonymised into {}", done.dir.display());
+            reports.push(done.report);
+        } else if args.dataset.is_some() {
+            anyhow::bail!(anonymise::AnonymiseError::NoPolicy {
+                dataset: package.name.clone(),
+            });
+        }
+    }
+    for report in &reports {
+        print!("{report}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Pull(args) => {
@@ -239,7 +286,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(&cli, args),
-        Command::Anonymise(_) => not_implemented("anonymise"),
+        Command::Anonymise(args) => anonymise(&cli, args),
         Command::Build(args) => {
             let config = load_config(&cli)?;
             let summary = vidkryto::build::build(&config)?;
@@ -263,6 +310,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{summary}");
             serve(&config.public_dir(), args.addr)
         }
-        Command::Synth(SynthCommand::Appeals(_)) => not_implemented("synth appeals"),
+        Command::Synth(SynthCommand::Appeals(args)) => {
+            let summary = vidkryto::synth::appeals::write(args.rows, args.seed, &args.out)
+                .with_context(|| format!("cannot write `{}`", args.out.display()))?;
+            eprintln!(
+                "wrote {} appeals (seed {}) to {} and {} planted values to {}",
+                summary.rows,
+                summary.seed,
+                summary.csv.display(),
+                summary.planted,
+                summary.manifest.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

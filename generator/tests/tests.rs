@@ -1,5 +1,6 @@
 //! The generator's integration tests: one binary, modules by subject, helpers in `common/`.
 
+mod anonymise;
 mod common;
 mod figures;
 mod validate;

@@ -8,6 +8,7 @@
 //!   data/<name>/datapackage.json                      the published package
 //!   data/<name>/<resource>.csv                        the published (clean) data
 //!   data/<name>/validation.json                       the dataset's validation report
+//!   data/<name>/privacy.json, requests.json           privacy report, Open311 (anonymised data)
 //!   _store/<name>/<resource>/                         row stores for the rows API
 //!   _index/<version>/ , _index/CURRENT                versioned search indexes
 //! ```
@@ -57,6 +58,16 @@ impl Layout {
     /// `data/<name>/validation.json`: the dataset's validation report (frictionless shape).
     pub fn validation_file(&self, dataset: &str) -> PathBuf {
         self.dataset_dir(dataset).join("validation.json")
+    }
+
+    /// `data/<name>/privacy.json`: the privacy report of an anonymised dataset.
+    pub fn privacy_file(&self, dataset: &str) -> PathBuf {
+        self.dataset_dir(dataset).join("privacy.json")
+    }
+
+    /// `data/<name>/requests.json`: the Open311 GeoReport v2 export of anonymised appeals.
+    pub fn open311_file(&self, dataset: &str) -> PathBuf {
+        self.dataset_dir(dataset).join("requests.json")
     }
 
     /// The URL path of a published file, relative to the site root.

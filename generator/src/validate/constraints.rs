@@ -31,7 +31,7 @@ pub struct Constraints {
     maximum: Option<(Scalar, bool)>,
     min_length: Option<usize>,
     max_length: Option<usize>,
-    pattern: Option<(regex_lite::Regex, String)>,
+    pattern: Option<(regex::Regex, String)>,
     enumeration: Option<Vec<Scalar>>,
 }
 
@@ -73,7 +73,7 @@ impl Constraints {
                 }
                 "pattern" => {
                     let text = value.as_str().ok_or_else(|| bad(name, "a string"))?;
-                    let regex = regex_lite::Regex::new(&format!("^(?:{text})$")).map_err(|e| {
+                    let regex = regex::Regex::new(&format!("^(?:{text})$")).map_err(|e| {
                         ConstraintError::Pattern {
                             field: field.name.clone(),
                             message: e.to_string(),

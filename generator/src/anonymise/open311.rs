@@ -1,0 +1,114 @@
+//! The Open311 GeoReport v2 export of anonymised appeals (`requests.json`): one service
+//! request per published row, built only from anonymised values. It streams; it never
+//! sees raw data.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+/// One GeoReport v2 service request.
+#[derive(Debug, Serialize)]
+pub struct ServiceRequest<'a> {
+    pub service_request_id: &'a str,
+    /// `open` or `closed`, as GeoReport v2 requires.
+    pub status: &'static str,
+    pub service_name: &'a str,
+    /// ISO 8601; the generalised date at midnight UTC.
+    pub requested_datetime: String,
+    /// The street only.
+    pub address: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(rename = "long", skip_serializing_if = "Option::is_none")]
+    pub long: Option<f64>,
+    /// The redacted appeal text.
+    pub description: &'a str,
+}
+
+/// Maps a city's status wording to GeoReport's two states.
+pub fn status(raw: &str) -> &'static str {
+    let s = raw.to_lowercase();
+    if [
+        "викон",
+        "закрит",
+        "до відома",
+        "розглянут",
+        "closed",
+        "знято",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
+        && !s.contains("не викон")
+        && !s.contains("на виконанні")
+    {
+        "closed"
+    } else {
+        "open"
+    }
+}
+
+/// Writes a JSON array one request at a time.
+pub struct Writer<W: Write> {
+    out: W,
+    first: bool,
+}
+
+impl<W: Write> Writer<W> {
+    pub fn new(mut out: W) -> std::io::Result<Self> {
+        out.write_all(b"[")?;
+        Ok(Writer { out, first: true })
+    }
+
+    pub fn write(&mut self, request: &ServiceRequest<'_>) -> std::io::Result<()> {
+        if !self.first {
+            self.out.write_all(b",")?;
+        }
+        self.first = false;
+        self.out.write_all(b"\n")?;
+        serde_json::to_writer(&mut self.out, request)?;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.out.write_all(b"\n]\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(status("Виконано"), "closed");
+        assert_eq!(status("До відома"), "closed");
+        assert_eq!(status("На виконанні"), "open");
+        assert_eq!(status("Не виконано"), "open");
+        assert_eq!(status("В роботі"), "open");
+        assert_eq!(status("Чекає на перевірку"), "open");
+    }
+
+    #[test]
+    fn array_is_valid_json() {
+        let mut w = Writer::new(Vec::new()).unwrap();
+        for id in ["a", "b"] {
+            w.write(&ServiceRequest {
+                service_request_id: id,
+                status: "open",
+                service_name: "Відсутність ГВП",
+                requested_datetime: "2013-09-30T00:00:00Z".into(),
+                address: "вулиця Дубровицька",
+                lat: Some(50.5),
+                long: Some(30.5),
+                description: "",
+            })
+            .unwrap();
+        }
+        let bytes = w.finish().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(v[1]["service_request_id"], "b");
+        assert_eq!(v[0]["long"], 30.5);
+    }
+}

@@ -1,0 +1,535 @@
+//! Personal names in Ukrainian free text: full ПІБ with patronymics, surnames with initials
+//! in either order, and first names and surnames from the lists shipped in
+//! `generator/data/names/`, in all their case forms and with any apostrophe. Street names
+//! (вул. Івана Франка) are not names. Pattern-shaped data is `patterns`' job.
+
+use std::collections::HashSet;
+
+const FIRST_NAMES: &str = include_str!("../../../data/names/first_names.txt");
+const SURNAMES: &str = include_str!("../../../data/names/surnames.txt");
+
+/// Words after which capitalised words are a street, park or institution name, not a person.
+const PLACE_MARKERS: &[&str] = &[
+    "вул",
+    "вулиця",
+    "вулиці",
+    "вулицю",
+    "вулицею",
+    "вулиць",
+    "просп",
+    "проспект",
+    "проспекту",
+    "проспекті",
+    "бульв",
+    "бульвар",
+    "бульвару",
+    "бульварі",
+    "пров",
+    "провулок",
+    "провулку",
+    "пл",
+    "площа",
+    "площі",
+    "площу",
+    "наб",
+    "набережна",
+    "набережній",
+    "шосе",
+    "узвіз",
+    "узвозі",
+    "ім",
+    "імені",
+    "парк",
+    "парку",
+    "сквер",
+    "скверу",
+    "станція",
+    "станції",
+    "метро",
+    "міст",
+    "мосту",
+    "район",
+    "районі",
+    "масив",
+    "масиві",
+];
+
+/// Capitalised words that stand next to names but are not part of them.
+const NOT_NAMES: &[&str] = &[
+    "шановний",
+    "шановна",
+    "шановні",
+    "вельмишановний",
+    "вельмишановна",
+    "пане",
+    "пані",
+    "пан",
+    "заявник",
+    "заявниця",
+    "звертається",
+    "звертаюсь",
+    "звертаюся",
+    "прошу",
+    "мене",
+    "дякую",
+    "виконавець",
+    "доброго",
+    "добрий",
+    "громадянин",
+    "громадянка",
+    "депутат",
+    "голова",
+    "директор",
+    "відповідь",
+    "автор",
+    "від",
+    "до",
+    "та",
+    "і",
+    "й",
+];
+
+/// Finds names. Built once; lookups are hash-set hits on lower-cased words.
+pub struct NameFinder {
+    first: HashSet<String>,
+    surnames: HashSet<String>,
+}
+
+/// Normalises apostrophes (’ ʼ ` ') and case so every spelling hits the same entry.
+pub fn normalise(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            '’' | 'ʼ' | '`' | '\'' | '‘' => '\'',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn list(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(normalise)
+}
+
+fn strip<'a>(word: &'a str, suffix: &str) -> Option<&'a str> {
+    word.strip_suffix(suffix)
+}
+
+/// Case forms of a first name (over-generating is harmless: only names are listed).
+fn first_name_forms(name: &str) -> Vec<String> {
+    let mut out = vec![name.to_string()];
+    let mut add = |stem: &str, endings: &[&str]| {
+        out.extend(endings.iter().map(|e| format!("{stem}{e}")));
+    };
+    if let Some(stem) = strip(name, "ій") {
+        add(stem, &["ія", "ію", "ієві", "ієм", "ії", "ій"]);
+    } else if let Some(stem) = strip(name, "а") {
+        add(stem, &["и", "і", "у", "ою", "о", "ой"]);
+        for (hard, soft) in [("г", "з"), ("к", "ц"), ("х", "с")] {
+            if let Some(s) = stem.strip_suffix(hard) {
+                add(&format!("{s}{soft}"), &["і"]);
+            }
+        }
+    } else if let Some(stem) = strip(name, "я") {
+        add(stem, &["ї", "і", "ю", "єю", "ею", "є", "е"]);
+    } else if let Some(stem) = strip(name, "о") {
+        add(stem, &["а", "у", "ові", "ом", "е", "і"]);
+    } else if let Some(stem) = strip(name, "ь") {
+        add(stem, &["я", "ю", "еві", "ем", "і", "е"]);
+    } else {
+        add(
+            name,
+            &["а", "у", "ові", "ом", "е", "і", "я", "ю", "еві", "ем"],
+        );
+        if let Some(stem) = strip(name, "ір") {
+            add(&format!("{stem}ор"), &["а", "у", "ові", "ом", "е"]);
+        }
+        if name == "лев" {
+            add("льв", &["а", "у", "ові", "ом"]);
+        }
+    }
+    out
+}
+
+/// Case forms of a surname, masculine and feminine.
+fn surname_forms(name: &str) -> Vec<String> {
+    let mut out = vec![name.to_string()];
+    let mut add = |stem: &str, endings: &[&str]| {
+        out.extend(endings.iter().map(|e| format!("{stem}{e}")));
+    };
+    if let Some(stem) = strip(name, "ий").or_else(|| strip(name, "ій")) {
+        add(
+            stem,
+            &[
+                "ий", "ій", "ого", "ому", "им", "ім", "а", "ої", "у", "ою", "ього", "ьому",
+            ],
+        );
+    } else if let Some(stem) = strip(name, "а") {
+        add(
+            stem,
+            &["и", "і", "у", "ою", "о", "ої", "ій", "ий", "ого", "ому"],
+        );
+    } else if let Some(stem) = strip(name, "о") {
+        add(stem, &["а", "у", "ові", "ом", "е"]);
+    } else if let Some(stem) = strip(name, "ь") {
+        add(stem, &["я", "ю", "еві", "ем", "і", "е"]);
+    } else {
+        add(
+            name,
+            &[
+                "а", "у", "ові", "ом", "ем", "е", "і", "ю", "я", "еві", "им", "ім", "ої", "ій",
+                "ою",
+            ],
+        );
+    }
+    out
+}
+
+/// A patronymic in any case: Олексійович, Олександровичу, Олегівна, Іванівною, Ілліч …
+fn is_patronymic(lower: &str) -> bool {
+    const STEMS: [&str; 6] = ["ович", "евич", "євич", "івн", "ївн", "ічн"];
+    let chars: Vec<char> = lower.chars().collect();
+    if chars.len() < 6 {
+        return false;
+    }
+    STEMS.iter().any(|stem| {
+        let stem: Vec<char> = stem.chars().collect();
+        // The stem, then at most three letters of case ending.
+        (0..=3).any(|tail| {
+            let end = chars.len() - tail;
+            end >= stem.len() + 2
+                && chars[end - stem.len()..end] == stem[..]
+                && chars[end..].iter().all(|c| "аеиіуюоїмя".contains(*c))
+        })
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    /// A capitalised word (or an all-caps one).
+    Cap,
+    /// One capital letter and a dot: an initial.
+    Initial,
+    /// Anything else that is a word.
+    Lower,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    None,
+    /// A listed surname: a name on its own only where a sentence does not start.
+    Weak,
+    /// A first name, a patronymic or an initial.
+    Strong,
+}
+
+struct Word {
+    start: usize,
+    end: usize,
+    token: Token,
+    evidence: Evidence,
+    /// The gap before this word is only spaces (the word continues a name).
+    joined: bool,
+    /// A sentence starts here.
+    sentence_start: bool,
+    /// The last lower-case word before it was a street/place marker.
+    after_place_marker: bool,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphabetic() || matches!(c, '\'' | '’' | 'ʼ' | '`')
+}
+
+impl Default for NameFinder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NameFinder {
+    pub fn new() -> NameFinder {
+        NameFinder {
+            first: list(FIRST_NAMES)
+                .flat_map(|n| first_name_forms(&n))
+                .collect(),
+            surnames: list(SURNAMES).flat_map(|n| surname_forms(&n)).collect(),
+        }
+    }
+
+    /// Whether `word` (any case, any apostrophe) is a listed first name in some case form.
+    pub fn is_first_name(&self, word: &str) -> bool {
+        self.first.contains(&normalise(word))
+    }
+
+    pub fn is_surname(&self, word: &str) -> bool {
+        self.surnames.contains(&normalise(word))
+    }
+
+    fn words(&self, text: &str) -> Vec<Word> {
+        let mut words = Vec::new();
+        let mut last_lower: Option<(usize, usize)> = None;
+        let mut prev_end = 0;
+        let mut iter = text.char_indices().peekable();
+        while let Some((start, c)) = iter.next() {
+            if !c.is_alphabetic() {
+                continue;
+            }
+            let mut end = start + c.len_utf8();
+            while let Some(&(i, n)) = iter.peek() {
+                let hyphen_join = n == '-'
+                    && text[i + 1..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphabetic);
+                if is_word_char(n) || hyphen_join {
+                    end = i + n.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+            let word = &text[start..end];
+            let gap = &text[prev_end..start];
+            let first_upper = c.is_uppercase();
+            let single = word.chars().count() == 1;
+            let followed_by_dot = text[end..].starts_with('.');
+            let token = if first_upper && single && followed_by_dot {
+                Token::Initial
+            } else if first_upper && !single {
+                Token::Cap
+            } else {
+                Token::Lower
+            };
+            let sentence_start = words.is_empty() && gap.trim().is_empty()
+                || gap.contains(['.', '!', '?', '\n', ':', '«', '"', '(']) && {
+                    // An initial's dot does not end a sentence.
+                    !words
+                        .last()
+                        .is_some_and(|w: &Word| w.token == Token::Initial)
+                };
+            let joined = !words.is_empty()
+                && !gap.is_empty()
+                && gap.chars().all(|c| c == ' ' || c == '\u{a0}')
+                || words
+                    .last()
+                    .is_some_and(|w: &Word| w.token == Token::Initial)
+                    && (gap == "." || gap == ". " || gap == ".\u{a0}");
+            let after_place_marker = match words.last() {
+                Some(w) if w.token == Token::Lower => last_lower
+                    .is_some_and(|(s, e)| PLACE_MARKERS.contains(&normalise(&text[s..e]).as_str())),
+                Some(w) => w.after_place_marker && joined,
+                None => false,
+            };
+            let evidence = match token {
+                Token::Initial => Evidence::Strong,
+                Token::Lower => Evidence::None,
+                Token::Cap => {
+                    let lower = normalise(word);
+                    if self.first.contains(&lower) || is_patronymic(&lower) {
+                        Evidence::Strong
+                    } else if self.surnames.contains(&lower)
+                        || lower.split('-').any(|part| self.surnames.contains(part))
+                    {
+                        Evidence::Weak
+                    } else {
+                        Evidence::None
+                    }
+                }
+            };
+            if token == Token::Lower {
+                last_lower = Some((start, end));
+            }
+            words.push(Word {
+                start,
+                end,
+                token,
+                evidence,
+                joined,
+                sentence_start,
+                after_place_marker,
+            });
+            prev_end = end;
+        }
+        words
+    }
+
+    /// Byte spans of names in `text`, in order, not overlapping.
+    pub fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        let words = self.words(text);
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            // A run: consecutive capitalised words and initials joined by spaces.
+            if words[i].token == Token::Lower {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < words.len() && words[j].token != Token::Lower && words[j].joined {
+                j += 1;
+            }
+            let run = &words[i..j];
+            if !run[0].after_place_marker {
+                self.spans_in_run(run, text, &mut spans);
+            }
+            i = j;
+        }
+        merge(spans, text)
+    }
+
+    fn spans_in_run(&self, run: &[Word], text: &str, spans: &mut Vec<(usize, usize)>) {
+        let mut a = 0;
+        while a < run.len() {
+            if run[a].evidence == Evidence::None {
+                a += 1;
+                continue;
+            }
+            let mut b = a + 1;
+            while b < run.len() && run[b].evidence != Evidence::None {
+                b += 1;
+            }
+            let seq = &run[a..b];
+            let strong = seq.iter().any(|w| w.evidence == Evidence::Strong);
+            let initials = seq.iter().filter(|w| w.token == Token::Initial).count();
+            let caps = seq.len() - initials;
+            let mut from = a;
+            let mut to = b;
+            let has_given = seq
+                .iter()
+                .any(|w| w.token == Token::Cap && w.evidence == Evidence::Strong);
+            // Surname + initials is a whole name; a first name or patronymic with fewer than
+            // three words may still miss its surname (or patronymic).
+            if has_given && caps < 3 || initials > 0 && caps == 0 {
+                // The neighbour before or after is taken too, unless it is a form of address.
+                let extends = |w: &Word| {
+                    w.token == Token::Cap
+                        && !NOT_NAMES.contains(&normalise(&text[w.start..w.end]).as_str())
+                };
+                if from > 0 && extends(&run[from - 1]) {
+                    from -= 1;
+                }
+                if to < run.len() && extends(&run[to]) {
+                    to += 1;
+                }
+            }
+            let counted = to - from;
+            let is_name = if initials > 0 {
+                counted > initials || initials >= 2
+            } else if strong {
+                true
+            } else {
+                counted >= 2 || !seq[0].sentence_start
+            };
+            if is_name {
+                let start = run[from].start;
+                let mut end = run[to - 1].end;
+                if run[to - 1].token == Token::Initial && text[end..].starts_with('.') {
+                    end += 1;
+                }
+                spans.push((start, end));
+            }
+            a = b.max(to);
+        }
+    }
+}
+
+/// Sorts spans and merges those that overlap or touch across spaces, so each name becomes
+/// one placeholder and replacement never sees overlapping spans.
+fn merge(mut spans: Vec<(usize, usize)>, text: &str) -> Vec<(usize, usize)> {
+    spans.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match out.last_mut() {
+            Some(last)
+                if start <= last.1
+                    || text[last.1..start]
+                        .chars()
+                        .all(|c| c == ' ' || c == '\u{a0}') =>
+            {
+                last.1 = last.1.max(end);
+            }
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redact(text: &str) -> String {
+        let finder = NameFinder::new();
+        let mut out = String::new();
+        let mut last = 0;
+        for (s, e) in finder.find(text) {
+            out.push_str(&text[last..s]);
+            out.push_str("[ім'я]");
+            last = e;
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+
+    #[test]
+    fn full_names_in_every_case() {
+        assert_eq!(
+            redact("Шановний Володимире Олександровичу!"),
+            "Шановний [ім'я]!"
+        );
+        assert_eq!(
+            redact("Заявник ВАСИЛЕНКО ОЛЬГА ОЛЕКСІЙНА, м. Київ"),
+            "Заявник [ім'я], м. Київ"
+        );
+        assert_eq!(redact("відповідь Мар’яні Петренко"), "відповідь [ім'я]");
+        assert_eq!(redact("разом з Мар'яною Квітчинською"), "разом з [ім'я]");
+        assert_eq!(
+            redact("Звертається Ганна Квітчинська, тел."),
+            "Звертається [ім'я], тел."
+        );
+        assert_eq!(redact("Квітчинська Ганна Олегівна"), "[ім'я]");
+        assert_eq!(redact("Шановна Мар'яно Олегівно!"), "Шановна [ім'я]!");
+    }
+
+    #[test]
+    fn initials_either_side() {
+        assert_eq!(
+            redact("Виконавець: Ковалчук О.М. Строк"),
+            "Виконавець: [ім'я] Строк"
+        );
+        assert_eq!(redact("(К.М.ЛЯПІНА)"), "([ім'я])");
+        assert_eq!(redact("підпис О. Пузанов"), "підпис [ім'я]");
+        assert_eq!(redact("Хонді М.П."), "[ім'я]");
+    }
+
+    #[test]
+    fn streets_districts_and_offices_stay() {
+        for text in [
+            "вул. Івана Франка, поруч зі сквером",
+            "бульвар Лесі Українки",
+            "проспект Героїв Сталінграда",
+            "Шевченківський район, Оболонській районній в місті Києві державній адміністрації",
+            "Департамент житлово-комунальної інфраструктури",
+            "Мороз пошкодив трубу.",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn surname_alone_mid_sentence() {
+        assert_eq!(
+            redact("прошу пані Петренко передзвонити"),
+            "прошу пані [ім'я] передзвонити"
+        );
+    }
+
+    #[test]
+    fn patronymics() {
+        assert!(is_patronymic("олександровичу"));
+        assert!(is_patronymic("олегівною"));
+        assert!(!is_patronymic("будинок"));
+    }
+}

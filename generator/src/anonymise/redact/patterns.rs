@@ -1,0 +1,271 @@
+//! Pattern-shaped personal data in free text: phones, e-mails, URLs with paths, tax numbers
+//! (checksum), passports and ID cards, bank cards (Luhn), car plates, apartment and house
+//! numbers. Names are not patterns; they are `names`' job.
+
+use regex::{Captures, Regex};
+
+use super::Kind;
+
+/// One compiled pattern: a cheap pre-check, the regex, and an optional validator that
+/// decides whether a match really is personal data (checksums).
+pub(super) struct Pattern {
+    pub kind: Kind,
+    regex: Regex,
+    /// Skip the regex when the text cannot match (most texts have no `@`, no digits …).
+    precheck: fn(&str) -> bool,
+    /// Which part of a match is replaced (the keyword or street before it stays).
+    group: Group,
+    validate: fn(&str) -> bool,
+}
+
+fn has_digit(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
+}
+
+fn always(_: &str) -> bool {
+    true
+}
+
+impl Pattern {
+    /// Replaces every valid match in `text`; returns the new text (if anything changed) and
+    /// the count.
+    pub fn apply(&self, text: &str) -> Option<(String, u64)> {
+        if !(self.precheck)(text) {
+            return None;
+        }
+        let mut count = 0;
+        let placeholder = self.kind.placeholder();
+        let out = self.regex.replace_all(text, |caps: &Captures<'_>| {
+            let whole = caps.get(0).map_or("", |m| m.as_str());
+            let span = match self.group {
+                Group::Whole => caps.get(0),
+                Group::Index(i) => caps.get(i),
+                Group::FirstMatched => (1..caps.len()).find_map(|i| caps.get(i)),
+            };
+            let Some(span) = span else {
+                return whole.to_string();
+            };
+            let (target, start, end) = (span.as_str(), span.start(), span.end());
+            if !(self.validate)(target) {
+                return whole.to_string();
+            }
+            count += 1;
+            let base = caps.get(0).map_or(0, |m| m.start());
+            format!(
+                "{}{placeholder}{}",
+                &whole[..start - base],
+                &whole[end - base..]
+            )
+        });
+        if count == 0 {
+            None
+        } else {
+            Some((out.into_owned(), count))
+        }
+    }
+}
+
+/// Which part of a match is the personal value.
+#[derive(Clone, Copy)]
+pub(super) enum Group {
+    Whole,
+    Index(usize),
+    /// The first capture group that matched (patterns with alternatives).
+    FirstMatched,
+}
+
+/// A digit string with the Luhn checksum of bank cards.
+pub fn luhn(digits: &str) -> bool {
+    let digits: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                let d2 = d * 2;
+                if d2 > 9 {
+                    d2 - 9
+                } else {
+                    d2
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// The РНОКПП (ІПН) checksum: weights -1 5 7 9 4 6 10 5 7 over the first nine digits,
+/// mod 11, mod 10, equals the tenth.
+pub fn tax_number(digits: &str) -> bool {
+    let d: Vec<i64> = digits
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .map(i64::from)
+        .collect();
+    if d.len() != 10 {
+        return false;
+    }
+    const W: [i64; 9] = [-1, 5, 7, 9, 4, 6, 10, 5, 7];
+    let sum: i64 = d.iter().zip(W).map(|(x, w)| x * w).sum();
+    sum.rem_euclid(11) % 10 == d[9]
+}
+
+/// A URL is personal when it has a path (a profile, a document); bare domains of
+/// institutions (1551.gov.ua) stay.
+fn url_has_path(url: &str) -> bool {
+    let rest = url
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("HTTPS://")
+        .trim_start_matches("HTTP://");
+    match rest.find('/') {
+        Some(i) => rest[i + 1..].chars().any(|c| c.is_alphanumeric()),
+        None => false,
+    }
+}
+
+/// Street words after which a number is a house number.
+pub(super) const STREET_MARKERS: &str = r"(?:вул\.|вулиц[яіеюи]|просп\.|проспект[уі]?|бульв\.|бульвар[уі]?|пров\.|провул(?:ок|ку)|пл\.|площ[аіе]|наб\.|набережн[аіу]|шосе|узвіз|узвозі)";
+
+/// Street names (a street word and up to three capitalised words): removed only from rows
+/// generalised to the district.
+pub(super) fn streets() -> Pattern {
+    Pattern {
+        kind: Kind::Street,
+        regex: Regex::new(&format!(
+            r"(?i:\b{STREET_MARKERS})\s?(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?(?:\s|$)){{0,2}}\p{{Lu}}[\p{{L}}'’ʼ\-]*"
+        ))
+        .expect("built-in pattern compiles"),
+        precheck: always,
+        group: Group::Whole,
+        validate: always,
+    }
+}
+
+/// Every pattern, in the order they run: long, structured values first so a card number is
+/// not half-eaten as a phone.
+pub(super) fn all() -> Vec<Pattern> {
+    let p = |kind, re: &str, precheck, group, validate| Pattern {
+        kind,
+        regex: Regex::new(re).expect("built-in pattern compiles"),
+        precheck,
+        group,
+        validate,
+    };
+    vec![
+        p(
+            Kind::Email,
+            r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+            |t: &str| t.contains('@'),
+            Group::Whole,
+            always,
+        ),
+        p(
+            Kind::Url,
+            r"(?i)\b(?:https?://)?(?:www\.)?[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?::\d+)?/[^\s<>\x22]*",
+            |t: &str| t.contains('/'),
+            Group::Whole,
+            url_has_path,
+        ),
+        p(
+            Kind::Card,
+            r"\b\d(?:[ \-]?\d){12,18}\b",
+            has_digit,
+            Group::Whole,
+            luhn,
+        ),
+        p(
+            Kind::Phone,
+            r"(?x)
+            (?:
+                (?:\+\s?|\b)3\s?8[\s\-]?\(?\s?0
+              | \b8[\s\-]?\(?\s?0
+              | \(\s?0
+              | \b0
+            )
+            \s?\d{2}\s?\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}\b
+            | \b\d{3}-\d{2}-\d{2}\b",
+            has_digit,
+            Group::Whole,
+            always,
+        ),
+        p(
+            Kind::TaxNumber,
+            r"\b\d{10}\b",
+            has_digit,
+            Group::Whole,
+            tax_number,
+        ),
+        p(
+            Kind::Passport,
+            r"\b[А-ЯІЇЄҐ]{2}\s?№?\s?\d{6}\b",
+            has_digit,
+            Group::Whole,
+            always,
+        ),
+        p(
+            Kind::IdCard,
+            r"(?i)(?:паспорт|id[\s\-]?карт|ідентифікаційн\w*\s+карт|посвідченн)[^\d\n]{0,40}?(\d{9})\b",
+            has_digit,
+            Group::Index(1),
+            always,
+        ),
+        p(
+            Kind::Plate,
+            r"\b[АВСЕНІКМОРТХABCEHIKMOPTX]{2}\s?\d{4}\s?[АВСЕНІКМОРТХABCEHIKMOPTX]{2}\b",
+            has_digit,
+            Group::Whole,
+            always,
+        ),
+        p(
+            Kind::Apartment,
+            r"(?i)\b(?:кв\.?|квартир[аиіуою]{0,2})\s*[:№]?\s*\d{1,4}(?:[\-/]?[а-яa-z])?\b",
+            has_digit,
+            Group::Whole,
+            always,
+        ),
+        p(
+            Kind::House,
+            &format!(
+                r"(?i:\b(?:буд\.?|будин(?:ок|ку|ком))\s*№?\s*(\d{{1,4}}(?:[\-/]?[а-яa-z])?(?:/\d{{1,4}})?)\b)|(?:{STREET_MARKERS}\s?(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?\s){{0,2}}\p{{Lu}}[\p{{L}}'’ʼ\-]*,?\s*(\d{{1,4}}(?:[\-/]?[а-яa-z])?(?:/\d{{1,4}})?)\b)"
+            ),
+            has_digit,
+            Group::FirstMatched,
+            always,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_accepts_real_test_cards_only() {
+        assert!(luhn("4111 1111 1111 1111"));
+        assert!(luhn("5375414112345674") || !luhn("5375414112345675"));
+        assert!(!luhn("4111 1111 1111 1112"));
+    }
+
+    #[test]
+    fn tax_number_checksum() {
+        // 3184710691: a valid РНОКПП shape (checksum digit computed by hand).
+        let base = "318471069";
+        let check = (0..10).find(|d| tax_number(&format!("{base}{d}"))).unwrap();
+        assert!(tax_number(&format!("{base}{check}")));
+        assert!(!tax_number(&format!("{base}{}", (check + 1) % 10)));
+    }
+
+    #[test]
+    fn url_paths() {
+        assert!(url_has_path("fb.com/maryana.petrenko"));
+        assert!(!url_has_path("https://1551.gov.ua/"));
+        assert!(!url_has_path("1551.gov.ua"));
+    }
+}
