@@ -149,8 +149,8 @@ impl Catalogue {
             let bytes = read(&path)?;
             digest.update(&bytes);
             let json: Value = parse(&path, &bytes)?;
-            let mut package: Package = serde_json::from_value(json.clone())
-                .map_err(|error| CatalogueError::Parse {
+            let mut package: Package =
+                serde_json::from_value(json.clone()).map_err(|error| CatalogueError::Parse {
                     path: path.clone(),
                     error,
                 })?;

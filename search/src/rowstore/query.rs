@@ -336,7 +336,11 @@ impl Store {
                             split(code, row - 1)
                         }
                     });
-                    (0..end).rev().take(size + 1).map(|i| column.perm(i)).collect()
+                    (0..end)
+                        .rev()
+                        .take(size + 1)
+                        .map(|i| column.perm(i))
+                        .collect()
                 } else {
                     let from = start.map_or(0, |(code, row)| {
                         if code >= column.dict_len() {

@@ -242,9 +242,10 @@ fn le_bytes(values: &[u32]) -> Vec<u8> {
 
 /// A fresh identifier for this build of a store (ETags and cursors change with it).
 fn random_hex(dataset: &str, resource: &str) -> String {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    std::process::id().hash(&mut hasher);
+    use std::hash::BuildHasher;
+    // RandomState is seeded from the OS's randomness: enough for an identifier and a
+    // cursor-signing secret, without a dependency.
+    let random = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -253,7 +254,7 @@ fn random_hex(dataset: &str, resource: &str) -> String {
     digest.update(dataset.as_bytes());
     digest.update(resource.as_bytes());
     digest.update(now.to_le_bytes());
-    digest.update(hasher.finish().to_le_bytes());
+    digest.update(random.to_le_bytes());
     hex(&digest.finalize()[..8])
 }
 

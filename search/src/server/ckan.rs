@@ -86,7 +86,13 @@ fn ok_response(data: &DataState, req: &Req, action: &str, result: Value) -> Resp
 pub fn action(data: &DataState, req: &Req, action: &str) -> Response {
     let params = match respond::params(req) {
         Ok(p) => p,
-        Err(e) => return error_response(req, action, CkanError::validation(e.parameter.as_deref().unwrap_or("query"), e.message)),
+        Err(e) => {
+            return error_response(
+                req,
+                action,
+                CkanError::validation(e.parameter.as_deref().unwrap_or("query"), e.message),
+            )
+        }
     };
     let params = Params(params);
     let get = &params;
@@ -133,7 +139,8 @@ impl Params {
 }
 
 fn package_show(data: &DataState, req: &Req, id: Option<&str>) -> Result<Value, CkanError> {
-    let id = id.ok_or_else(|| CkanError::validation("id", "Missing value: give id=<dataset name>"))?;
+    let id =
+        id.ok_or_else(|| CkanError::validation("id", "Missing value: give id=<dataset name>"))?;
     let package = data
         .catalogue
         .package(id)
@@ -159,7 +166,10 @@ fn organization(package: &Package) -> Option<Value> {
     let english = publisher.title_en.clone().unwrap_or_default();
     let mut name = slug(&english);
     if name.is_empty() {
-        name = format!("publisher-{}", &crate::catalogue::hex(publisher.title.as_bytes())[..12.min(publisher.title.len() * 2)]);
+        name = format!(
+            "publisher-{}",
+            &crate::catalogue::hex(publisher.title.as_bytes())[..12.min(publisher.title.len() * 2)]
+        );
     }
     Some(json!({
         "id": name,
@@ -362,9 +372,15 @@ fn parse_fq(fq: &str) -> Result<Vec<FilterQuery>, CkanError> {
             let (from, to) = inner.split_once(" TO ").ok_or_else(|| {
                 CkanError::validation("fq", "metadata_modified takes a range: [FROM TO TO]")
             })?;
-            let bound = |b: &str| (b != "*" && !b.is_empty()).then(|| b.chars().take(10).collect::<String>());
+            let bound = |b: &str| {
+                (b != "*" && !b.is_empty()).then(|| b.chars().take(10).collect::<String>())
+            };
             out.push(FilterQuery::Modified(bound(from.trim()), bound(to.trim())));
-        } else if FACETS.contains(&field) || field == "name" || field == "id" || field == "owner_org" {
+        } else if FACETS.contains(&field)
+            || field == "name"
+            || field == "id"
+            || field == "owner_org"
+        {
             out.push(FilterQuery::Field(field.to_string(), value.to_string()));
         } else {
             return Err(CkanError::validation(
@@ -386,56 +402,69 @@ fn int_param(get: &Params, name: &str, default: usize, max: usize) -> Result<usi
             .parse::<usize>()
             .ok()
             .filter(|n| *n <= max)
-            .ok_or_else(|| CkanError::validation(name, format!("Invalid integer: give 0 to {max}"))),
+            .ok_or_else(|| {
+                CkanError::validation(name, format!("Invalid integer: give 0 to {max}"))
+            }),
     }
 }
 
-fn package_search(
-    data: &DataState,
-    req: &Req,
-    get: &Params,
-) -> Result<Value, CkanError> {
+fn package_search(data: &DataState, req: &Req, get: &Params) -> Result<Value, CkanError> {
     let rows = int_param(get, "rows", 10, 1000)?;
     let start = int_param(get, "start", 0, 1_000_000)?;
     let filters = parse_fq(get.get("fq").unwrap_or(""))?;
     let facet_fields: Vec<String> = match get.get("facet.field") {
         None | Some("") => Vec::new(),
         Some(v) => serde_json::from_str(v).map_err(|_| {
-            CkanError::validation("facet.field", "give a JSON list, e.g. [\"tags\",\"organization\"]")
+            CkanError::validation(
+                "facet.field",
+                "give a JSON list, e.g. [\"tags\",\"organization\"]",
+            )
         })?,
     };
     if let Some(bad) = facet_fields.iter().find(|f| !FACETS.contains(&f.as_str())) {
         return Err(CkanError::validation(
             "facet.field",
-            format!("cannot facet on `{}`; use {}", shorten(bad), FACETS.join(", ")),
+            format!(
+                "cannot facet on `{}`; use {}",
+                shorten(bad),
+                FACETS.join(", ")
+            ),
         ));
     }
     let mut found: Vec<&Package> = search_packages(data, get.get("q").unwrap_or(""))
         .into_iter()
         .filter(|p| {
             filters.iter().all(|f| match f {
-                FilterQuery::Field(field, value) => field_values(p, field).iter().any(|v| v == value),
+                FilterQuery::Field(field, value) => {
+                    field_values(p, field).iter().any(|v| v == value)
+                }
                 FilterQuery::Modified(from, to) => {
                     let modified = p.modified.as_deref().or(p.created.as_deref()).unwrap_or("");
-                    from.as_deref().is_none_or(|f| modified >= f) && to.as_deref().is_none_or(|t| modified <= t)
+                    from.as_deref().is_none_or(|f| modified >= f)
+                        && to.as_deref().is_none_or(|t| modified <= t)
                 }
             })
         })
         .collect();
     match get.get("sort").map(str::trim) {
-        None | Some("") | Some("score desc, metadata_modified desc") | Some("score desc") | Some("relevance asc") => {}
+        None
+        | Some("")
+        | Some("score desc, metadata_modified desc")
+        | Some("score desc")
+        | Some("relevance asc") => {}
         Some("name asc") => found.sort_by(|a, b| a.name.cmp(&b.name)),
         Some("name desc") => found.sort_by(|a, b| b.name.cmp(&a.name)),
         Some("title_string asc") => found.sort_by(|a, b| a.title.cmp(&b.title)),
         Some("title_string desc") => found.sort_by(|a, b| b.title.cmp(&a.title)),
         Some("metadata_modified asc") => found.sort_by(|a, b| a.modified.cmp(&b.modified)),
         Some("metadata_modified desc") => found.sort_by(|a, b| b.modified.cmp(&a.modified)),
-        Some(other) => {
-            return Err(CkanError::validation(
-                "sort",
-                format!("cannot sort by `{}`; use name, title_string or metadata_modified with asc or desc", shorten(other)),
-            ))
-        }
+        Some(other) => return Err(CkanError::validation(
+            "sort",
+            format!(
+                "cannot sort by `{}`; use name, title_string or metadata_modified with asc or desc",
+                shorten(other)
+            ),
+        )),
     }
     let mut facets = Map::new();
     let mut search_facets = Map::new();
@@ -450,7 +479,10 @@ fn package_search(
             }
         }
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        facets.insert(field.clone(), Value::Object(counts.iter().map(|(k, n)| (k.clone(), json!(n))).collect()));
+        facets.insert(
+            field.clone(),
+            Value::Object(counts.iter().map(|(k, n)| (k.clone(), json!(n))).collect()),
+        );
         search_facets.insert(
             field.clone(),
             json!({"title": field, "items": counts.iter().map(|(k, n)| json!({"name": k, "display_name": k, "count": n})).collect::<Vec<_>>()}),
@@ -484,15 +516,21 @@ fn ckan_type(kind: Kind) -> &'static str {
     }
 }
 
-fn datastore_search(
-    data: &DataState,
-    get: &Params,
-) -> Result<Value, CkanError> {
-    let id = get.get("resource_id").or_else(|| get.get("id")).ok_or_else(|| {
-        CkanError::validation("resource_id", "Missing value: give resource_id=<dataset>:<resource>")
-    })?;
+fn datastore_search(data: &DataState, get: &Params) -> Result<Value, CkanError> {
+    let id = get
+        .get("resource_id")
+        .or_else(|| get.get("id"))
+        .ok_or_else(|| {
+            CkanError::validation(
+                "resource_id",
+                "Missing value: give resource_id=<dataset>:<resource>",
+            )
+        })?;
     let (dataset, resource) = id.split_once(':').ok_or_else(|| {
-        CkanError::not_found(format!("Not found: resource `{}` (ids look like <dataset>:<resource>)", shorten(id)))
+        CkanError::not_found(format!(
+            "Not found: resource `{}` (ids look like <dataset>:<resource>)",
+            shorten(id)
+        ))
     })?;
     let store = data
         .store(dataset, resource)
@@ -501,17 +539,30 @@ fn datastore_search(
     let offset = int_param(get, "offset", 0, 10_000_000)?;
     let column = |field: &str, name: &str| {
         store.column_index(name).ok_or_else(|| {
-            CkanError::validation(field, format!("field `{}` not in the table; fields: {}", shorten(name), store.column_names().join(", ")))
+            CkanError::validation(
+                field,
+                format!(
+                    "field `{}` not in the table; fields: {}",
+                    shorten(name),
+                    store.column_names().join(", ")
+                ),
+            )
         })
     };
     let columns: Vec<usize> = match get.get("fields") {
         None | Some("") => (0..store.columns.len()).collect(),
-        Some(list) => list.split(',').map(|f| column("fields", f.trim())).collect::<Result<_, _>>()?,
+        Some(list) => list
+            .split(',')
+            .map(|f| column("fields", f.trim()))
+            .collect::<Result<_, _>>()?,
     };
     let mut sets: Vec<(usize, CodeSet)> = Vec::new();
     if let Some(filters) = get.get("filters").filter(|f| !f.is_empty()) {
         let object: Map<String, Value> = serde_json::from_str(filters).map_err(|_| {
-            CkanError::validation("filters", "give a JSON object, e.g. {\"district\": \"Оболонський\"}")
+            CkanError::validation(
+                "filters",
+                "give a JSON object, e.g. {\"district\": \"Оболонський\"}",
+            )
         })?;
         for (name, value) in object {
             let c = column("filters", &name)?;
@@ -520,7 +571,11 @@ fn datastore_search(
                 other => vec![plain(other)],
             };
             let set = store
-                .code_set(&Filter { column: c, op: Op::In, values })
+                .code_set(&Filter {
+                    column: c,
+                    op: Op::In,
+                    values,
+                })
                 .map_err(|e| CkanError::validation("filters", format!("`{}`: {}", name, e)))?;
             sets.push((c, set));
         }
@@ -533,12 +588,20 @@ fn datastore_search(
             let desc = match parts.next().map(str::to_lowercase).as_deref() {
                 None | Some("asc") => false,
                 Some("desc") => true,
-                Some(_) => return Err(CkanError::validation("sort", "give `column asc` or `column desc`")),
+                Some(_) => {
+                    return Err(CkanError::validation(
+                        "sort",
+                        "give `column asc` or `column desc`",
+                    ))
+                }
             };
             if sort.contains(',') {
                 return Err(CkanError::validation("sort", "sort by one column"));
             }
-            Order { column: Some(column("sort", name)?), desc }
+            Order {
+                column: Some(column("sort", name)?),
+                desc,
+            }
         }
     };
     let q = get.get("q").unwrap_or("").trim();
@@ -548,7 +611,10 @@ fn datastore_search(
         text_search_page(store, &sets, order, q, offset + limit)
     };
     let mut records = Vec::new();
-    let keys: Vec<(usize, String)> = columns.iter().map(|&c| (c, store.columns[c].name.clone())).collect();
+    let keys: Vec<(usize, String)> = columns
+        .iter()
+        .map(|&c| (c, store.columns[c].name.clone()))
+        .collect();
     for &row in page.rows.iter().skip(offset) {
         let mut record = Map::new();
         record.insert("_id".into(), json!(u64::from(row) + 1));
@@ -559,7 +625,11 @@ fn datastore_search(
         records.push(Value::Object(record));
     }
     let mut fields = vec![json!({"id": "_id", "type": "int"})];
-    fields.extend(columns.iter().map(|&c| json!({"id": store.columns[c].name, "type": ckan_type(store.columns[c].kind)})));
+    fields.extend(
+        columns.iter().map(
+            |&c| json!({"id": store.columns[c].name, "type": ckan_type(store.columns[c].kind)}),
+        ),
+    );
     let base = format!("/api/3/action/datastore_search?resource_id={id}");
     Ok(json!({
         "resource_id": id,
@@ -587,9 +657,20 @@ fn column_json(column: &crate::rowstore::Column, row: u32) -> Value {
     match column.value(row) {
         None => Value::Null,
         Some(text) => match column.kind {
-            Kind::Integer | Kind::Year => text.parse::<i64>().map(Value::from).unwrap_or_else(|_| json!(text)),
-            Kind::Number => text.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or_else(|| json!(text)),
-            Kind::Boolean => Kind::Boolean.parse(text).map(|v| json!(v > 0.5)).unwrap_or_else(|| json!(text)),
+            Kind::Integer | Kind::Year => text
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| json!(text)),
+            Kind::Number => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .unwrap_or_else(|| json!(text)),
+            Kind::Boolean => Kind::Boolean
+                .parse(text)
+                .map(|v| json!(v > 0.5))
+                .unwrap_or_else(|| json!(text)),
             _ => json!(text),
         },
     }
@@ -606,7 +687,11 @@ fn text_search_page(
     let any: Vec<(usize, CodeSet)> = (0..store.columns.len())
         .filter_map(|c| {
             store
-                .code_set(&Filter { column: c, op: Op::Contains, values: vec![q.to_string()] })
+                .code_set(&Filter {
+                    column: c,
+                    op: Op::Contains,
+                    values: vec![q.to_string()],
+                })
                 .ok()
                 .map(|s| (c, s))
         })
@@ -614,7 +699,10 @@ fn text_search_page(
     let mut rows = Vec::new();
     let mut total = 0;
     for row in store.scan(sets, order) {
-        if any.iter().any(|(c, s)| s.contains(store.columns[*c].code(row))) {
+        if any
+            .iter()
+            .any(|(c, s)| s.contains(store.columns[*c].code(row)))
+        {
             total += 1;
             if rows.len() <= size {
                 rows.push(row);
@@ -623,5 +711,10 @@ fn text_search_page(
     }
     let more = rows.len() > size;
     rows.truncate(size);
-    crate::rowstore::Page { rows, total, more, matches: None }
+    crate::rowstore::Page {
+        rows,
+        total,
+        more,
+        matches: None,
+    }
 }

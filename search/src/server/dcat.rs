@@ -15,11 +15,16 @@ const CONTEXT: &str = "https://www.w3.org/ns/dcat";
 
 fn licence_uri(package: &Package) -> Option<String> {
     let licence = package.licenses.first()?;
-    Some(licence.path.clone().unwrap_or_else(|| match licence.name.as_str() {
-        "CC-BY-4.0" => "https://creativecommons.org/licenses/by/4.0/".into(),
-        "CC0-1.0" => "https://creativecommons.org/publicdomain/zero/1.0/".into(),
-        other => format!("https://spdx.org/licenses/{other}.html"),
-    }))
+    Some(
+        licence
+            .path
+            .clone()
+            .unwrap_or_else(|| match licence.name.as_str() {
+                "CC-BY-4.0" => "https://creativecommons.org/licenses/by/4.0/".into(),
+                "CC0-1.0" => "https://creativecommons.org/publicdomain/zero/1.0/".into(),
+                other => format!("https://spdx.org/licenses/{other}.html"),
+            }),
+    )
 }
 
 fn texts(uk: &str, en: &str) -> Value {

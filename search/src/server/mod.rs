@@ -70,9 +70,8 @@ pub fn routes(
         )))
     });
     // Row stores hold cursor secrets and internal files: never served as static files.
-    let private = warp::path("_store").and_then(|| async {
-        Err::<warp::reply::Response, _>(warp::reject::not_found())
-    });
+    let private = warp::path("_store")
+        .map(|| ApiError::not_found("nothing here; the site starts at /").into_response());
     healthz
         .or(api::routes(state.clone()))
         .or(private)

@@ -87,13 +87,25 @@ const CKAN_SEARCH: &[Param] = &[
 ];
 
 const CKAN_DATASTORE: &[Param] = &[
-    required("resource_id", "string", "`<dataset>:<resource>`, as package_show gives it."),
+    required(
+        "resource_id",
+        "string",
+        "`<dataset>:<resource>`, as package_show gives it.",
+    ),
     q("q", "string", "Text to find in any column."),
-    q("filters", "string", "JSON object: {\"column\": value or [values]}."),
+    q(
+        "filters",
+        "string",
+        "JSON object: {\"column\": value or [values]}.",
+    ),
     q("fields", "string", "Comma-separated columns."),
     q("sort", "string", "`column asc|desc`."),
     q("limit", "integer", "Rows, 0 to 32000, default 100."),
-    q("offset", "integer", "Rows to skip (prefer /api/v1 cursors for deep paging)."),
+    q(
+        "offset",
+        "integer",
+        "Rows to skip (prefer /api/v1 cursors for deep paging).",
+    ),
 ];
 
 /// Every route of the service.
@@ -265,7 +277,8 @@ pub fn document() -> Value {
             .map(|name| {
                 let mut schema = json!({"type": "string"});
                 if name == "format" {
-                    schema = json!({"type": "string", "enum": ["json", "csv", "ndjson", "geojson"]});
+                    schema =
+                        json!({"type": "string", "enum": ["json", "csv", "ndjson", "geojson"]});
                 }
                 json!({"name": name, "in": "path", "required": true, "schema": schema})
             })

@@ -29,11 +29,7 @@ pub struct Req {
 pub fn req() -> impl Filter<Extract = (Req,), Error = std::convert::Infallible> + Clone {
     warp::method()
         .and(warp::path::full())
-        .and(
-            warp::query::raw()
-                .or(warp::any().map(String::new))
-                .unify(),
-        )
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .and(warp::header::headers_cloned())
         .map(|method, path: warp::path::FullPath, query, headers| Req {
             method,
@@ -175,10 +171,7 @@ impl Reply {
             digest.update(part.as_bytes());
             digest.update([0]);
         }
-        format!(
-            "W/\"{}\"",
-            crate::catalogue::hex(&digest.finalize()[..12])
-        )
+        format!("W/\"{}\"", crate::catalogue::hex(&digest.finalize()[..12]))
     }
 
     fn headers(&self, response: &mut Response, etag: Option<&str>) {
@@ -326,8 +319,37 @@ impl Sink {
     }
 }
 
+/// Runs a streaming producer to completion and returns what it wrote, uncompressed (for
+/// tests and tools that want a stream's bytes without a server).
+pub fn collect<F>(produce: F) -> Vec<u8>
+where
+    F: FnOnce(&mut Sink) -> Result<(), Stop> + Send,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut sink = Sink {
+                tx,
+                buffer: Vec::new(),
+                gzip: None,
+            };
+            if produce(&mut sink).is_ok() {
+                let _ = sink.finish();
+            }
+        });
+        let mut out = Vec::new();
+        while let Some(chunk) = rx.blocking_recv() {
+            out.extend_from_slice(&chunk);
+        }
+        out
+    })
+}
+
 fn gzip_all(body: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 4), flate2::Compression::fast());
+    let mut encoder = GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::fast(),
+    );
     if encoder.write_all(body).is_err() {
         return body.to_vec();
     }

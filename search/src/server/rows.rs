@@ -183,11 +183,10 @@ pub fn parse_query(
             }
             "_shape" => {
                 if value != "objects" {
-                    return Err(ApiError::bad_parameter(
-                        "_shape",
-                        "rows are always objects here",
-                    )
-                    .with_allowed(["objects"]));
+                    return Err(
+                        ApiError::bad_parameter("_shape", "rows are always objects here")
+                            .with_allowed(["objects"]),
+                    );
                 }
             }
             k if k.starts_with('_') => {
@@ -298,14 +297,21 @@ pub enum Geometry {
 /// The geometry of `store`'s rows, if it has any.
 pub fn geometry(store: &Store) -> Option<Geometry> {
     let find = |names: &[&str]| names.iter().find_map(|n| store.column_index(n));
-    let point = match (find(&["lat", "latitude"]), find(&["lon", "lng", "longitude"])) {
+    let point = match (
+        find(&["lat", "latitude"]),
+        find(&["lon", "lng", "longitude"]),
+    ) {
         (Some(lat), Some(lon)) => Some((lat, lon)),
         _ => None,
     };
     if let Some(cell) = find(&["h3_cell", "h3"]) {
         return Some(Geometry::H3 { cell, point });
     }
-    if let Some(c) = store.columns.iter().position(|c| c.schema_type == "geopoint") {
+    if let Some(c) = store
+        .columns
+        .iter()
+        .position(|c| c.schema_type == "geopoint")
+    {
         return Some(Geometry::GeoPoint(c));
     }
     point.map(|(lat, lon)| Geometry::Point { lat, lon })
@@ -352,9 +358,8 @@ pub fn rows(
     let mut body = Vec::with_capacity(256 * page.rows.len() + 1024);
     match format {
         Format::Json | Format::GeoJson => {
-            let facets = (!query.facets.is_empty()).then(|| {
-                facets_json(&store, &query.facets, page.matches.as_deref())
-            });
+            let facets = (!query.facets.is_empty())
+                .then(|| facets_json(&store, &query.facets, page.matches.as_deref()));
             let head = json!({
                 "dataset": dataset,
                 "resource": resource,
@@ -608,7 +613,9 @@ fn number(store: &Store, column: usize, row: u32) -> Option<f64> {
 }
 
 fn write_point(out: &mut Vec<u8>, lon: f64, lat: f64) {
-    out.extend_from_slice(format!("{{\"type\":\"Point\",\"coordinates\":[{lon:.6},{lat:.6}]}}").as_bytes());
+    out.extend_from_slice(
+        format!("{{\"type\":\"Point\",\"coordinates\":[{lon:.6},{lat:.6}]}}").as_bytes(),
+    );
 }
 
 fn write_geometry(out: &mut Vec<u8>, store: &Store, geometry: Geometry, row: u32) {
@@ -616,14 +623,19 @@ fn write_geometry(out: &mut Vec<u8>, store: &Store, geometry: Geometry, row: u32
         number(store, lat, row),
         number(store, lon, row),
     ) {
-        (Some(lat), Some(lon)) if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) => {
+        (Some(lat), Some(lon))
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) =>
+        {
             write_point(out, lon, lat);
             true
         }
         _ => false,
     };
     let written = match geometry {
-        Geometry::H3 { cell, point: fallback } => {
+        Geometry::H3 {
+            cell,
+            point: fallback,
+        } => {
             let hexagon = store.columns[cell]
                 .value(row)
                 .and_then(|id| id.trim().parse::<h3o::CellIndex>().ok());
@@ -719,7 +731,8 @@ pub fn export(
                 }
             }
             written += 1;
-            sink.flush_if_full().map_err(|_| String::from("client gone"))?;
+            sink.flush_if_full()
+                .map_err(|_| String::from("client gone"))?;
         }
         Ok::<(), String>(())
     }));
@@ -733,7 +746,10 @@ pub fn export(
     );
     let line = match format {
         Format::Csv => format!("#ERROR: {message}\r\n"),
-        _ => format!("{}\n", json!({"error": {"code": "export-failed", "message": message}})),
+        _ => format!(
+            "{}\n",
+            json!({"error": {"code": "export-failed", "message": message}})
+        ),
     };
     sink.buffer().extend_from_slice(line.as_bytes());
     Ok(())
@@ -768,6 +784,9 @@ mod tests {
     fn csv_fields_are_quoted_when_needed() {
         let mut out = Vec::new();
         write_csv_field(&mut out, "вул. \"Хрещатик\", 1");
-        assert_eq!(String::from_utf8(out).unwrap(), "\"вул. \"\"Хрещатик\"\", 1\"");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"вул. \"\"Хрещатик\"\", 1\""
+        );
     }
 }
