@@ -458,13 +458,15 @@ fn package_search(data: &DataState, req: &Req, get: &Params) -> Result<Value, Ck
         Some("title_string desc") => found.sort_by(|a, b| b.title.cmp(&a.title)),
         Some("metadata_modified asc") => found.sort_by(|a, b| a.modified.cmp(&b.modified)),
         Some("metadata_modified desc") => found.sort_by(|a, b| b.modified.cmp(&a.modified)),
-        Some(other) => return Err(CkanError::validation(
-            "sort",
-            format!(
+        Some(other) => {
+            return Err(CkanError::validation(
+                "sort",
+                format!(
                 "cannot sort by `{}`; use name, title_string or metadata_modified with asc or desc",
                 shorten(other)
             ),
-        )),
+            ))
+        }
     }
     let mut facets = Map::new();
     let mut search_facets = Map::new();
