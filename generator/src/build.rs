@@ -149,6 +149,10 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
         }
     }
     publish::write_catalog(&published, &layout)?;
+    for p in &published {
+        vidkryto_search::rowstore::write_store(&layout, &p.name)
+            .with_context(|| format!("cannot write the row store of dataset `{}`", p.name))?;
+    }
 
     staging
         .commit()

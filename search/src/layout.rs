@@ -80,6 +80,16 @@ impl Layout {
         self.root.join("_store")
     }
 
+    /// `_store/<name>/<resource>/`: one resource's row store.
+    pub fn store_resource_dir(&self, dataset: &str, resource: &str) -> PathBuf {
+        self.store_dir().join(dataset).join(resource)
+    }
+
+    /// `_store/<name>/package.zip`: every resource and `datapackage.json` in one download.
+    pub fn store_zip(&self, dataset: &str) -> PathBuf {
+        self.store_dir().join(dataset).join("package.zip")
+    }
+
     /// `_index/`: the versioned search indexes.
     pub fn index_root(&self) -> PathBuf {
         self.root.join("_index")

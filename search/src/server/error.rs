@@ -56,6 +56,22 @@ impl ApiError {
         }
     }
 
+    /// Names the parameter at fault (for errors that are not `bad_parameter`, e.g. a 404).
+    pub fn with_parameter(mut self, parameter: impl Into<String>) -> ApiError {
+        self.parameter = Some(parameter.into());
+        self
+    }
+
+    pub fn method_not_allowed() -> ApiError {
+        ApiError {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            code: "method-not-allowed",
+            message: "this service is read-only: use GET or HEAD".into(),
+            parameter: None,
+            allowed: Some(vec!["GET".into(), "HEAD".into()]),
+        }
+    }
+
     /// Names the values the faulty parameter accepts.
     pub fn with_allowed<I, S>(mut self, allowed: I) -> ApiError
     where
@@ -92,13 +108,7 @@ pub async fn recover(
     } else if let Some(e) = rejection.find::<warp::reject::InvalidQuery>() {
         ApiError::bad_parameter("query", format!("the query string is not valid: {e}"))
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
-        ApiError {
-            status: StatusCode::METHOD_NOT_ALLOWED,
-            code: "method-not-allowed",
-            message: "this service is read-only: use GET or HEAD".into(),
-            parameter: None,
-            allowed: Some(vec!["GET".into(), "HEAD".into()]),
-        }
+        ApiError::method_not_allowed()
     } else {
         ApiError::internal(format!("unhandled rejection: {rejection:?}"))
     };

@@ -2,7 +2,14 @@
 //! APIs, behind one error type and one set of HTTP behaviours. Routes live in the
 //! submodules; this module only assembles them and runs the server.
 
+mod api;
+pub mod ckan;
+pub mod datasets;
+pub mod dcat;
 mod error;
+pub mod openapi;
+pub mod respond;
+pub mod rows;
 mod static_files;
 
 use std::net::SocketAddr;
@@ -19,6 +26,8 @@ use crate::Layout;
 #[derive(Debug)]
 pub struct AppState {
     pub layout: Layout,
+    /// The published catalogue and row stores (dataset endpoints).
+    pub data: datasets::DataState,
 }
 
 impl AppState {
@@ -26,9 +35,9 @@ impl AppState {
         if !dir.join("data").is_dir() {
             return Err(ServeError::NotABuild(dir.to_path_buf()));
         }
-        Ok(AppState {
-            layout: Layout::new(dir),
-        })
+        let layout = Layout::new(dir);
+        let data = datasets::DataState::open(&layout).map_err(ServeError::Data)?;
+        Ok(AppState { layout, data })
     }
 }
 
@@ -42,6 +51,8 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot open the published data")]
+    Data(#[source] datasets::DataError),
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
 }
@@ -58,7 +69,12 @@ pub fn routes(
             "no such API endpoint; see /api/openapi.json",
         )))
     });
+    // Row stores hold cursor secrets and internal files: never served as static files.
+    let private = warp::path("_store")
+        .map(|| ApiError::not_found("nothing here; the site starts at /").into_response());
     healthz
+        .or(api::routes(state.clone()))
+        .or(private)
         .or(api_unknown)
         .or(static_files::routes(state))
         .recover(error::recover)

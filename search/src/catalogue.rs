@@ -1,0 +1,252 @@
+//! The published catalogue as the dataset APIs read it: `data/catalog.json` and each
+//! `data/<name>/datapackage.json` (plus the validation and privacy reports beside it), typed
+//! just enough for the APIs and kept whole as JSON for `package_show` and `/api/v1/datasets/{name}`.
+//! Not for: writing packages (the generator's `publish` does) or reading rows (`rowstore`).
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::Layout;
+
+/// Why the published catalogue could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error("cannot read `{path}`")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{path}` is not a valid published package or catalogue: {error}")]
+    Parse {
+        path: PathBuf,
+        error: serde_json::Error,
+    },
+}
+
+/// Every published package, in catalogue order.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    pub packages: Vec<Package>,
+    /// A digest of everything read; changes whenever a build changes the catalogue.
+    pub version: String,
+}
+
+/// A published data package.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Package {
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub title_en: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub description_en: String,
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub modified: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub topic: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub licenses: Vec<License>,
+    #[serde(default)]
+    pub contributors: Vec<Contributor>,
+    #[serde(default)]
+    pub resources: Vec<Resource>,
+    /// The whole `datapackage.json`, as published.
+    #[serde(skip)]
+    pub json: Value,
+    /// `validation.json` beside it, when the build wrote one.
+    #[serde(skip)]
+    pub validation: Option<Value>,
+    /// `privacy.json` beside it, for anonymised packages.
+    #[serde(skip)]
+    pub privacy: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct License {
+    pub name: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Contributor {
+    pub title: String,
+    #[serde(default)]
+    pub title_en: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// A published tabular resource (`<name>.csv`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Resource {
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub title_en: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub schema: Schema,
+}
+
+/// The parts of a Table Schema the row store needs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schema {
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    #[serde(default)]
+    pub missing_values: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Field {
+    pub name: String,
+    #[serde(rename = "type", default = "default_type")]
+    pub kind: String,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default, rename = "trueValues")]
+    pub true_values: Option<Vec<String>>,
+}
+
+fn default_type() -> String {
+    "string".into()
+}
+
+#[derive(Deserialize)]
+struct CatalogEntry {
+    name: String,
+}
+
+impl Catalogue {
+    /// Reads `data/catalog.json` and every package it lists.
+    pub fn load(layout: &Layout) -> Result<Catalogue, CatalogueError> {
+        let mut digest = Sha256::new();
+        let path = layout.catalog_file();
+        let bytes = read(&path)?;
+        digest.update(&bytes);
+        let entries: Vec<CatalogEntry> = parse(&path, &bytes)?;
+        let mut packages = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let path = layout.package_file(&entry.name);
+            let bytes = read(&path)?;
+            digest.update(&bytes);
+            let json: Value = parse(&path, &bytes)?;
+            let mut package: Package =
+                serde_json::from_value(json.clone()).map_err(|error| CatalogueError::Parse {
+                    path: path.clone(),
+                    error,
+                })?;
+            package.json = json;
+            let dir = layout.dataset_dir(&entry.name);
+            package.validation = optional_json(&dir.join("validation.json"), &mut digest)?;
+            package.privacy = optional_json(&dir.join("privacy.json"), &mut digest)?;
+            packages.push(package);
+        }
+        let version = hex(&digest.finalize()[..8]);
+        Ok(Catalogue { packages, version })
+    }
+
+    pub fn package(&self, name: &str) -> Option<&Package> {
+        self.packages.iter().find(|p| p.name == name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.packages.iter().map(|p| p.name.clone()).collect()
+    }
+}
+
+impl Package {
+    pub fn resource(&self, name: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.name == name)
+    }
+
+    /// The publisher named in `contributors`, if any.
+    pub fn publisher(&self) -> Option<&Contributor> {
+        self.contributors
+            .iter()
+            .find(|c| c.role.as_deref() == Some("publisher"))
+    }
+
+    /// A short summary of `validation.json`: whether it passed, and its counts.
+    pub fn validation_summary(&self) -> Value {
+        match &self.validation {
+            None => Value::Null,
+            Some(report) => serde_json::json!({
+                "valid": report.get("valid").cloned().unwrap_or(Value::Null),
+                "stats": report.get("stats").cloned().unwrap_or(Value::Null),
+                "url": format!("/data/{}/validation.json", self.name),
+            }),
+        }
+    }
+
+    /// The privacy report's top-level figures (lists are left out; the full report is a file).
+    pub fn privacy_summary(&self) -> Value {
+        match &self.privacy {
+            Some(Value::Object(report)) => {
+                let mut summary: serde_json::Map<String, Value> = report
+                    .iter()
+                    .filter(|(_, v)| !v.is_array())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                summary.insert(
+                    "url".into(),
+                    Value::String(format!("/data/{}/privacy.json", self.name)),
+                );
+                Value::Object(summary)
+            }
+            _ => Value::Null,
+        }
+    }
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, CatalogueError> {
+    std::fs::read(path).map_err(|source| CatalogueError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> Result<T, CatalogueError> {
+    serde_json::from_slice(bytes).map_err(|error| CatalogueError::Parse {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+fn optional_json(
+    path: &std::path::Path,
+    digest: &mut Sha256,
+) -> Result<Option<Value>, CatalogueError> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let bytes = read(path)?;
+    digest.update(&bytes);
+    parse(path, &bytes).map(Some)
+}
+
+/// Lower-case hexadecimal of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

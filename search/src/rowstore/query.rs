@@ -1,0 +1,461 @@
+//! Querying a store: typed filters become sets of dictionary codes, the smallest set drives
+//! the scan through its posting lists, and a page is the first `size` rows after the cursor
+//! in (sort code, row id) order, kept in a bounded heap — so a page never sorts or skips the
+//! whole result. Streams walk the column order lazily, in constant memory.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::{Column, Cursor, Kind, Store};
+
+/// A Datasette filter operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Exact,
+    Not,
+    Contains,
+    StartsWith,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    In,
+    IsNull,
+    NotNull,
+}
+
+impl Op {
+    pub const ALL: [Op; 11] = [
+        Op::Exact,
+        Op::Not,
+        Op::Contains,
+        Op::StartsWith,
+        Op::Gt,
+        Op::Gte,
+        Op::Lt,
+        Op::Lte,
+        Op::In,
+        Op::IsNull,
+        Op::NotNull,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Exact => "exact",
+            Op::Not => "not",
+            Op::Contains => "contains",
+            Op::StartsWith => "startswith",
+            Op::Gt => "gt",
+            Op::Gte => "gte",
+            Op::Lt => "lt",
+            Op::Lte => "lte",
+            Op::In => "in",
+            Op::IsNull => "isnull",
+            Op::NotNull => "notnull",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    pub fn names() -> Vec<String> {
+        Op::ALL.iter().map(|op| op.name().to_string()).collect()
+    }
+}
+
+/// One filter on one column. `values` holds one value (several for `in`, none for the null
+/// tests).
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub column: usize,
+    pub op: Op,
+    pub values: Vec<String>,
+}
+
+/// A filter value that does not parse as its column's type.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("`{value}` is not {expected}")]
+pub struct ValueError {
+    pub value: String,
+    pub expected: &'static str,
+}
+
+/// The dictionary codes a filter accepts: a few code ranges, or a bitmap over the dictionary.
+#[derive(Debug, Clone)]
+pub enum CodeSet {
+    Ranges(Vec<(u32, u32)>),
+    Bits(Vec<u64>),
+}
+
+impl CodeSet {
+    #[inline]
+    pub fn contains(&self, code: u32) -> bool {
+        match self {
+            CodeSet::Ranges(ranges) => ranges.iter().any(|&(lo, hi)| lo <= code && code < hi),
+            CodeSet::Bits(bits) => bits
+                .get(code as usize / 64)
+                .is_some_and(|w| w & (1 << (code % 64)) != 0),
+        }
+    }
+
+    /// The accepted codes, in order.
+    fn codes<'a>(&'a self, column: &'a Column) -> Box<dyn Iterator<Item = u32> + 'a> {
+        match self {
+            CodeSet::Ranges(ranges) => Box::new(ranges.iter().flat_map(|&(lo, hi)| lo..hi)),
+            CodeSet::Bits(_) => Box::new((0..column.dict_len()).filter(|&c| self.contains(c))),
+        }
+    }
+
+    /// How many rows hold an accepted code (exact, from the posting-list starts).
+    fn row_count(&self, column: &Column) -> usize {
+        match self {
+            CodeSet::Ranges(ranges) => ranges
+                .iter()
+                .map(|&(lo, hi)| column.start(hi) - column.start(lo))
+                .sum(),
+            CodeSet::Bits(_) => self.codes(column).map(|c| column.count(c)).sum(),
+        }
+    }
+}
+
+/// The order of results: a column (ascending or descending), or row order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Order {
+    pub column: Option<usize>,
+    pub desc: bool,
+}
+
+/// One page of results.
+#[derive(Debug)]
+pub struct Page {
+    /// Row ids in order (at most `size`).
+    pub rows: Vec<u32>,
+    /// Every row matching the filters (not only this page's).
+    pub total: usize,
+    /// More rows follow this page.
+    pub more: bool,
+    /// Every matching row id, when asked for (facets count them).
+    pub matches: Option<Vec<u32>>,
+}
+
+impl Store {
+    /// The codes `filter` accepts; values must parse as the column's type.
+    pub fn code_set(&self, filter: &Filter) -> Result<CodeSet, ValueError> {
+        let column = &self.columns[filter.column];
+        let len = column.dict_len();
+        let first = || filter.values.first().map(String::as_str).unwrap_or("");
+        let typed = |value: &str| -> Result<(u32, u32), ValueError> {
+            let key = match column.kind {
+                Kind::Text => super::Key::Text(value),
+                kind => super::Key::Num(kind.parse(value).ok_or_else(|| ValueError {
+                    value: value.to_string(),
+                    expected: kind.expected(),
+                })?),
+            };
+            Ok((column.lower_bound(key, None), column.upper_bound(key)))
+        };
+        let ranges = match filter.op {
+            Op::IsNull => vec![(0, 1)],
+            Op::NotNull => vec![(1, len)],
+            Op::Exact => {
+                let (lo, hi) = typed(first())?;
+                vec![(lo, hi)]
+            }
+            Op::Not => {
+                let (lo, hi) = typed(first())?;
+                vec![(1, lo), (hi, len)]
+            }
+            Op::Gt => vec![(typed(first())?.1, len)],
+            Op::Gte => vec![(typed(first())?.0, len)],
+            Op::Lt => vec![(1, typed(first())?.0)],
+            Op::Lte => vec![(1, typed(first())?.1)],
+            Op::In => {
+                let mut ranges = filter
+                    .values
+                    .iter()
+                    .map(|v| typed(v))
+                    .collect::<Result<Vec<_>, _>>()?;
+                ranges.sort_unstable();
+                ranges
+            }
+            Op::Contains | Op::StartsWith => {
+                let needle = first();
+                let mut bits = vec![0u64; len as usize / 64 + 1];
+                for code in 1..len {
+                    let text = column.text(code);
+                    let hit = if filter.op == Op::Contains {
+                        text.contains(needle)
+                    } else {
+                        text.starts_with(needle)
+                    };
+                    if hit {
+                        bits[code as usize / 64] |= 1 << (code % 64);
+                    }
+                }
+                return Ok(CodeSet::Bits(bits));
+            }
+        };
+        Ok(CodeSet::Ranges(
+            ranges.into_iter().filter(|(lo, hi)| lo < hi).collect(),
+        ))
+    }
+
+    /// Whether `row` passes every filter.
+    #[inline]
+    fn passes(&self, sets: &[(usize, CodeSet)], row: u32) -> bool {
+        sets.iter()
+            .all(|(column, set)| set.contains(self.columns[*column].code(row)))
+    }
+
+    /// The (code, row) position of `row` in `order`.
+    #[inline]
+    fn position(&self, order: Order, row: u32) -> (u32, i64) {
+        match order.column {
+            Some(c) => (self.columns[c].code(row), i64::from(row)),
+            None => (0, i64::from(row)),
+        }
+    }
+
+    /// The cursor's position: rows strictly after it (in `order`) come next.
+    fn cursor_position(&self, order: Order, cursor: &Cursor) -> (u32, i64) {
+        let row = i64::from(cursor.row);
+        let Some(c) = order.column else {
+            return (0, row);
+        };
+        let column = &self.columns[c];
+        match &cursor.value {
+            None => (0, row),
+            Some(value) => {
+                let code = column.lower_bound(column.kind.key(value), Some(value));
+                if code < column.dict_len() && column.text(code) == value {
+                    (code, row)
+                } else {
+                    // The value is gone (the data changed): resume at the next value.
+                    (code, -1)
+                }
+            }
+        }
+    }
+
+    /// The first `size` rows matching `sets` after `after`, in `order`, and the total.
+    pub fn page(
+        &self,
+        sets: &[(usize, CodeSet)],
+        order: Order,
+        after: Option<&Cursor>,
+        size: usize,
+        want_matches: bool,
+    ) -> Page {
+        let start = after.map(|c| self.cursor_position(order, c));
+        let is_after = |pos: (u32, i64)| match start {
+            None => true,
+            Some(s) if order.desc => pos < s,
+            Some(s) => pos > s,
+        };
+        if sets.is_empty() && !want_matches {
+            return self.unfiltered_page(order, start, size);
+        }
+        // The filter matching the fewest rows drives; the others are checked per row.
+        let driving = sets
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, (column, set))| set.row_count(&self.columns[*column]))
+            .map(|(i, _)| i);
+        let mut total = 0;
+        let mut matches = want_matches.then(Vec::new);
+        let mut best = TopK::new(size + 1, order.desc);
+        let mut visit = |row: u32| {
+            if !self.passes(sets, row) {
+                return;
+            }
+            total += 1;
+            if let Some(m) = matches.as_mut() {
+                m.push(row);
+            }
+            let pos = self.position(order, row);
+            if is_after(pos) {
+                best.offer(pos);
+            }
+        };
+        match driving {
+            Some(i) => {
+                let (c, set) = &sets[i];
+                let column = &self.columns[*c];
+                for code in set.codes(column) {
+                    for p in column.start(code)..column.start(code + 1) {
+                        visit(column.perm(p));
+                    }
+                }
+            }
+            None => (0..self.rows).for_each(visit),
+        }
+        let mut rows: Vec<u32> = best.into_sorted().into_iter().map(|p| p.1 as u32).collect();
+        let more = rows.len() > size;
+        rows.truncate(size);
+        Page {
+            rows,
+            total,
+            more,
+            matches,
+        }
+    }
+
+    /// Without filters the column order is already the answer: find the cursor's place in
+    /// it by binary search and read `size` rows on.
+    fn unfiltered_page(&self, order: Order, start: Option<(u32, i64)>, size: usize) -> Page {
+        let n = self.rows as usize;
+        let ids: Vec<u32> = match order.column {
+            None => {
+                let from = start.map_or(0, |(_, r)| (r + 1).max(0) as usize);
+                (from..n.min(from.saturating_add(size + 1)))
+                    .map(|r| r as u32)
+                    .collect()
+            }
+            Some(c) => {
+                let column = &self.columns[c];
+                // The index in the order of the first row after (code, row).
+                let split = |code: u32, row: i64| -> usize {
+                    let (lo, hi) = (column.start(code), column.start(code + 1));
+                    let (mut a, mut b) = (lo, hi);
+                    while a < b {
+                        let mid = a + (b - a) / 2;
+                        if i64::from(column.perm(mid)) <= row {
+                            a = mid + 1;
+                        } else {
+                            b = mid;
+                        }
+                    }
+                    a
+                };
+                if order.desc {
+                    let end = start.map_or(n, |(code, row)| {
+                        if code >= column.dict_len() {
+                            n
+                        } else {
+                            split(code, row - 1)
+                        }
+                    });
+                    (0..end)
+                        .rev()
+                        .take(size + 1)
+                        .map(|i| column.perm(i))
+                        .collect()
+                } else {
+                    let from = start.map_or(0, |(code, row)| {
+                        if code >= column.dict_len() {
+                            n
+                        } else {
+                            split(code, row)
+                        }
+                    });
+                    (from..n).take(size + 1).map(|i| column.perm(i)).collect()
+                }
+            }
+        };
+        let more = ids.len() > size;
+        let mut rows = ids;
+        rows.truncate(size);
+        Page {
+            rows,
+            total: n,
+            more,
+            matches: None,
+        }
+    }
+
+    /// Every row matching `sets`, in `order`, lazily: constant memory whatever the size.
+    pub fn scan<'a>(
+        &'a self,
+        sets: &'a [(usize, CodeSet)],
+        order: Order,
+    ) -> Box<dyn Iterator<Item = u32> + Send + 'a> {
+        let n = self.rows as usize;
+        let rows: Box<dyn Iterator<Item = u32> + Send + 'a> = match order.column {
+            None => Box::new(0..self.rows),
+            Some(c) => {
+                let column = &self.columns[c];
+                if order.desc {
+                    Box::new((0..n).rev().map(move |i| column.perm(i)))
+                } else {
+                    Box::new((0..n).map(move |i| column.perm(i)))
+                }
+            }
+        };
+        Box::new(rows.filter(move |&row| self.passes(sets, row)))
+    }
+
+    /// The `limit` most frequent values of `column` among `matches` (all rows when `None`),
+    /// as (code, count), most frequent first.
+    pub fn facet(&self, column: usize, matches: Option<&[u32]>, limit: usize) -> Vec<(u32, usize)> {
+        let column = &self.columns[column];
+        let mut counts: Vec<(u32, usize)> = match matches {
+            None => (0..column.dict_len())
+                .map(|c| (c, column.count(c)))
+                .filter(|&(_, n)| n > 0)
+                .collect(),
+            Some(rows) => {
+                let mut counts = vec![0usize; column.dict_len() as usize];
+                for &row in rows {
+                    counts[column.code(row) as usize] += 1;
+                }
+                counts
+                    .into_iter()
+                    .enumerate()
+                    .filter(|&(_, n)| n > 0)
+                    .map(|(c, n)| (c as u32, n))
+                    .collect()
+            }
+        };
+        counts.sort_unstable_by_key(|&(code, n)| (Reverse(n), code));
+        counts.truncate(limit);
+        counts
+    }
+}
+
+/// The `k` first positions in ascending or descending order, in O(k) memory.
+struct TopK {
+    k: usize,
+    desc: bool,
+    /// Ascending: a max-heap of the smallest; descending: a min-heap of the largest.
+    asc_heap: BinaryHeap<(u32, i64)>,
+    desc_heap: BinaryHeap<Reverse<(u32, i64)>>,
+}
+
+impl TopK {
+    fn new(k: usize, desc: bool) -> TopK {
+        TopK {
+            k,
+            desc,
+            asc_heap: BinaryHeap::new(),
+            desc_heap: BinaryHeap::new(),
+        }
+    }
+
+    #[inline]
+    fn offer(&mut self, pos: (u32, i64)) {
+        if self.desc {
+            if self.desc_heap.len() < self.k {
+                self.desc_heap.push(Reverse(pos));
+            } else if self.desc_heap.peek().is_some_and(|Reverse(min)| pos > *min) {
+                self.desc_heap.pop();
+                self.desc_heap.push(Reverse(pos));
+            }
+        } else if self.asc_heap.len() < self.k {
+            self.asc_heap.push(pos);
+        } else if self.asc_heap.peek().is_some_and(|max| pos < *max) {
+            self.asc_heap.pop();
+            self.asc_heap.push(pos);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(u32, i64)> {
+        if self.desc {
+            let mut v: Vec<_> = self.desc_heap.into_iter().map(|Reverse(p)| p).collect();
+            v.sort_unstable_by(|a, b| b.cmp(a));
+            v
+        } else {
+            self.asc_heap.into_sorted_vec()
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The dispatcher of the dataset endpoints: matches a request against the one route table
+//! (`openapi::ROUTES`) and calls the endpoint, with every error in the shared JSON shape (CKAN's
+//! shape under `/api/3/action/`) and CORS on every answer. A panic in a handler becomes a 500
+//! in that shape, never a dropped connection.
+
+use std::sync::Arc;
+
+use warp::http::Method;
+use warp::reply::Response;
+use warp::Filter;
+
+use super::openapi::{self, Endpoint};
+use super::respond::{self, Cache, Req};
+use super::{ckan, datasets, dcat, rows, ApiError, AppState};
+
+/// The dataset endpoints; requests matching no route fall through to the next filter.
+pub fn routes(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
+    respond::req().and_then(move |req: Req| {
+        let state = state.clone();
+        async move { dispatch(&state, req) }
+    })
+}
+
+fn dispatch(state: &AppState, req: Req) -> Result<Response, warp::Rejection> {
+    let Some((route, captures)) = openapi::route(&req.path) else {
+        if req.path.starts_with("/api/3/action/") {
+            return Ok(ckan::unknown(&req));
+        }
+        return Err(warp::reject::not_found());
+    };
+    if route.endpoint == Endpoint::Elsewhere {
+        return Err(warp::reject::not_found());
+    }
+    match req.method {
+        Method::GET | Method::HEAD => {}
+        Method::OPTIONS => return Ok(respond::preflight()),
+        _ => return Ok(respond::error(ApiError::method_not_allowed())),
+    }
+    let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handle(state, &req, route.endpoint, &captures)
+    }));
+    Ok(match handled {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) => respond::error(error),
+        Err(_) => respond::error(ApiError::internal(
+            "the server failed on this request; please report the URL",
+        )),
+    })
+}
+
+fn capture(captures: &[String], i: usize) -> &str {
+    captures.get(i).map(String::as_str).unwrap_or("")
+}
+
+fn handle(
+    state: &AppState,
+    req: &Req,
+    endpoint: Endpoint,
+    captures: &[String],
+) -> Result<Response, ApiError> {
+    let data = &state.data;
+    match endpoint {
+        Endpoint::Datasets => datasets::list(data, req),
+        Endpoint::Dataset => datasets::show(data, req, capture(captures, 0)),
+        Endpoint::Rows => rows::rows(
+            data,
+            req,
+            capture(captures, 0),
+            capture(captures, 1),
+            capture(captures, 2),
+        ),
+        Endpoint::Zip => datasets::zip(data, &state.layout, req, capture(captures, 0)),
+        Endpoint::CkanPackageList => Ok(ckan::action(data, req, "package_list")),
+        Endpoint::CkanPackageShow => Ok(ckan::action(data, req, "package_show")),
+        Endpoint::CkanPackageSearch => Ok(ckan::action(data, req, "package_search")),
+        Endpoint::CkanOrganizationList => Ok(ckan::action(data, req, "organization_list")),
+        Endpoint::CkanDatastoreSearch => Ok(ckan::action(data, req, "datastore_search")),
+        Endpoint::Dcat => Ok(dcat::catalogue(data, req)),
+        Endpoint::OpenApi => Ok(datasets::json_reply(
+            req,
+            env!("CARGO_PKG_VERSION"),
+            &openapi::document(),
+            Cache::Metadata,
+        )),
+        Endpoint::Elsewhere => Err(ApiError::not_found("not served here")),
+    }
+}

@@ -1,0 +1,414 @@
+//! The HTTP behaviours every dataset endpoint shares: the request facts handlers need
+//! ([`Req`]), weak ETags with `If-None-Match` → 304, gzip when the client accepts it, CORS `*`,
+//! `Cache-Control` by endpoint, `Link: rel="next"`, and streamed bodies with backpressure.
+//! Not for: what a body says (the endpoint modules).
+
+use std::io::Write;
+
+use flate2::write::GzEncoder;
+use sha2::{Digest, Sha256};
+use warp::http::header::{self, HeaderMap, HeaderValue};
+use warp::http::{Method, StatusCode};
+use warp::reply::Response;
+use warp::Filter;
+
+use super::ApiError;
+
+/// What a handler needs to know about the request.
+#[derive(Debug, Clone)]
+pub struct Req {
+    pub method: Method,
+    /// The decoded-free raw path, e.g. `/api/v1/datasets/x/y.json`.
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: String,
+    headers: HeaderMap,
+}
+
+/// Extracts a [`Req`] from any request.
+pub fn req() -> impl Filter<Extract = (Req,), Error = std::convert::Infallible> + Clone {
+    warp::method()
+        .and(warp::path::full())
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .and(warp::header::headers_cloned())
+        .map(|method, path: warp::path::FullPath, query, headers| Req {
+            method,
+            path: path.as_str().to_string(),
+            query,
+            headers,
+        })
+}
+
+impl Req {
+    /// A request for tests and internal calls.
+    pub fn get(path: &str, query: &str) -> Req {
+        Req {
+            method: Method::GET,
+            path: path.into(),
+            query: query.into(),
+            headers: HeaderMap::new(),
+        }
+    }
+
+    fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// `http://host` from the `Host` header, for absolute URLs (empty when absent: relative).
+    pub fn origin(&self) -> String {
+        let proto = self
+            .headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .filter(|p| *p == "https" || *p == "http")
+            .unwrap_or("http");
+        match self.header(header::HOST) {
+            Some(host)
+                if !host.is_empty()
+                    && host
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)) =>
+            {
+                format!("{proto}://{host}")
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn accepts_gzip(&self) -> bool {
+        self.header(header::ACCEPT_ENCODING).is_some_and(|v| {
+            v.split(',').any(|part| {
+                let mut bits = part.split(';');
+                let name = bits.next().unwrap_or("").trim();
+                let refused = bits.any(|q| matches!(q.trim(), "q=0" | "q=0.0" | "q=0.00"));
+                (name == "gzip" || name == "*") && !refused
+            })
+        })
+    }
+
+    fn matches_etag(&self, etag: &str) -> bool {
+        let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+        self.header(header::IF_NONE_MATCH).is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == "*" || bare(t) == bare(etag))
+        })
+    }
+
+    /// The URL of this request with `param` set to `value` (other parameters kept in order).
+    pub fn with_param(&self, param: &str, value: &str) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(self.query.as_bytes()) {
+            if k != param {
+                out.append_pair(&k, &v);
+            }
+        }
+        out.append_pair(param, value);
+        format!("{}{}?{}", self.origin(), self.path, out.finish())
+    }
+}
+
+/// How long clients and proxies may keep a response.
+#[derive(Debug, Clone, Copy)]
+pub enum Cache {
+    /// Catalogue-level metadata: changes only with a build.
+    Metadata,
+    /// Rows and exports.
+    Rows,
+    /// Whole-dataset downloads.
+    Download,
+}
+
+impl Cache {
+    fn header(self) -> &'static str {
+        match self {
+            Cache::Metadata => "public, max-age=300",
+            Cache::Rows => "public, max-age=60, stale-while-revalidate=300",
+            Cache::Download => "public, max-age=3600",
+        }
+    }
+}
+
+/// A response being prepared.
+pub struct Reply {
+    pub content_type: &'static str,
+    pub cache: Cache,
+    pub link_next: Option<String>,
+    pub extra_headers: Vec<(&'static str, String)>,
+    pub status: StatusCode,
+}
+
+impl Reply {
+    pub fn new(content_type: &'static str, cache: Cache) -> Reply {
+        Reply {
+            content_type,
+            cache,
+            link_next: None,
+            extra_headers: Vec::new(),
+            status: StatusCode::OK,
+        }
+    }
+
+    pub fn next(mut self, url: Option<String>) -> Reply {
+        self.link_next = url;
+        self
+    }
+
+    pub fn header(mut self, name: &'static str, value: String) -> Reply {
+        self.extra_headers.push((name, value));
+        self
+    }
+
+    pub fn status(mut self, status: StatusCode) -> Reply {
+        self.status = status;
+        self
+    }
+
+    /// The weak ETag of `req` against data `version`: a build changes the version, and the
+    /// same URL of the same build always gives the same body.
+    fn etag(req: &Req, version: &str) -> String {
+        let mut digest = Sha256::new();
+        for part in [version, &req.path, &req.query] {
+            digest.update(part.as_bytes());
+            digest.update([0]);
+        }
+        format!("W/\"{}\"", crate::catalogue::hex(&digest.finalize()[..12]))
+    }
+
+    fn headers(&self, response: &mut Response, etag: Option<&str>) {
+        let h = response.headers_mut();
+        let mut set = |name: &'static str, value: &str| {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                h.insert(name, v);
+            }
+        };
+        set("content-type", self.content_type);
+        set("cache-control", self.cache.header());
+        set("access-control-allow-origin", "*");
+        set("access-control-expose-headers", "ETag, Link");
+        set("vary", "Accept-Encoding");
+        if let Some(etag) = etag {
+            set("etag", etag);
+        }
+        if let Some(next) = &self.link_next {
+            set("link", &format!("<{next}>; rel=\"next\""));
+        }
+        for (name, value) in &self.extra_headers {
+            set(name, value);
+        }
+    }
+
+    /// A whole body: 304 when the client has it, gzip when it accepts it.
+    pub fn body(self, req: &Req, version: &str, body: Vec<u8>) -> Response {
+        let etag = Reply::etag(req, version);
+        if self.status == StatusCode::OK && req.matches_etag(&etag) {
+            let mut response = Response::new(warp::hyper::body::Bytes::new().into());
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            self.headers(&mut response, Some(&etag));
+            response.headers_mut().remove("content-type");
+            return response;
+        }
+        let gzip = req.accepts_gzip() && body.len() > 1024;
+        let body = if gzip { gzip_all(&body) } else { body };
+        let mut response = Response::new(warp::hyper::body::Bytes::from(body).into());
+        *response.status_mut() = self.status;
+        self.headers(&mut response, Some(&etag));
+        if gzip {
+            response
+                .headers_mut()
+                .insert("content-encoding", HeaderValue::from_static("gzip"));
+        }
+        response
+    }
+
+    /// A streamed body: `produce` writes chunks to a [`Sink`] on a blocking thread; a full
+    /// channel blocks it, so memory stays flat whatever the size. A client that disconnects
+    /// stops it at the next chunk. `compress` is off for bodies already compressed.
+    pub fn stream<F>(self, req: &Req, version: &str, compress: bool, produce: F) -> Response
+    where
+        F: FnOnce(&mut Sink) -> Result<(), Stop> + Send + 'static,
+    {
+        let etag = Reply::etag(req, version);
+        if req.matches_etag(&etag) {
+            return self.body(req, version, Vec::new());
+        }
+        let gzip = compress && req.accepts_gzip();
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+        if req.method != Method::HEAD {
+            tokio::task::spawn_blocking(move || {
+                let mut sink = Sink {
+                    tx,
+                    buffer: Vec::with_capacity(CHUNK),
+                    gzip: gzip.then(|| GzEncoder::new(Vec::new(), flate2::Compression::fast())),
+                };
+                if produce(&mut sink).is_ok() {
+                    let _ = sink.finish();
+                }
+            });
+        }
+        let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv()
+                .await
+                .map(|chunk| (Ok::<_, std::io::Error>(chunk), rx))
+        });
+        let mut response = warp::reply::Reply::into_response(warp::reply::stream(stream));
+        self.headers(&mut response, Some(&etag));
+        if gzip {
+            response
+                .headers_mut()
+                .insert("content-encoding", HeaderValue::from_static("gzip"));
+        }
+        response
+    }
+}
+
+const CHUNK: usize = 64 * 1024;
+
+/// Where a streaming producer writes; see [`Reply::stream`].
+pub struct Sink {
+    tx: tokio::sync::mpsc::Sender<Vec<u8>>,
+    buffer: Vec<u8>,
+    gzip: Option<GzEncoder<Vec<u8>>>,
+}
+
+/// The client went away: stop producing.
+#[derive(Debug)]
+pub struct Stop;
+
+impl Sink {
+    /// The buffer to append to; call [`Sink::flush_if_full`] after each record.
+    pub fn buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.buffer
+    }
+
+    pub fn flush_if_full(&mut self) -> Result<(), Stop> {
+        if self.buffer.len() >= CHUNK {
+            self.send()
+        } else {
+            Ok(())
+        }
+    }
+
+    fn send(&mut self) -> Result<(), Stop> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = match &mut self.gzip {
+            None => std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK)),
+            Some(encoder) => {
+                encoder.write_all(&self.buffer).map_err(|_| Stop)?;
+                encoder.flush().map_err(|_| Stop)?;
+                self.buffer.clear();
+                std::mem::take(encoder.get_mut())
+            }
+        };
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        self.tx.blocking_send(chunk).map_err(|_| Stop)
+    }
+
+    fn finish(mut self) -> Result<(), Stop> {
+        self.send()?;
+        if let Some(encoder) = self.gzip.take() {
+            let tail = encoder.finish().map_err(|_| Stop)?;
+            if !tail.is_empty() {
+                self.tx.blocking_send(tail).map_err(|_| Stop)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs a streaming producer to completion and returns what it wrote, uncompressed (for
+/// tests and tools that want a stream's bytes without a server).
+pub fn collect<F>(produce: F) -> Vec<u8>
+where
+    F: FnOnce(&mut Sink) -> Result<(), Stop> + Send,
+{
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut sink = Sink {
+                tx,
+                buffer: Vec::new(),
+                gzip: None,
+            };
+            if produce(&mut sink).is_ok() {
+                let _ = sink.finish();
+            }
+        });
+        let mut out = Vec::new();
+        while let Some(chunk) = rx.blocking_recv() {
+            out.extend_from_slice(&chunk);
+        }
+        out
+    })
+}
+
+fn gzip_all(body: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::fast(),
+    );
+    if encoder.write_all(body).is_err() {
+        return body.to_vec();
+    }
+    encoder.finish().unwrap_or_else(|_| body.to_vec())
+}
+
+/// An error response with the CORS and caching headers the endpoints share.
+pub fn error(error: ApiError) -> Response {
+    let mut response = error.into_response();
+    let h = response.headers_mut();
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert("cache-control", HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The answer to a CORS preflight.
+pub fn preflight() -> Response {
+    let mut response = Response::new(warp::hyper::body::Bytes::new().into());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    let h = response.headers_mut();
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET, HEAD, OPTIONS"),
+    );
+    h.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("If-None-Match, Accept, Accept-Encoding"),
+    );
+    h.insert("access-control-max-age", HeaderValue::from_static("86400"));
+    response
+}
+
+/// The longest parameter name or value accepted, in bytes.
+pub const MAX_PARAM: usize = 2048;
+/// The most parameters one request may carry.
+pub const MAX_PARAMS: usize = 64;
+
+/// The decoded query parameters, in order; oversized ones are refused by name.
+pub fn params(req: &Req) -> Result<Vec<(String, String)>, ApiError> {
+    let mut out = Vec::new();
+    for (k, v) in form_urlencoded::parse(req.query.as_bytes()) {
+        if k.len() > MAX_PARAM || v.len() > MAX_PARAM {
+            let name: String = k.chars().take(40).collect();
+            return Err(ApiError::bad_parameter(
+                name,
+                format!(
+                    "this parameter is {} bytes long; names and values are limited to {MAX_PARAM} bytes",
+                    k.len().max(v.len())
+                ),
+            ));
+        }
+        out.push((k.into_owned(), v.into_owned()));
+        if out.len() > MAX_PARAMS {
+            return Err(ApiError::bad_parameter(
+                "query",
+                format!("too many parameters; at most {MAX_PARAMS} are accepted"),
+            ));
+        }
+    }
+    Ok(out)
+}

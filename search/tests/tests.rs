@@ -1,0 +1,4 @@
+//! The search crate's integration tests: one binary, modules by subject, helpers in `common/`.
+
+mod common;
+mod endpoints;
