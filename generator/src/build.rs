@@ -22,6 +22,8 @@ pub struct BuildSummary {
     pub datasets: Vec<String>,
     /// Datasets kept private (raw input, never published).
     pub private: Vec<String>,
+    /// The search index written beside the site.
+    pub index: vidkryto_search::index::IndexSummary,
     pub seconds: f64,
 }
 
@@ -37,6 +39,11 @@ impl fmt::Display for BuildSummary {
         for name in &self.datasets {
             writeln!(f, "  {name}")?;
         }
+        writeln!(
+            f,
+            "search index {}: {} documents",
+            self.index.version, self.index.documents
+        )?;
         if !self.private.is_empty() {
             writeln!(f, "kept private: {}", self.private.join(", "))?;
         }
@@ -81,6 +88,14 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
     }
     publish::write_catalog(&published, &layout)?;
 
+    let content = config.resolve(&config.paths.content);
+    let index = vidkryto_search::build_index(
+        &layout,
+        content.is_dir().then_some(content.as_path()),
+        &vidkryto_search::index::BuildOptions::default(),
+    )
+    .context("cannot build the search index")?;
+
     staging
         .commit()
         .with_context(|| format!("cannot move the build into `{}`", public.display()))?;
@@ -88,6 +103,7 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
         public: public.display().to_string(),
         datasets: published.into_iter().map(|p| p.name).collect(),
         private,
+        index,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -3,6 +3,7 @@
 //! submodules; this module only assembles them and runs the server.
 
 mod error;
+mod search;
 mod static_files;
 
 use std::net::SocketAddr;
@@ -13,12 +14,15 @@ use warp::Filter;
 
 pub use error::ApiError;
 
+use crate::index::{IndexError, SearchIndex};
 use crate::Layout;
 
-/// What every handler can reach: the published directory it serves.
+/// What every handler can reach: the published directory it serves and its search index.
 #[derive(Debug)]
 pub struct AppState {
     pub layout: Layout,
+    /// The live search index (switches to a new build's index without a restart).
+    pub index: SearchIndex,
 }
 
 impl AppState {
@@ -26,9 +30,9 @@ impl AppState {
         if !dir.join("data").is_dir() {
             return Err(ServeError::NotABuild(dir.to_path_buf()));
         }
-        Ok(AppState {
-            layout: Layout::new(dir),
-        })
+        let layout = Layout::new(dir);
+        let index = SearchIndex::open(&layout).map_err(ServeError::Index)?;
+        Ok(AppState { layout, index })
     }
 }
 
@@ -44,6 +48,8 @@ pub enum ServeError {
     },
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
+    #[error("cannot open the search index")]
+    Index(#[source] IndexError),
 }
 
 /// Every route of the service.
@@ -58,11 +64,39 @@ pub fn routes(
             "no such API endpoint; see /api/openapi.json",
         )))
     });
-    healthz
-        .or(api_unknown)
+    // The API is public and read-only: any origin may GET it.
+    let cors = warp::cors()
+        .allow_any_origin()
+        .allow_methods(["GET", "HEAD", "OPTIONS"])
+        .allow_headers(["accept", "content-type"]);
+    let api = search::routes(state.clone()).or(api_unknown).with(cors);
+    let all = healthz
+        .or(api)
         .or(static_files::routes(state))
         .recover(error::recover)
-        .with(security_headers())
+        .with(security_headers());
+    // warp's gzip compresses unconditionally, so only clients that accept it take that branch.
+    accepts_gzip()
+        .and(all.clone())
+        .with(warp::filters::compression::gzip())
+        .or(all)
+}
+
+/// Passes when the request's `Accept-Encoding` lists gzip.
+fn accepts_gzip() -> impl Filter<Extract = (), Error = warp::Rejection> + Clone {
+    warp::header::optional::<String>("accept-encoding")
+        .and_then(|encodings: Option<String>| async move {
+            let gzip = encodings.is_some_and(|e| {
+                e.split(',')
+                    .any(|part| part.trim().split(';').next() == Some("gzip"))
+            });
+            if gzip {
+                Ok(())
+            } else {
+                Err(warp::reject())
+            }
+        })
+        .untuple_one()
 }
 
 fn security_headers() -> warp::filters::reply::WithHeaders {
