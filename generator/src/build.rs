@@ -24,6 +24,8 @@ pub struct BuildSummary {
     pub datasets: Vec<String>,
     /// Datasets kept private (raw input, never published).
     pub private: Vec<String>,
+    /// The search index written beside the site.
+    pub index: vidkryto_search::index::IndexSummary,
     pub seconds: f64,
 }
 
@@ -39,6 +41,11 @@ impl fmt::Display for BuildSummary {
         for name in &self.datasets {
             writeln!(f, "  {name}")?;
         }
+        writeln!(
+            f,
+            "search index {}: {} documents",
+            self.index.version, self.index.documents
+        )?;
         if !self.private.is_empty() {
             writeln!(f, "kept private: {}", self.private.join(", "))?;
         }
@@ -154,6 +161,14 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
             .with_context(|| format!("cannot write the row store of dataset `{}`", p.name))?;
     }
 
+    let content = config.resolve(&config.paths.content);
+    let index = vidkryto_search::build_index(
+        &layout,
+        content.is_dir().then_some(content.as_path()),
+        &vidkryto_search::index::BuildOptions::default(),
+    )
+    .context("cannot build the search index")?;
+
     staging
         .commit()
         .with_context(|| format!("cannot move the build into `{}`", public.display()))?;
@@ -161,6 +176,7 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
         public: public.display().to_string(),
         datasets: published.into_iter().map(|p| p.name).collect(),
         private,
+        index,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

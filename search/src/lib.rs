@@ -1,10 +1,16 @@
-//! Vidkryto's serving side: the formats published in `public/` (layout, catalogue), and the
-//! code that writes and reads them. The generator depends on this crate; never the reverse.
+//! Vidkryto's serving side: the formats published in `public/` (layout, catalogue), the
+//! Ukrainian full-text index, and the code that writes and reads them. The generator depends
+//! on this crate; never the reverse.
 
+pub mod analysis;
 pub mod catalogue;
+pub mod index;
 pub mod layout;
 pub mod output;
+pub mod query;
 pub mod rowstore;
 pub mod server;
 
+pub use index::{build_index, SearchIndex};
 pub use layout::Layout;
+pub use query::{SearchRequest, SearchResponse};

@@ -2,3 +2,5 @@
 
 mod common;
 mod endpoints;
+mod http;
+mod search;

@@ -107,6 +107,14 @@ pub async fn recover(
         ApiError::not_found("nothing here; the site starts at /")
     } else if let Some(e) = rejection.find::<warp::reject::InvalidQuery>() {
         ApiError::bad_parameter("query", format!("the query string is not valid: {e}"))
+    } else if let Some(e) = rejection.find::<warp::cors::CorsForbidden>() {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "cors-forbidden",
+            message: format!("{e}; the API allows GET, HEAD and OPTIONS from any origin"),
+            parameter: None,
+            allowed: None,
+        }
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
         ApiError::method_not_allowed()
     } else {

@@ -10,6 +10,7 @@ mod error;
 pub mod openapi;
 pub mod respond;
 pub mod rows;
+mod search;
 mod static_files;
 
 use std::net::SocketAddr;
@@ -20,14 +21,17 @@ use warp::Filter;
 
 pub use error::ApiError;
 
+use crate::index::{IndexError, SearchIndex};
 use crate::Layout;
 
-/// What every handler can reach: the published directory it serves.
+/// What every handler can reach: the published directory it serves and its search index.
 #[derive(Debug)]
 pub struct AppState {
     pub layout: Layout,
     /// The published catalogue and row stores (dataset endpoints).
     pub data: datasets::DataState,
+    /// The live search index (switches to a new build's index without a restart).
+    pub index: SearchIndex,
 }
 
 impl AppState {
@@ -37,7 +41,12 @@ impl AppState {
         }
         let layout = Layout::new(dir);
         let data = datasets::DataState::open(&layout).map_err(ServeError::Data)?;
-        Ok(AppState { layout, data })
+        let index = SearchIndex::open(&layout).map_err(ServeError::Index)?;
+        Ok(AppState {
+            layout,
+            data,
+            index,
+        })
     }
 }
 
@@ -55,6 +64,8 @@ pub enum ServeError {
     Data(#[source] datasets::DataError),
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
+    #[error("cannot open the search index")]
+    Index(#[source] IndexError),
 }
 
 /// Every route of the service.
@@ -69,16 +80,46 @@ pub fn routes(
             "no such API endpoint; see /api/openapi.json",
         )))
     });
-    // Row stores hold cursor secrets and internal files: never served as static files.
+    // Row stores and search indexes are internal files: never served as static files.
     let private = warp::path("_store")
+        .or(warp::path("_index"))
+        .unify()
         .map(|| ApiError::not_found("nothing here; the site starts at /").into_response());
+    // The search API is public and read-only: any origin may GET it. The dataset endpoints
+    // set their own CORS, ETag and gzip headers (`respond`).
+    let cors = warp::cors()
+        .allow_any_origin()
+        .allow_methods(["GET", "HEAD", "OPTIONS"])
+        .allow_headers(["accept", "content-type"]);
+    let search = search::routes(state.clone()).with(cors);
+    let compressible = search.or(static_files::routes(state.clone()));
     healthz
-        .or(api::routes(state.clone()))
+        .or(api::routes(state))
         .or(private)
+        .or(accepts_gzip()
+            .and(compressible.clone())
+            .with(warp::filters::compression::gzip()))
+        .or(compressible)
         .or(api_unknown)
-        .or(static_files::routes(state))
         .recover(error::recover)
         .with(security_headers())
+}
+
+/// Passes when the request's `Accept-Encoding` lists gzip.
+fn accepts_gzip() -> impl Filter<Extract = (), Error = warp::Rejection> + Clone {
+    warp::header::optional::<String>("accept-encoding")
+        .and_then(|encodings: Option<String>| async move {
+            let gzip = encodings.is_some_and(|e| {
+                e.split(',')
+                    .any(|part| part.trim().split(';').next() == Some("gzip"))
+            });
+            if gzip {
+                Ok(())
+            } else {
+                Err(warp::reject())
+            }
+        })
+        .untuple_one()
 }
 
 fn security_headers() -> warp::filters::reply::WithHeaders {

@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+mod corpus;
+pub use corpus::*;
+
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -270,7 +273,9 @@ impl Response {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 }
 
@@ -284,7 +289,15 @@ pub fn get(path: &str) -> Response {
 }
 
 pub fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
-    let addr = server();
+    send(server(), method, path, headers)
+}
+
+/// `GET target` on the server at `addr`.
+pub fn fetch(addr: SocketAddr, target: &str, headers: &[(&str, &str)]) -> Response {
+    send(addr, "GET", target, headers)
+}
+
+fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
     let mut stream = TcpStream::connect(addr).unwrap();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {

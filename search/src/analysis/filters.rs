@@ -1,0 +1,272 @@
+//! The token filters of the Ukrainian chain. Each changes a token's text only (offsets stay
+//! on the original text, so highlighting marks what the reader wrote), except
+//! [`LookalikeFilter`], which may add a second token at the same position.
+
+use std::borrow::Cow;
+
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+use super::fold::{
+    fold_apostrophes, fold_ghe, fold_lookalikes, has_cyrillic, is_latin_word, Lookalike,
+};
+
+/// A filter that rewrites each token's text with a pure function.
+pub trait TextFold: Clone + Send + Sync + 'static {
+    /// The new text, or `None` to keep the token as it is.
+    fn fold(text: &str) -> Option<String>;
+}
+
+/// Runs a [`TextFold`] over every token.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MapFilter<F>(pub F);
+
+impl<F: TextFold> TokenFilter for MapFilter<F> {
+    type Tokenizer<T: Tokenizer> = MapTokenizer<F, T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> MapTokenizer<F, T> {
+        MapTokenizer {
+            fold: self.0,
+            inner: tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct MapTokenizer<F, T> {
+    fold: F,
+    inner: T,
+}
+
+impl<F: TextFold, T: Tokenizer> Tokenizer for MapTokenizer<F, T> {
+    type TokenStream<'a> = MapStream<F, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MapStream {
+            _fold: self.fold.clone(),
+            inner: self.inner.token_stream(text),
+        }
+    }
+}
+
+pub struct MapStream<F, S> {
+    _fold: F,
+    inner: S,
+}
+
+impl<F: TextFold, S: TokenStream> TokenStream for MapStream<F, S> {
+    fn advance(&mut self) -> bool {
+        if !self.inner.advance() {
+            return false;
+        }
+        if let Some(text) = F::fold(&self.inner.token().text) {
+            self.inner.token_mut().text = text;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.inner.token_mut()
+    }
+}
+
+/// NFC: a letter typed as base + combining mark (и + ◌̆) becomes the one letter (й).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Nfc;
+impl TextFold for Nfc {
+    fn fold(text: &str) -> Option<String> {
+        match is_nfc_quick(text.chars()) {
+            IsNormalized::Yes => None,
+            _ => Some(text.nfc().collect()),
+        }
+    }
+}
+
+/// ' ’ ‘ ʼ ` ´ ′ → one apostrophe.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Apostrophes;
+impl TextFold for Apostrophes {
+    fn fold(text: &str) -> Option<String> {
+        fold_apostrophes(text)
+    }
+}
+
+/// ґ → г.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Ghe;
+impl TextFold for Ghe {
+    fn fold(text: &str) -> Option<String> {
+        fold_ghe(text)
+    }
+}
+
+pub type NfcFilter = MapFilter<Nfc>;
+pub type ApostropheFilter = MapFilter<Apostrophes>;
+pub type GheFilter = MapFilter<Ghe>;
+
+/// Folds Latin look-alike letters to Cyrillic: mixed-script tokens outright; tokens made only
+/// of look-alike letters get the Cyrillic form as a second token at the same position, so
+/// "MicTo" finds "місто" and "taxi" still finds "taxi".
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LookalikeFilter;
+
+impl TokenFilter for LookalikeFilter {
+    type Tokenizer<T: Tokenizer> = LookalikeTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> LookalikeTokenizer<T> {
+        LookalikeTokenizer { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+pub struct LookalikeTokenizer<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for LookalikeTokenizer<T> {
+    type TokenStream<'a> = LookalikeStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        LookalikeStream {
+            inner: self.inner.token_stream(text),
+            second: None,
+            on_second: false,
+        }
+    }
+}
+
+pub struct LookalikeStream<S> {
+    inner: S,
+    /// The Cyrillic twin of the current ambiguous token, served on the next `advance`.
+    second: Option<Token>,
+    on_second: bool,
+}
+
+impl<S: TokenStream> TokenStream for LookalikeStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.on_second && self.second.is_some() {
+            self.on_second = true;
+            return true;
+        }
+        self.on_second = false;
+        self.second = None;
+        if !self.inner.advance() {
+            return false;
+        }
+        match fold_lookalikes(&self.inner.token().text) {
+            Lookalike::Keep => {}
+            Lookalike::Mixed(folded) => self.inner.token_mut().text = folded,
+            Lookalike::Ambiguous(folded) => {
+                let mut twin = self.inner.token().clone();
+                twin.text = folded;
+                self.second = Some(twin);
+            }
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        match (&self.second, self.on_second) {
+            (Some(twin), true) => twin,
+            _ => self.inner.token(),
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        match (&mut self.second, self.on_second) {
+            (Some(twin), true) => twin,
+            _ => self.inner.token_mut(),
+        }
+    }
+}
+
+/// Snowball stemming by script: Ukrainian for words with Cyrillic letters, English for Latin
+/// words, nothing for numbers and codes.
+#[derive(Clone, Copy)]
+pub struct StemFilter {
+    ukrainian: frostem::Stemmer,
+    english: frostem::Stemmer,
+}
+
+impl Default for StemFilter {
+    fn default() -> StemFilter {
+        StemFilter {
+            ukrainian: frostem::Stemmer::new(frostem::Algorithm::Ukrainian),
+            english: frostem::Stemmer::new(frostem::Algorithm::English),
+        }
+    }
+}
+
+impl StemFilter {
+    /// The stem of one normalised token.
+    pub fn stem<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if has_cyrillic(text) {
+            self.ukrainian.stem(text)
+        } else if is_latin_word(text) {
+            self.english.stem(text)
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+}
+
+impl TokenFilter for StemFilter {
+    type Tokenizer<T: Tokenizer> = StemTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemTokenizer<T> {
+        StemTokenizer {
+            stemmer: self,
+            inner: tokenizer,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct StemTokenizer<T> {
+    stemmer: StemFilter,
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
+    type TokenStream<'a> = StemStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        StemStream {
+            stemmer: self.stemmer,
+            inner: self.inner.token_stream(text),
+        }
+    }
+}
+
+pub struct StemStream<S> {
+    stemmer: StemFilter,
+    inner: S,
+}
+
+impl<S: TokenStream> TokenStream for StemStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.inner.advance() {
+            return false;
+        }
+        let stemmed = match self.stemmer.stem(&self.inner.token().text) {
+            Cow::Owned(stem) => Some(stem),
+            Cow::Borrowed(_) => None,
+        };
+        if let Some(stem) = stemmed {
+            self.inner.token_mut().text = stem;
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.inner.token_mut()
+    }
+}

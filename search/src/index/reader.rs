@@ -1,0 +1,147 @@
+//! The server's view of the index: opens the version `_index/CURRENT` names, read-only and
+//! memory-mapped, and switches to a new version when `CURRENT` changes. The check is one
+//! small file read at most every [`CHECK_EVERY`], done by whichever request comes first.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use tantivy::{IndexReader, ReloadPolicy};
+
+use super::build::{register_analyzers, CURRENT};
+use super::directory::ReadOnlyDirectory;
+use super::schema::{fields_of, Fields};
+use super::IndexError;
+use crate::query::CursorKey;
+use crate::Layout;
+
+/// How often a request may re-read `CURRENT`.
+pub const CHECK_EVERY: Duration = Duration::from_millis(500);
+
+/// One opened index version.
+pub struct LoadedIndex {
+    pub version: String,
+    pub index: tantivy::Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+}
+
+impl std::fmt::Debug for LoadedIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedIndex")
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+impl LoadedIndex {
+    /// Opens the index in `dir` read-only.
+    pub fn open(dir: &Path, version: &str) -> Result<LoadedIndex, IndexError> {
+        let tantivy_error = |source| IndexError::Tantivy {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let directory = ReadOnlyDirectory::open(dir).map_err(tantivy_error)?;
+        let index = tantivy::Index::open(directory).map_err(tantivy_error)?;
+        register_analyzers(&index);
+        let fields = fields_of(&index.schema()).map_err(|field| IndexError::Schema {
+            path: dir.to_path_buf(),
+            field,
+        })?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tantivy_error)?;
+        Ok(LoadedIndex {
+            version: version.to_string(),
+            index,
+            reader,
+            fields,
+        })
+    }
+}
+
+/// The live index of a published directory, reloaded when a build replaces it.
+#[derive(Debug)]
+pub struct SearchIndex {
+    root: PathBuf,
+    current: RwLock<Option<Arc<LoadedIndex>>>,
+    started: Instant,
+    /// Milliseconds since `started` of the last `CURRENT` check.
+    checked_at: AtomicU64,
+    cursor_key: CursorKey,
+}
+
+impl SearchIndex {
+    /// Opens the current index of `layout`; a layout without one is not an error (the search
+    /// API then answers 503 until a build writes one).
+    pub fn open(layout: &Layout) -> Result<SearchIndex, IndexError> {
+        let index = SearchIndex {
+            root: layout.index_root(),
+            current: RwLock::new(None),
+            started: Instant::now(),
+            checked_at: AtomicU64::new(0),
+            cursor_key: CursorKey::random(),
+        };
+        index.reload()?;
+        Ok(index)
+    }
+
+    /// The version `CURRENT` names, if there is one and it is a plain directory name.
+    fn read_current(&self) -> Option<String> {
+        let text = std::fs::read_to_string(self.root.join(CURRENT)).ok()?;
+        let version = text.trim();
+        let plain = !version.is_empty()
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        plain.then(|| version.to_string())
+    }
+
+    /// Switches to the version `CURRENT` names if it is not the loaded one. Returns whether
+    /// it switched.
+    pub fn reload(&self) -> Result<bool, IndexError> {
+        let Some(version) = self.read_current() else {
+            return Ok(false);
+        };
+        let loaded = self.loaded();
+        if loaded.as_ref().is_some_and(|l| l.version == version) {
+            return Ok(false);
+        }
+        let fresh = LoadedIndex::open(&self.root.join(&version), &version)?;
+        if let Ok(mut slot) = self.current.write() {
+            *slot = Some(Arc::new(fresh));
+        }
+        Ok(true)
+    }
+
+    /// The key this server signs paging cursors with.
+    pub fn cursor_key(&self) -> &CursorKey {
+        &self.cursor_key
+    }
+
+    fn loaded(&self) -> Option<Arc<LoadedIndex>> {
+        self.current.read().ok().and_then(|slot| slot.clone())
+    }
+
+    /// The index to answer a request with, after switching versions if `CURRENT` changed.
+    pub fn current(&self) -> Option<Arc<LoadedIndex>> {
+        let now = self.started.elapsed().as_millis() as u64;
+        let last = self.checked_at.load(Ordering::Relaxed);
+        let due = now.saturating_sub(last) >= CHECK_EVERY.as_millis() as u64;
+        if due
+            && self
+                .checked_at
+                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        {
+            if let Err(err) = self.reload() {
+                // Keep answering from the version we have; the next check retries.
+                eprintln!("search index: cannot switch versions: {err}");
+            }
+        }
+        self.loaded()
+    }
+}

@@ -1,0 +1,623 @@
+//! What gets indexed: reads the PUBLISHED files of a layout (never raw data, so nothing the
+//! anonymiser removed can reach the index) and editorial pages, and turns them into
+//! [`SearchDoc`]s. Resources are recognised by their columns, not by dataset names, so a
+//! city's own register or budget programme is indexed the same way.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::IndexError;
+use crate::Layout;
+
+/// The kinds of things one can find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocType {
+    /// A document of the public-information register.
+    Document,
+    /// An anonymised citizen appeal.
+    Appeal,
+    /// A dataset: its metadata and column descriptions.
+    Dataset,
+    /// A budget programme measure.
+    Measure,
+    /// A budget programme indicator (KPI).
+    Kpi,
+    /// An editorial page.
+    Page,
+}
+
+impl DocType {
+    pub const ALL: [DocType; 6] = [
+        DocType::Document,
+        DocType::Appeal,
+        DocType::Dataset,
+        DocType::Measure,
+        DocType::Kpi,
+        DocType::Page,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocType::Document => "document",
+            DocType::Appeal => "appeal",
+            DocType::Dataset => "dataset",
+            DocType::Measure => "measure",
+            DocType::Kpi => "kpi",
+            DocType::Page => "page",
+        }
+    }
+}
+
+/// One searchable thing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDoc {
+    pub doc_type: DocType,
+    /// Unique within its type.
+    pub id: String,
+    pub title: String,
+    pub body: String,
+    /// The site page that shows it.
+    pub url: String,
+    /// `uk` or `en`.
+    pub language: String,
+    pub years: Vec<i64>,
+    pub district: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<String>,
+    pub dataset: Option<String>,
+}
+
+impl SearchDoc {
+    fn new(doc_type: DocType, id: String, title: String, url: String) -> SearchDoc {
+        SearchDoc {
+            doc_type,
+            id,
+            title,
+            body: String::new(),
+            url,
+            language: "uk".into(),
+            years: Vec::new(),
+            district: None,
+            category: None,
+            status: None,
+            dataset: None,
+        }
+    }
+}
+
+/// Reads every searchable thing of `layout` and `content_dir`, calling `emit` for each (the
+/// 1M-appeal file is streamed, never held in memory).
+pub fn read_documents(
+    layout: &Layout,
+    content_dir: Option<&Path>,
+    emit: &mut dyn FnMut(SearchDoc) -> Result<(), IndexError>,
+) -> Result<(), IndexError> {
+    for name in catalog_names(layout)? {
+        let path = layout.package_file(&name);
+        let package = read_json(&path)?;
+        for doc in dataset_docs(&name, &package) {
+            emit(doc)?;
+        }
+        let topic = package.get("topic").and_then(Value::as_str).unwrap_or("");
+        for resource in package
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(resource_name) = resource.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let csv = layout.resource_csv(&name, resource_name);
+            if csv.is_file() {
+                read_resource(&name, topic, resource_name, &csv, emit)?;
+            }
+        }
+    }
+    if let Some(dir) = content_dir {
+        for doc in page_docs(dir)? {
+            emit(doc)?;
+        }
+    }
+    Ok(())
+}
+
+fn read_json(path: &Path) -> Result<Value, IndexError> {
+    let bytes = fs::read(path).map_err(|source| IndexError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| IndexError::Json {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn catalog_names(layout: &Layout) -> Result<Vec<String>, IndexError> {
+    let path = layout.catalog_file();
+    let catalog = read_json(&path)?;
+    Ok(catalog
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect())
+}
+
+fn text_of<'a>(value: &'a Value, key: &str) -> &'a str {
+    value.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The dataset itself, in Ukrainian and (when it has an English title) in English: title,
+/// description, keywords, and every column with its description.
+fn dataset_docs(name: &str, package: &Value) -> Vec<SearchDoc> {
+    let mut docs = Vec::new();
+    for (language, suffix, prefix) in [("uk", "", ""), ("en", "_en", "/en")] {
+        let title = text_of(package, &format!("title{suffix}"));
+        if title.is_empty() {
+            continue;
+        }
+        let mut body = vec![text_of(package, &format!("description{suffix}")).to_string()];
+        if language == "uk" {
+            if let Some(keywords) = package.get("keywords").and_then(Value::as_array) {
+                body.extend(
+                    keywords
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string),
+                );
+            }
+        }
+        for resource in package
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for key in ["title", "description"] {
+                let text = text_of(resource, &format!("{key}{suffix}"));
+                if !text.is_empty() {
+                    body.push(text.to_string());
+                }
+            }
+            let fields = resource
+                .pointer("/schema/fields")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten();
+            for field in fields {
+                let description = text_of(field, &format!("description{suffix}"));
+                body.push(format!("{}: {description}", text_of(field, "name")));
+            }
+        }
+        let mut doc = SearchDoc::new(
+            DocType::Dataset,
+            if language == "uk" {
+                name.to_string()
+            } else {
+                format!("{name}@en")
+            },
+            title.to_string(),
+            format!("{prefix}/datasets/{name}/"),
+        );
+        doc.body = body
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        doc.language = language.into();
+        doc.dataset = Some(name.to_string());
+        let topic = text_of(package, "topic");
+        if !topic.is_empty() {
+            doc.category = Some(topic.to_string());
+        }
+        docs.push(doc);
+    }
+    docs
+}
+
+/// One CSV row with its header, for reading columns by name.
+struct Row<'a> {
+    columns: &'a HashMap<String, usize>,
+    record: &'a csv::StringRecord,
+}
+
+impl Row<'_> {
+    fn get(&self, column: &str) -> &str {
+        self.columns
+            .get(column)
+            .and_then(|&i| self.record.get(i))
+            .map(str::trim)
+            .unwrap_or("")
+    }
+
+    fn opt(&self, column: &str) -> Option<String> {
+        Some(self.get(column))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+
+    /// The non-empty values of `columns`, joined into one text.
+    fn join(&self, columns: &[&str]) -> String {
+        columns
+            .iter()
+            .map(|c| self.get(c))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Years named by non-empty, non-zero columns `<prefix>YYYY` (`amount_2024`).
+    fn years_of(&self, prefix: &str) -> Vec<i64> {
+        let mut years: Vec<i64> = self
+            .columns
+            .iter()
+            .filter_map(|(name, &i)| {
+                let year = name.strip_prefix(prefix)?.parse::<i64>().ok()?;
+                let value = self.record.get(i)?.trim();
+                (!value.is_empty() && value != "0").then_some(year)
+            })
+            .filter(|y| (1900..=2100).contains(y))
+            .collect();
+        years.sort_unstable();
+        years
+    }
+}
+
+/// What a resource's columns say it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResourceKind {
+    Register,
+    Appeals,
+    Measures,
+    Kpis,
+}
+
+fn kind_of(topic: &str, columns: &HashMap<String, usize>) -> Option<ResourceKind> {
+    let has = |c: &str| columns.contains_key(c);
+    if has("document_id") && has("title") {
+        Some(ResourceKind::Register)
+    } else if has("id") && has("text") && has("district") && has("category") {
+        Some(ResourceKind::Appeals)
+    } else if topic == "budget" && has("measure") {
+        Some(ResourceKind::Measures)
+    } else if topic == "budget" && has("indicator") {
+        Some(ResourceKind::Kpis)
+    } else {
+        None
+    }
+}
+
+fn read_resource(
+    dataset: &str,
+    topic: &str,
+    resource: &str,
+    path: &Path,
+    emit: &mut dyn FnMut(SearchDoc) -> Result<(), IndexError>,
+) -> Result<(), IndexError> {
+    let csv_error = |row: u64, source: csv::Error| IndexError::Csv {
+        path: path.to_path_buf(),
+        row,
+        source,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| csv_error(0, e))?;
+    let columns: HashMap<String, usize> = reader
+        .headers()
+        .map_err(|e| csv_error(1, e))?
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.trim().to_string(), i))
+        .collect();
+    let Some(kind) = kind_of(topic, &columns) else {
+        return Ok(());
+    };
+    let mut record = csv::StringRecord::new();
+    let mut row_number = 1;
+    loop {
+        row_number += 1;
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(row_number, e)),
+        }
+        let row = Row {
+            columns: &columns,
+            record: &record,
+        };
+        let doc = match kind {
+            ResourceKind::Register => register_doc(dataset, &row),
+            ResourceKind::Appeals => appeal_doc(dataset, &row),
+            ResourceKind::Measures => measure_doc(dataset, resource, &row, row_number),
+            ResourceKind::Kpis => kpi_doc(dataset, resource, &row, row_number),
+        };
+        if let Some(doc) = doc {
+            emit(doc)?;
+        }
+    }
+    Ok(())
+}
+
+fn year_prefix(date: &str) -> Option<i64> {
+    date.get(..4)?.parse().ok()
+}
+
+fn register_doc(dataset: &str, row: &Row) -> Option<SearchDoc> {
+    let id = row.opt("document_id")?;
+    let url = format!("/register/{id}/");
+    let mut doc = SearchDoc::new(DocType::Document, id, row.get("title").to_string(), url);
+    let number = row.get("number");
+    let number = if number.is_empty() {
+        String::new()
+    } else {
+        format!("№ {number}")
+    };
+    doc.body = [
+        row.get("kind_label"),
+        number.as_str(),
+        row.get("date"),
+        row.get("issuer"),
+        row.get("status_label"),
+        row.get("note"),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .copied()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    doc.years = year_prefix(row.get("date")).into_iter().collect();
+    doc.category = row.opt("kind_label").or_else(|| row.opt("kind"));
+    doc.status = row.opt("status_label").or_else(|| row.opt("status"));
+    doc.dataset = Some(dataset.to_string());
+    Some(doc)
+}
+
+fn appeal_doc(dataset: &str, row: &Row) -> Option<SearchDoc> {
+    let id = row.opt("id")?;
+    let category = row.get("category");
+    let place = [row.get("street"), row.get("district")]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let title = if place.is_empty() {
+        category.to_string()
+    } else {
+        format!("{category}: {place}")
+    };
+    let url = format!("/appeals/#{id}");
+    let mut doc = SearchDoc::new(DocType::Appeal, id, title, url);
+    doc.body = row.join(&["text", "resolution"]);
+    doc.years = row
+        .get("year")
+        .parse()
+        .ok()
+        .or_else(|| year_prefix(row.get("date")))
+        .into_iter()
+        .collect();
+    doc.district = row.opt("district");
+    doc.category = row.opt("category");
+    doc.status = row.opt("status");
+    doc.dataset = Some(dataset.to_string());
+    Some(doc)
+}
+
+/// `1.1` → `1-1`: the measure's page slug (see the site URLs in the team brief).
+pub fn measure_slug(id: &str) -> String {
+    id.chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
+}
+
+fn measure_doc(dataset: &str, resource: &str, row: &Row, row_number: u64) -> Option<SearchDoc> {
+    let title = row.opt("measure")?;
+    let id = row
+        .opt("measure_id")
+        .or_else(|| row.opt("position"))
+        .unwrap_or_else(|| row_number.to_string());
+    let url = format!("/budget/{dataset}/{}/", measure_slug(&id));
+    let mut doc = SearchDoc::new(
+        DocType::Measure,
+        format!("{dataset}/{resource}/{id}"),
+        title,
+        url,
+    );
+    doc.body = row.join(&[
+        "goal",
+        "task",
+        "group",
+        "executor",
+        "funding_source_label",
+        "term",
+    ]);
+    doc.years = row.years_of("amount_");
+    doc.category = row.opt("funding_source_label");
+    doc.dataset = Some(dataset.to_string());
+    Some(doc)
+}
+
+fn kpi_doc(dataset: &str, resource: &str, row: &Row, row_number: u64) -> Option<SearchDoc> {
+    let title = row.opt("indicator")?;
+    let id = row
+        .opt("kpi_id")
+        .or_else(|| row.opt("indicator_id"))
+        .unwrap_or_else(|| row_number.to_string());
+    let url = match row.opt("measure_id") {
+        Some(measure) => format!("/budget/{dataset}/{}/", measure_slug(&measure)),
+        None => format!("/budget/{dataset}/"),
+    };
+    let mut doc = SearchDoc::new(
+        DocType::Kpi,
+        format!("{dataset}/{resource}/{id}"),
+        title,
+        url,
+    );
+    doc.body = row.join(&["indicator_type_label", "unit", "note"]);
+    let mut years = row.years_of("value_");
+    years.dedup();
+    doc.years = years;
+    doc.category = row.opt("indicator_type_label");
+    doc.dataset = Some(dataset.to_string());
+    Some(doc)
+}
+
+/// Editorial pages: `content/**/*.md` with TOML front matter; `about.en.md` is the English
+/// page at `/en/about/`, `_index.md` the section itself.
+fn page_docs(dir: &Path) -> Result<Vec<SearchDoc>, IndexError> {
+    let mut files = Vec::new();
+    collect_markdown(dir, &mut files)?;
+    files.sort();
+    let mut docs = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).map_err(|source| IndexError::Read {
+            path: file.clone(),
+            source,
+        })?;
+        let (front, body) = split_front_matter(&text);
+        if front_value(front, "draft") == Some("true") {
+            continue;
+        }
+        let relative = file.strip_prefix(dir).unwrap_or(&file);
+        let (path, language) = page_path(relative);
+        let title = front_value(front, "title").unwrap_or(&path).to_string();
+        let url = if language == "en" {
+            format!("/en{path}")
+        } else {
+            path.clone()
+        };
+        let mut doc = SearchDoc::new(DocType::Page, url.clone(), title, url);
+        doc.body = markdown_text(body);
+        doc.language = language.into();
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+fn collect_markdown(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), IndexError> {
+    let entries = fs::read_dir(dir).map_err(|source| IndexError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let path = entry
+            .map_err(|source| IndexError::Read {
+                path: dir.to_path_buf(),
+                source,
+            })?
+            .path();
+        if path.is_dir() {
+            collect_markdown(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `guides/x.en.md` → (`/guides/x/`, `en`); `_index.md` → (`/`, `uk`).
+fn page_path(relative: &Path) -> (String, &'static str) {
+    let mut parts: Vec<String> = relative
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let file = parts.pop().unwrap_or_default();
+    let stem = file.strip_suffix(".md").unwrap_or(&file);
+    let (stem, language) = match stem.strip_suffix(".en") {
+        Some(s) => (s, "en"),
+        None => (stem, "uk"),
+    };
+    if stem != "_index" {
+        parts.push(stem.to_string());
+    }
+    let mut path = String::from("/");
+    for part in parts {
+        path.push_str(&part);
+        path.push('/');
+    }
+    (path, language)
+}
+
+fn split_front_matter(text: &str) -> (&str, &str) {
+    for fence in ["+++", "---"] {
+        if let Some(rest) = text.strip_prefix(fence) {
+            if let Some(end) = rest.find(&format!("\n{fence}")) {
+                let body = &rest[end + 1 + fence.len()..];
+                return (&rest[..end], body);
+            }
+        }
+    }
+    ("", text)
+}
+
+/// A top-level `key = "value"` (TOML) or `key: value` (YAML) of the front matter.
+fn front_value<'a>(front: &'a str, key: &str) -> Option<&'a str> {
+    front.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix(key)?.trim_start();
+        let value = rest.strip_prefix('=').or_else(|| rest.strip_prefix(':'))?;
+        Some(value.trim().trim_matches('"'))
+    })
+}
+
+/// Markdown reduced to its words: link targets, emphasis and heading marks dropped.
+fn markdown_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut chars = markdown.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ']' if chars.peek() == Some(&'(') => {
+                for c in chars.by_ref() {
+                    if c == ')' {
+                        break;
+                    }
+                }
+            }
+            '[' | ']' | '*' | '_' | '#' | '>' | '`' => {}
+            _ => out.push(c),
+        }
+    }
+    out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_paths() {
+        assert_eq!(page_path(Path::new("about.md")), ("/about/".into(), "uk"));
+        assert_eq!(
+            page_path(Path::new("about.en.md")),
+            ("/about/".into(), "en")
+        );
+        assert_eq!(page_path(Path::new("_index.md")), ("/".into(), "uk"));
+        assert_eq!(
+            page_path(Path::new("guides/_index.en.md")),
+            ("/guides/".into(), "en")
+        );
+    }
+
+    #[test]
+    fn markdown_to_text() {
+        assert_eq!(
+            markdown_text("## Про **портал** і [API](https://x/y)"),
+            " Про портал і API".trim()
+        );
+        let (front, body) = split_front_matter("+++\ntitle = \"Про\"\n+++\n\nТекст");
+        assert_eq!(front_value(front, "title"), Some("Про"));
+        assert_eq!(body.trim(), "Текст");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(measure_slug("1.1"), "1-1");
+        assert_eq!(measure_slug("7.2"), "7-2");
+    }
+}

@@ -1,0 +1,412 @@
+//! Search over the index: the request and response types (shared by `/api/v1/search` and the
+//! CKAN `package_search` implementation), validation of what a caller may ask, and running a
+//! query with facet counts over the whole result and a fuzzy retry when exact matching finds
+//! too little. Not for: HTTP parameters (see `server::search`).
+
+mod build;
+mod cursor;
+mod parse;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Searcher, TantivyDocument, Term};
+
+pub use cursor::{fingerprint, CursorError, CursorKey};
+pub use parse::{parse, Atom, Parsed, SyntaxError};
+
+use crate::index::{LoadedIndex, SearchIndex, FACETS};
+use build::QueryBuilder;
+
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// Hits per page: the default and the maximum a request is clamped to.
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 100;
+/// Paging stops here: deeper pages cost more than any reader needs.
+pub const MAX_OFFSET: usize = 10_000;
+/// Fewer exact hits than this and the query is retried with fuzzy matching.
+pub const FUZZY_BELOW: u64 = 3;
+/// Facet values listed per facet, most frequent first.
+pub const MAX_FACET_VALUES: usize = 50;
+const SNIPPET_CHARS: usize = 240;
+
+/// What to search for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// The user's query; empty means everything (filters still apply).
+    pub q: String,
+    /// `(facet, value)` pairs: values of one facet are alternatives, facets combine with AND.
+    pub filters: Vec<(String, String)>,
+    /// Hits to return, clamped to `1..=MAX_LIMIT`.
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+}
+
+impl SearchRequest {
+    pub fn new(q: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            q: q.into(),
+            filters: Vec::new(),
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+        }
+    }
+
+    /// Adds a filter: `type` = `dataset`, `year` = `2024`, …
+    pub fn filter(mut self, facet: impl Into<String>, value: impl Into<String>) -> SearchRequest {
+        self.filters.push((facet.into(), value.into()));
+        self
+    }
+
+    /// Identifies the result list (not the page) within one index version, for cursors.
+    pub fn fingerprint(&self, version: &str) -> u64 {
+        let mut filters: Vec<String> = self
+            .filters
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        filters.sort();
+        let mut parts = vec![version, self.q.as_str()];
+        parts.extend(filters.iter().map(String::as_str));
+        fingerprint(&parts)
+    }
+}
+
+/// One hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub id: String,
+    pub title: String,
+    /// HTML: the text escaped, matched words in `<b>`.
+    pub snippet: String,
+    /// The site page that shows the hit.
+    pub url: String,
+    pub score: f32,
+}
+
+/// Counts of one facet value over the whole result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Facet counts in [`FACETS`] order, serialised as `{"type": [...], "year": [...], …}`.
+#[derive(Debug, Clone, Default)]
+pub struct Facets(pub Vec<(String, Vec<FacetCount>)>);
+
+impl Facets {
+    pub fn get(&self, facet: &str) -> Option<&[FacetCount]> {
+        self.0
+            .iter()
+            .find(|(name, _)| name == facet)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+impl Serialize for Facets {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, counts) in &self.0 {
+            map.serialize_entry(name, counts)?;
+        }
+        map.end()
+    }
+}
+
+/// The result of a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResponse {
+    /// Hits in the whole result.
+    pub total: u64,
+    /// The page size used (after clamping).
+    pub limit: usize,
+    pub offset: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// True when exact matching found too little and typo-tolerant matching was used.
+    pub fuzzy: bool,
+    /// The index version that answered.
+    #[serde(skip)]
+    pub version: String,
+}
+
+impl SearchResponse {
+    /// The offset of the next page, if there is one this service pages to.
+    pub fn next_offset(&self) -> Option<usize> {
+        let next = self.offset + self.hits.len();
+        (!self.hits.is_empty() && (next as u64) < self.total && next <= MAX_OFFSET).then_some(next)
+    }
+}
+
+/// Why a search cannot be run.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("the query is {len} characters long; the limit is {max}")]
+    TooLong { len: usize, max: usize },
+    #[error(transparent)]
+    Syntax(#[from] SyntaxError),
+    #[error("the query has no words to search for (only punctuation or operators)")]
+    NoWords,
+    #[error("unknown facet `{0}`")]
+    UnknownFacet(String),
+    #[error("`year` must be a year such as 2024, not `{0}`")]
+    BadYear(String),
+    #[error(
+        "offset {offset} is past the deepest page served ({max}); narrow the search with filters"
+    )]
+    TooDeep { offset: usize, max: usize },
+    #[error("this build has no search index yet; run `vidkryto build`")]
+    NoIndex,
+    #[error("the search failed in the index")]
+    Index(#[from] tantivy::TantivyError),
+}
+
+impl QueryError {
+    /// The request parameter at fault, for the API's error body.
+    pub fn parameter(&self) -> Option<&str> {
+        match self {
+            QueryError::TooLong { .. } | QueryError::Syntax(_) | QueryError::NoWords => Some("q"),
+            QueryError::UnknownFacet(name) => Some(name),
+            QueryError::BadYear(_) => Some("year"),
+            QueryError::TooDeep { .. } => Some("cursor"),
+            QueryError::NoIndex | QueryError::Index(_) => None,
+        }
+    }
+}
+
+impl SearchIndex {
+    /// Searches the current index version.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, QueryError> {
+        self.current().ok_or(QueryError::NoIndex)?.search(request)
+    }
+}
+
+impl LoadedIndex {
+    /// Runs `request` against this index version.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, QueryError> {
+        let len = request.q.chars().count();
+        if len > MAX_QUERY_CHARS {
+            return Err(QueryError::TooLong {
+                len,
+                max: MAX_QUERY_CHARS,
+            });
+        }
+        if request.offset > MAX_OFFSET {
+            return Err(QueryError::TooDeep {
+                offset: request.offset,
+                max: MAX_OFFSET,
+            });
+        }
+        let limit = request.limit.clamp(1, MAX_LIMIT);
+        let filter = self.filter_query(&request.filters)?;
+        let parsed = parse(&request.q)?;
+        let searcher = self.reader.searcher();
+
+        let exact = QueryBuilder::new(self.fields, false).text_query(&parsed);
+        if exact.is_none() && !request.q.trim().is_empty() {
+            return Err(QueryError::NoWords);
+        }
+        let text = exact.unwrap_or_else(|| Box::new(AllQuery));
+        let query = with_filter(text.box_clone(), filter.as_deref());
+        let mut page = run(&searcher, &*query, limit, request.offset)?;
+        let mut used = query;
+        let mut fuzzy = false;
+        if page.total < FUZZY_BELOW && !parsed.groups.is_empty() {
+            if let Some(fuzzy_text) = QueryBuilder::new(self.fields, true).text_query(&parsed) {
+                let fuzzy_query = with_filter(fuzzy_text, filter.as_deref());
+                let retry = run(&searcher, &*fuzzy_query, limit, request.offset)?;
+                if retry.total > page.total {
+                    page = retry;
+                    used = fuzzy_query;
+                    fuzzy = true;
+                }
+            }
+        }
+        let hits = self.hits(&searcher, &*used, &page.docs)?;
+        Ok(SearchResponse {
+            total: page.total,
+            limit,
+            offset: request.offset,
+            hits,
+            facets: page.facets,
+            fuzzy,
+            version: self.version.clone(),
+        })
+    }
+
+    /// The filters as one query: values of a facet OR-ed, facets AND-ed.
+    fn filter_query(
+        &self,
+        filters: &[(String, String)],
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let mut by_facet: Vec<(tantivy::schema::Field, Vec<String>)> = Vec::new();
+        for (name, value) in filters {
+            let field = self
+                .fields
+                .facet(name)
+                .ok_or_else(|| QueryError::UnknownFacet(name.clone()))?;
+            if name == "year" && value.trim().parse::<i64>().is_err() {
+                return Err(QueryError::BadYear(value.clone()));
+            }
+            let value = value.trim().to_string();
+            match by_facet.iter_mut().find(|(f, _)| *f == field) {
+                Some((_, values)) => values.push(value),
+                None => by_facet.push((field, vec![value])),
+            }
+        }
+        if by_facet.is_empty() {
+            return Ok(None);
+        }
+        let clauses = by_facet
+            .into_iter()
+            .map(|(field, values)| {
+                let alternatives: Vec<(Occur, Box<dyn Query>)> = values
+                    .iter()
+                    .map(|v| {
+                        let term = Term::from_facet(field, &Facet::from_path([v.as_str()]));
+                        let query: Box<dyn Query> =
+                            Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                        (Occur::Should, query)
+                    })
+                    .collect();
+                let any: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
+                (Occur::Must, any)
+            })
+            .collect();
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    }
+
+    fn hits(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        docs: &[(f32, tantivy::DocAddress)],
+    ) -> Result<Vec<Hit>, QueryError> {
+        let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)?;
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let fields = &self.fields;
+        docs.iter()
+            .map(|&(score, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                let text = |field| {
+                    doc.get_first(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let snippet = snippets.snippet_from_doc(&doc);
+                let snippet = if snippet.is_empty() {
+                    escape_html(&leading_chars(&text(fields.body), SNIPPET_CHARS))
+                } else {
+                    snippet.to_html()
+                };
+                Ok(Hit {
+                    doc_type: text(fields.kind),
+                    id: text(fields.id),
+                    title: text(fields.title),
+                    snippet,
+                    url: text(fields.url),
+                    score,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Filters narrow the result without changing its ranking.
+fn with_filter(text: Box<dyn Query>, filter: Option<&dyn Query>) -> Box<dyn Query> {
+    match filter {
+        None => text,
+        Some(filter) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, text),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
+            ),
+        ])),
+    }
+}
+
+struct Page {
+    total: u64,
+    docs: Vec<(f32, tantivy::DocAddress)>,
+    facets: Facets,
+}
+
+fn run(
+    searcher: &Searcher,
+    query: &dyn Query,
+    limit: usize,
+    offset: usize,
+) -> Result<Page, QueryError> {
+    let mut collectors = MultiCollector::new();
+    let top = collectors.add_collector(
+        TopDocs::with_limit(limit)
+            .and_offset(offset)
+            .order_by_score(),
+    );
+    let count = collectors.add_collector(Count);
+    let facet_handles: Vec<_> = FACETS
+        .iter()
+        .map(|name| {
+            let mut collector = FacetCollector::for_field(*name);
+            collector.add_facet(Facet::root());
+            collectors.add_collector(collector)
+        })
+        .collect();
+    let mut fruits = searcher.search(query, &collectors)?;
+    let docs = top.extract(&mut fruits);
+    let total = count.extract(&mut fruits) as u64;
+    let facets = FACETS
+        .iter()
+        .zip(facet_handles)
+        .map(|(name, handle)| {
+            let counts = handle.extract(&mut fruits);
+            let mut values: Vec<FacetCount> = counts
+                .get(Facet::root())
+                .filter_map(|(facet, count)| {
+                    let value = facet.to_path().last()?.to_string();
+                    Some(FacetCount { value, count })
+                })
+                .collect();
+            values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            values.truncate(MAX_FACET_VALUES);
+            (name.to_string(), values)
+        })
+        .collect();
+    Ok(Page {
+        total,
+        docs,
+        facets: Facets(facets),
+    })
+}
+
+fn leading_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

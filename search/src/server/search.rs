@@ -1,0 +1,237 @@
+//! `GET /api/v1/search`: reads the query string itself (so invalid UTF-8 and unknown
+//! parameters are 400s naming the parameter), runs the search off the async threads, and
+//! answers hits, facet counts over the whole result and an opaque `next` cursor.
+//!
+//! Parameters: `q` (required, ≤ 1000 characters), `type`, `year`, `district`, `category`,
+//! `status`, `dataset`, `language` (repeat one to allow several values), `limit` (1–100,
+//! default 20; larger values are clamped to 100), `cursor` (the `next` of the previous page).
+
+use std::sync::Arc;
+
+use percent_encoding::percent_decode;
+use serde::Serialize;
+use warp::http::StatusCode;
+use warp::Filter;
+
+use super::{ApiError, AppState};
+use crate::index::FACETS;
+use crate::query::{QueryError, SearchRequest, SearchResponse, DEFAULT_LIMIT, MAX_LIMIT};
+
+const SINGLE: [&str; 3] = ["q", "limit", "cursor"];
+
+pub fn routes(
+    state: Arc<AppState>,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+    let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
+    warp::path!("api" / "v1" / "search")
+        .and(warp::get())
+        .and(raw_query)
+        .and_then(move |raw: String| {
+            let state = state.clone();
+            async move {
+                let reply = tokio::task::spawn_blocking(move || search(&state, &raw))
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(ApiError::internal(format!("the search task failed: {e}")))
+                    });
+                // Answered here, not rejected: a rejection would fall through to the next
+                // `/api` route, whose 404 warp would prefer.
+                Ok::<_, warp::Rejection>(match reply {
+                    Ok(body) => warp::reply::json(&body).into_response(),
+                    Err(error) => error.into_response(),
+                })
+            }
+        })
+}
+
+use warp::Reply;
+
+/// The JSON answer.
+#[derive(Serialize)]
+struct SearchBody {
+    #[serde(flatten)]
+    response: SearchResponse,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    next: Option<String>,
+}
+
+fn all_parameters() -> Vec<String> {
+    SINGLE
+        .iter()
+        .chain(FACETS.iter())
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Decodes `application/x-www-form-urlencoded` pairs strictly: invalid UTF-8 is an error
+/// naming the parameter.
+fn decode_pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
+    let mut pairs = Vec::new();
+    for part in raw.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        let decode = |text: &str| {
+            let plus = text.replace('+', " ");
+            percent_decode(plus.as_bytes())
+                .decode_utf8()
+                .map(|s| s.into_owned())
+        };
+        let key = decode(key).map_err(|_| {
+            ApiError::bad_parameter(
+                String::from_utf8_lossy(&percent_decode(key.as_bytes()).collect::<Vec<u8>>()),
+                "the parameter name is not valid UTF-8 once percent-decoded",
+            )
+        })?;
+        let value = decode(value).map_err(|_| {
+            ApiError::bad_parameter(
+                key.clone(),
+                format!(
+                    "`{key}` is not valid UTF-8 once percent-decoded; encode the text as UTF-8"
+                ),
+            )
+        })?;
+        pairs.push((key, value));
+    }
+    Ok(pairs)
+}
+
+/// `limit`: a positive integer; values above the maximum are clamped to it.
+fn parse_limit(value: &str) -> Result<usize, ApiError> {
+    let value = value.trim();
+    let bad = || {
+        ApiError::bad_parameter(
+            "limit",
+            format!("`limit` must be a whole number from 1 to {MAX_LIMIT} (larger values are clamped to {MAX_LIMIT}), not `{value}`"),
+        )
+    };
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let limit = value.parse::<u64>().unwrap_or(u64::MAX);
+    if limit == 0 {
+        return Err(bad());
+    }
+    Ok(limit.min(MAX_LIMIT as u64) as usize)
+}
+
+fn to_api_error(error: QueryError) -> ApiError {
+    match &error {
+        QueryError::NoIndex => ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "no-index",
+            message: error.to_string(),
+            parameter: None,
+            allowed: None,
+        },
+        QueryError::Index(_) => {
+            let mut message = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                message.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            ApiError::internal(message)
+        }
+        QueryError::UnknownFacet(name) => {
+            ApiError::bad_parameter(name.clone(), error.to_string()).with_allowed(FACETS)
+        }
+        _ => ApiError::bad_parameter(
+            error.parameter().unwrap_or("q").to_string(),
+            error.to_string(),
+        ),
+    }
+}
+
+fn search(state: &AppState, raw: &str) -> Result<SearchBody, ApiError> {
+    let pairs = decode_pairs(raw)?;
+    let mut request = SearchRequest::new("");
+    request.limit = DEFAULT_LIMIT;
+    let mut q: Option<String> = None;
+    let mut cursor: Option<String> = None;
+    let mut seen: Vec<&str> = Vec::new();
+    for (key, value) in &pairs {
+        let key = key.as_str();
+        if SINGLE.contains(&key) {
+            if seen.contains(&key) {
+                return Err(ApiError::bad_parameter(
+                    key,
+                    format!("`{key}` is given more than once; give it once"),
+                ));
+            }
+            seen.push(key);
+        }
+        match key {
+            "q" => q = Some(value.clone()),
+            "limit" => request.limit = parse_limit(value)?,
+            "cursor" => cursor = Some(value.clone()),
+            facet if FACETS.contains(&facet) => {
+                if value.trim().is_empty() {
+                    return Err(ApiError::bad_parameter(
+                        facet,
+                        format!("`{facet}` is empty; give a value or leave the parameter out"),
+                    ));
+                }
+                request.filters.push((facet.to_string(), value.clone()));
+            }
+            other => {
+                return Err(
+                    ApiError::bad_parameter(other, format!("unknown parameter `{other}`"))
+                        .with_allowed(all_parameters()),
+                )
+            }
+        }
+    }
+    let q = q.unwrap_or_default();
+    if q.trim().is_empty() {
+        return Err(ApiError::bad_parameter(
+            "q",
+            "`q` is required: the words to search for, e.g. ?q=звернення",
+        ));
+    }
+    request.q = q;
+    let loaded = state
+        .index
+        .current()
+        .ok_or_else(|| to_api_error(QueryError::NoIndex))?;
+    let fingerprint = request.fingerprint(&loaded.version);
+    let key = state.index.cursor_key();
+    if let Some(cursor) = &cursor {
+        let offset = key
+            .decode(fingerprint, cursor)
+            .map_err(|e| ApiError::bad_parameter("cursor", e.to_string()))?;
+        request.offset = usize::try_from(offset).unwrap_or(usize::MAX);
+    }
+    let response = loaded.search(&request).map_err(to_api_error)?;
+    let next = response
+        .next_offset()
+        .map(|offset| key.encode(fingerprint, offset as u64));
+    Ok(SearchBody { response, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits() {
+        assert_eq!(parse_limit("5").unwrap(), 5);
+        assert_eq!(parse_limit("100000").unwrap(), MAX_LIMIT);
+        assert_eq!(
+            parse_limit("99999999999999999999999999").unwrap(),
+            MAX_LIMIT
+        );
+        for bad in ["-1", "0", "", "ten", "1.5"] {
+            assert_eq!(
+                parse_limit(bad).unwrap_err().parameter.as_deref(),
+                Some("limit")
+            );
+        }
+    }
+
+    #[test]
+    fn strict_decoding() {
+        let pairs = decode_pairs("q=%D0%BC%D1%96%D1%81%D1%82%D0%BE+%C2%AB&year=2024").unwrap();
+        assert_eq!(pairs[0], ("q".into(), "місто «".into()));
+        let err = decode_pairs("q=%FF%FE").unwrap_err();
+        assert_eq!(err.parameter.as_deref(), Some("q"));
+    }
+}

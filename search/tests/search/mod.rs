@@ -1,0 +1,264 @@
+//! Search behaviour over the fixed Ukrainian corpus: recall of inflected forms, apostrophe
+//! variants, OCR look-alikes and typos; ranking; phrases, prefixes, boolean operators;
+//! facets and filters; version switching; the read-only index.
+
+use std::collections::BTreeSet;
+
+use vidkryto_search::index::{build_index, BuildOptions};
+use vidkryto_search::query::QueryError;
+use vidkryto_search::{Layout, SearchIndex, SearchRequest, SearchResponse};
+
+use crate::common::{corpus, indexed_corpus};
+
+fn open() -> SearchIndex {
+    SearchIndex::open(&Layout::new(indexed_corpus())).unwrap()
+}
+
+fn search(index: &SearchIndex, q: &str) -> SearchResponse {
+    index.search(&SearchRequest::new(q)).unwrap()
+}
+
+fn ids(response: &SearchResponse) -> BTreeSet<String> {
+    response.hits.iter().map(|h| h.id.clone()).collect()
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn inflected_forms_are_found() {
+    let index = open();
+    let found = ids(&search(&index, "звернення"));
+    // ap-001 "звернення", ap-003 "зверненнями", ap-007 "зверненнях", the register's order
+    // "звернень", the appeals dataset "звернення/звернень".
+    for id in ["ap-001", "ap-003", "ap-007", "kmr-2012-225", "kyiv-appeals"] {
+        assert!(found.contains(id), "{id} missing from {found:?}");
+    }
+    assert_eq!(ids(&search(&index, "зверненнями")), found);
+    assert!(
+        !found.contains("ap-009"),
+        "unrelated appeal found: {found:?}"
+    );
+}
+
+#[test]
+fn title_matches_rank_first() {
+    let index = open();
+    let response = search(&index, "розгляду звернень громадян");
+    assert_eq!(response.hits[0].id, "kmr-2012-225", "{:?}", response.hits);
+    assert_eq!(response.hits[0].url, "/register/kmr-2012-225/");
+    assert_eq!(response.hits[0].doc_type, "document");
+}
+
+#[test]
+fn apostrophe_variants_find_each_other() {
+    let index = open();
+    let expected = ids(&search(&index, "Солом'янський"));
+    // The district is written with ' (ap-001), ʼ (ap-002) and ’ (ap-010).
+    for id in ["ap-001", "ap-002", "ap-010"] {
+        assert!(expected.contains(id), "{id} missing from {expected:?}");
+    }
+    for variant in [
+        "Солом’янський",
+        "Соломʼянський",
+        "Солом`янський",
+        "соломʼянського",
+    ] {
+        assert_eq!(ids(&search(&index, variant)), expected, "{variant}");
+    }
+}
+
+#[test]
+fn ocr_look_alikes_fold_but_latin_words_stay() {
+    let index = open();
+    let misto = ids(&search(&index, "місто"));
+    assert!(misto.contains("ap-004"), "mixed-script Micтo: {misto:?}");
+    assert!(misto.contains("ap-005"), "all-Latin MicTo: {misto:?}");
+    assert!(ids(&search(&index, "MicTo")).contains("ap-004"));
+    let taxi = search(&index, "taxi");
+    assert_eq!(taxi.hits[0].id, "ap-006");
+    assert!(!taxi.fuzzy);
+}
+
+#[test]
+fn typos_fall_back_to_fuzzy_matching() {
+    let index = open();
+    let exact = search(&index, "освітлення");
+    assert!(!exact.fuzzy);
+    let typo = search(&index, "освітленя");
+    assert!(typo.fuzzy, "{typo:?}");
+    for id in ["ap-004", "ap-005", "ap-010"] {
+        assert!(
+            ids(&typo).contains(id),
+            "{id} missing from {:?}",
+            ids(&typo)
+        );
+    }
+    let typo = search(&index, "майданчмка");
+    assert!(ids(&typo).contains("ap-001"), "{:?}", ids(&typo));
+}
+
+#[test]
+fn phrases_prefixes_and_boolean_operators() {
+    let index = open();
+    assert_eq!(
+        ids(&search(&index, "\"дитячого майданчика\"")),
+        set(&["ap-001"])
+    );
+    assert!(search(&index, "\"майданчика дитячого\"").hits.is_empty());
+
+    let prefix = ids(&search(&index, "освіт*"));
+    for id in ["ap-004", "ap-007", "digital-kyiv-2024-2025/measures/2.1"] {
+        assert!(prefix.contains(id), "{id} missing from {prefix:?}");
+    }
+    assert!(ids(&search(&index, "освіта*")).contains("ap-007"));
+
+    let either = ids(&search(&index, "даху OR тротуару"));
+    assert_eq!(either, set(&["ap-003", "ap-009"]));
+    let without = ids(&search(&index, "ремонт -даху"));
+    assert!(
+        without.contains("ap-009") && !without.contains("ap-003"),
+        "{without:?}"
+    );
+    let both = ids(&search(&index, "ремонт AND даху"));
+    assert_eq!(both, set(&["ap-003"]));
+}
+
+#[test]
+fn ghe_folds_at_index_and_query_time() {
+    let index = open();
+    assert!(ids(&search(&index, "ганок")).contains("ap-008"));
+    assert!(ids(&search(&index, "ґанку")).contains("ap-008"));
+}
+
+#[test]
+fn facets_count_the_whole_result_and_filters_narrow_it() {
+    let index = open();
+    let mut request = SearchRequest::new("освітлення");
+    request.limit = 1;
+    let response = index.search(&request).unwrap();
+    assert_eq!(response.hits.len(), 1);
+    let districts = response.facets.get("district").unwrap();
+    let total: u64 = districts.iter().map(|f| f.count).sum();
+    assert_eq!(total, response.total, "{districts:?}");
+    let pechersk = districts.iter().find(|f| f.value == "Печерський").unwrap();
+    assert_eq!(pechersk.count, 1);
+
+    let filtered = index
+        .search(&SearchRequest::new("освітлення").filter("district", "Печерський"))
+        .unwrap();
+    assert_eq!(ids(&filtered), set(&["ap-004"]));
+    let years = index
+        .search(
+            &SearchRequest::new("звернення")
+                .filter("year", "2023")
+                .filter("type", "appeal"),
+        )
+        .unwrap();
+    assert_eq!(ids(&years), set(&["ap-001"]));
+}
+
+#[test]
+fn datasets_for_package_search() {
+    let index = open();
+    let mut request = SearchRequest::new("").filter("type", "dataset");
+    request.limit = 100;
+    let all = index.search(&request).unwrap();
+    assert_eq!(all.total, 6, "three datasets in two languages");
+    assert!(all.hits.iter().all(|h| h.doc_type == "dataset"));
+    let english = index
+        .search(
+            &SearchRequest::new("appeals")
+                .filter("type", "dataset")
+                .filter("language", "en"),
+        )
+        .unwrap();
+    assert_eq!(english.hits[0].url, "/en/datasets/kyiv-appeals/");
+    // Column descriptions are searchable.
+    let column = index
+        .search(&SearchRequest::new("персональних").filter("type", "dataset"))
+        .unwrap();
+    assert_eq!(column.hits[0].id, "kyiv-appeals");
+}
+
+#[test]
+fn budget_measures_kpis_and_pages() {
+    let index = open();
+    let measure = search(&index, "мобільного застосунку");
+    assert_eq!(measure.hits[0].url, "/budget/digital-kyiv-2024-2025/1-1/");
+    let kpi = index
+        .search(&SearchRequest::new("користувачів").filter("type", "kpi"))
+        .unwrap();
+    assert_eq!(kpi.hits[0].url, "/budget/digital-kyiv-2024-2025/1-1/");
+    let page = index
+        .search(&SearchRequest::new("портал").filter("type", "page"))
+        .unwrap();
+    assert_eq!(page.hits[0].url, "/about/");
+    let english = index
+        .search(&SearchRequest::new("publishing").filter("type", "page"))
+        .unwrap();
+    assert_eq!(
+        english.hits[0].url, "/en/about/",
+        "English stemming: publishes ~ publishing"
+    );
+}
+
+#[test]
+fn snippets_are_escaped_and_highlighted() {
+    let index = open();
+    let response = search(&index, "майданчика");
+    let hit = response.hits.iter().find(|h| h.id == "ap-001").unwrap();
+    assert!(hit.snippet.contains("<b>майданчика</b>"), "{}", hit.snippet);
+}
+
+#[test]
+fn bad_queries_are_errors_naming_the_parameter() {
+    let index = open();
+    let err = index
+        .search(&SearchRequest::new("ремонт \"даху"))
+        .unwrap_err();
+    assert!(matches!(err, QueryError::Syntax(_)), "{err}");
+    assert_eq!(err.parameter(), Some("q"));
+    let err = index
+        .search(&SearchRequest::new("я".repeat(5000)))
+        .unwrap_err();
+    assert!(matches!(err, QueryError::TooLong { .. }));
+    let err = index.search(&SearchRequest::new("!!! ---")).unwrap_err();
+    assert!(matches!(err, QueryError::NoWords), "{err}");
+    let err = index
+        .search(&SearchRequest::new("ремонт").filter("colour", "red"))
+        .unwrap_err();
+    assert_eq!(err.parameter(), Some("colour"));
+    let err = index
+        .search(&SearchRequest::new("ремонт").filter("year", "last"))
+        .unwrap_err();
+    assert_eq!(err.parameter(), Some("year"));
+}
+
+#[test]
+fn a_rebuild_is_picked_up_without_a_restart_and_the_index_is_not_written() {
+    let (public, content) = corpus();
+    let layout = Layout::new(&public);
+    let first = build_index(&layout, None, &BuildOptions::default()).unwrap();
+    let index = SearchIndex::open(&layout).unwrap();
+    assert!(index
+        .search(&SearchRequest::new("портал").filter("type", "page"))
+        .unwrap()
+        .hits
+        .is_empty());
+    let second = build_index(&layout, Some(&content), &BuildOptions::default()).unwrap();
+    assert_ne!(first.version, second.version);
+    assert!(index.reload().unwrap());
+    let response = index
+        .search(&SearchRequest::new("портал").filter("type", "page"))
+        .unwrap();
+    assert_eq!(response.hits[0].url, "/about/");
+    let version_dir = layout.index_root().join(&second.version);
+    let lock_files: Vec<_> = std::fs::read_dir(&version_dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("lock"))
+        .collect();
+    assert!(lock_files.is_empty(), "the reader wrote {lock_files:?}");
+}
