@@ -177,6 +177,14 @@ impl Store {
                     .map(|v| typed(v))
                     .collect::<Result<Vec<_>, _>>()?;
                 ranges.sort_unstable();
+                if ranges.len() > 16 {
+                    // Many values: a bitmap keeps the per-row check O(1).
+                    let mut bits = vec![0u64; len as usize / 64 + 1];
+                    for code in ranges.into_iter().flat_map(|(lo, hi)| lo..hi) {
+                        bits[code as usize / 64] |= 1 << (code % 64);
+                    }
+                    return Ok(CodeSet::Bits(bits));
+                }
                 ranges
             }
             Op::Contains | Op::StartsWith => {
@@ -256,17 +264,26 @@ impl Store {
         if sets.is_empty() && !want_matches {
             return self.unfiltered_page(order, start, size);
         }
+        if let Some(page) = self.posting_list_page(sets, order, start, size, want_matches) {
+            return page;
+        }
         // The filter matching the fewest rows drives; the others are checked per row.
         let driving = sets
             .iter()
             .enumerate()
             .min_by_key(|(_, (column, set))| set.row_count(&self.columns[*column]))
             .map(|(i, _)| i);
+        let others: Vec<(usize, CodeSet)> = sets
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != driving)
+            .map(|(_, s)| s.clone())
+            .collect();
         let mut total = 0;
         let mut matches = want_matches.then(Vec::new);
         let mut best = TopK::new(size + 1, order.desc);
         let mut visit = |row: u32| {
-            if !self.passes(sets, row) {
+            if !self.passes(&others, row) {
                 return;
             }
             total += 1;
@@ -299,6 +316,49 @@ impl Store {
             more,
             matches,
         }
+    }
+
+    /// The common `column=value` page in row order: the value's posting list is already in
+    /// row order and its length is the total, so the page costs O(log n + size).
+    fn posting_list_page(
+        &self,
+        sets: &[(usize, CodeSet)],
+        order: Order,
+        start: Option<(u32, i64)>,
+        size: usize,
+        want_matches: bool,
+    ) -> Option<Page> {
+        let [(c, CodeSet::Ranges(ranges))] = sets else {
+            return None;
+        };
+        if want_matches || order.column.is_some() || order.desc || ranges.len() > 1 {
+            return None;
+        }
+        let column = &self.columns[*c];
+        let (from, to) = match ranges.first() {
+            None => (0, 0),
+            Some(&(lo, hi)) if hi == lo + 1 => (column.start(lo), column.start(hi)),
+            Some(_) => return None,
+        };
+        let after = start.map_or(-1, |(_, row)| row);
+        let (mut a, mut b) = (from, to);
+        while a < b {
+            let mid = a + (b - a) / 2;
+            if i64::from(column.perm(mid)) <= after {
+                a = mid + 1;
+            } else {
+                b = mid;
+            }
+        }
+        let mut rows: Vec<u32> = (a..to).take(size + 1).map(|i| column.perm(i)).collect();
+        let more = rows.len() > size;
+        rows.truncate(size);
+        Some(Page {
+            rows,
+            total: to - from,
+            more,
+            matches: None,
+        })
     }
 
     /// Without filters the column order is already the answer: find the cursor's place in

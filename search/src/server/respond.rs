@@ -261,7 +261,7 @@ impl Reply {
     }
 }
 
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 256 * 1024;
 
 /// Where a streaming producer writes; see [`Reply::stream`].
 pub struct Sink {

@@ -549,13 +549,13 @@ fn is_json_number(text: &str) -> bool {
     i == b.len()
 }
 
-fn write_csv_field(out: &mut Vec<u8>, text: &str) {
+fn write_csv_field(out: &mut Vec<u8>, text: &[u8]) {
     if text
-        .bytes()
+        .iter()
         .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
     {
         out.push(b'"');
-        for b in text.bytes() {
+        for &b in text {
             if b == b'"' {
                 out.push(b'"');
             }
@@ -563,7 +563,7 @@ fn write_csv_field(out: &mut Vec<u8>, text: &str) {
         }
         out.push(b'"');
     } else {
-        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(text);
     }
 }
 
@@ -572,7 +572,7 @@ fn write_csv_header(out: &mut Vec<u8>, store: &Store, columns: &[usize]) {
         if i > 0 {
             out.push(b',');
         }
-        write_csv_field(out, &store.columns[c].name);
+        write_csv_field(out, store.columns[c].name.as_bytes());
     }
     out.extend_from_slice(b"\r\n");
 }
@@ -582,7 +582,8 @@ fn write_csv_row(out: &mut Vec<u8>, store: &Store, columns: &[usize], row: u32) 
         if i > 0 {
             out.push(b',');
         }
-        write_csv_field(out, store.columns[c].value(row).unwrap_or(""));
+        let column = &store.columns[c];
+        write_csv_field(out, column.bytes(column.code(row)));
     }
     out.extend_from_slice(b"\r\n");
 }
@@ -783,7 +784,7 @@ mod tests {
     #[test]
     fn csv_fields_are_quoted_when_needed() {
         let mut out = Vec::new();
-        write_csv_field(&mut out, "вул. \"Хрещатик\", 1");
+        write_csv_field(&mut out, "вул. \"Хрещатик\", 1".as_bytes());
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\"вул. \"\"Хрещатик\"\", 1\""
