@@ -760,3 +760,49 @@ fn a_failing_export_ends_with_an_error_line_not_a_short_file() {
         }
     }
 }
+
+#[test]
+fn ckan_clients_may_post_their_parameters() {
+    // ckanapi's RemoteCKAN POSTs a JSON object by default.
+    let json = [("Content-Type", "application/json")];
+    let show = common::send(
+        "POST",
+        "/api/3/action/package_show",
+        &json,
+        br#"{"id": "fixture-appeals"}"#,
+    );
+    assert_eq!(show.status, 200, "{}", show.text());
+    assert_eq!(show.json()["result"]["name"], "fixture-appeals");
+    let list = common::send("POST", "/api/3/action/package_list", &json, b"{}");
+    assert_eq!(list.json()["result"].as_array().unwrap().len(), 2);
+    let search = common::send(
+        "POST",
+        "/api/3/action/datastore_search",
+        &json,
+        r#"{"resource_id": "fixture-appeals:appeals", "filters": {"district": "Оболонський"}, "limit": 1}"#.as_bytes(),
+    );
+    assert_eq!(
+        search.json()["result"]["records"].as_array().unwrap().len(),
+        1
+    );
+    let form = common::send(
+        "POST",
+        "/api/3/action/package_show",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"id=digital-kyiv-2024-2025",
+    );
+    assert_eq!(form.json()["result"]["name"], "digital-kyiv-2024-2025");
+    let bad = common::send("POST", "/api/3/action/package_show", &json, b"{not json");
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["success"], false);
+    let huge = vec![b' '; 100 * 1024];
+    assert_eq!(
+        common::send("POST", "/api/3/action/package_list", &json, &huge).status,
+        413
+    );
+    // Everything else stays read-only.
+    assert_eq!(
+        common::send("POST", "/api/v1/datasets", &json, b"{}").status,
+        405
+    );
+}

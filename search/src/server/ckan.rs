@@ -113,6 +113,15 @@ pub fn action(data: &DataState, req: &Req, action: &str) -> Response {
     }
 }
 
+/// A POST body that is neither a JSON object nor a form.
+pub fn bad_body(req: &Req, action: &str) -> Response {
+    error_response(
+        req,
+        action,
+        CkanError::bad_request("Bad request - JSON Error: the body must be a JSON object"),
+    )
+}
+
 /// An unknown action under `/api/3/action/`.
 pub fn unknown(req: &Req) -> Response {
     let name = req.path.trim_start_matches("/api/3/action/");

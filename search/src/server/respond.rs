@@ -50,6 +50,19 @@ impl Req {
         }
     }
 
+    /// The same request as a GET with `extra` parameters appended (CKAN clients POST their
+    /// parameters; the actions are read-only either way).
+    pub fn as_get_with(mut self, extra: &str) -> Req {
+        self.method = Method::GET;
+        if !extra.is_empty() {
+            if !self.query.is_empty() {
+                self.query.push('&');
+            }
+            self.query.push_str(extra);
+        }
+        self
+    }
+
     fn header(&self, name: header::HeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
