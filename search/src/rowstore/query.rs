@@ -519,3 +519,109 @@ impl TopK {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rowstore::write_store;
+    use crate::Layout;
+
+    /// A one-resource store: `n` is a number column where "10" and "10.0" are the same value.
+    fn store(test: &str) -> Store {
+        let dir =
+            std::env::temp_dir().join(format!("vidkryto-query-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let layout = Layout::new(&dir);
+        std::fs::create_dir_all(layout.dataset_dir("p")).unwrap();
+        std::fs::write(
+            layout.resource_csv("p", "r"),
+            "n,d\n10,2024-02-01\n9.5,\n10.0,2023-12-31\n,2024-01-15\n100,2024-02-01\n",
+        )
+        .unwrap();
+        std::fs::write(
+            layout.package_file("p"),
+            r#"{"name": "p", "resources": [{"name": "r", "path": "r.csv", "schema": {"fields": [
+                {"name": "n", "type": "number"}, {"name": "d", "type": "date"}]}}]}"#,
+        )
+        .unwrap();
+        write_store(&layout, "p").unwrap();
+        Store::open(&layout, "p", "r").unwrap()
+    }
+
+    fn rows(store: &Store, filters: &[(usize, Op, &str)], order: Order) -> Vec<u32> {
+        let sets: Vec<(usize, CodeSet)> = filters
+            .iter()
+            .map(|&(column, op, value)| {
+                let filter = Filter {
+                    column,
+                    op,
+                    values: value.split(',').map(str::to_string).collect(),
+                };
+                (column, store.code_set(&filter).unwrap())
+            })
+            .collect();
+        store.page(&sets, order, None, 100, false).rows
+    }
+
+    #[test]
+    fn typed_filters_and_orders() {
+        let store = store("typed");
+        let by_row = Order::default();
+        assert_eq!(rows(&store, &[(0, Op::Exact, "10")], by_row), [0, 2]);
+        assert_eq!(rows(&store, &[(0, Op::Gt, "9.75")], by_row), [0, 2, 4]);
+        assert_eq!(
+            rows(&store, &[(0, Op::Not, "10")], by_row),
+            [1, 4],
+            "nulls excluded"
+        );
+        assert_eq!(rows(&store, &[(0, Op::IsNull, "")], by_row), [3]);
+        assert_eq!(rows(&store, &[(1, Op::Lt, "2024-01-20")], by_row), [2, 3]);
+        assert_eq!(rows(&store, &[(0, Op::In, "9.5,100")], by_row), [1, 4]);
+        let desc = Order {
+            column: Some(0),
+            desc: true,
+        };
+        // Descending by value, ties by row id descending, nulls last.
+        assert_eq!(rows(&store, &[], desc), [4, 2, 0, 1, 3]);
+        assert_eq!(rows(&store, &[(1, Op::NotNull, "")], desc), [4, 2, 0, 3]);
+        let bad = Filter {
+            column: 1,
+            op: Op::Gt,
+            values: vec!["31.12.2023".into()],
+        };
+        assert!(store
+            .code_set(&bad)
+            .unwrap_err()
+            .expected
+            .contains("ISO date"));
+    }
+
+    #[test]
+    fn cursors_resume_after_their_row_in_both_directions() {
+        let store = store("cursors");
+        for desc in [false, true] {
+            let order = Order {
+                column: Some(0),
+                desc,
+            };
+            let all = store.page(&[], order, None, 100, false).rows;
+            let mut seen: Vec<u32> = Vec::new();
+            let mut after: Option<Cursor> = None;
+            loop {
+                let page = store.page(&[], order, after.as_ref(), 2, false);
+                seen.extend(&page.rows);
+                let Some(&last) = page.rows.last() else { break };
+                if !page.more {
+                    break;
+                }
+                after = Some(Cursor {
+                    sort: Some("n".into()),
+                    desc,
+                    value: store.columns[0].value(last).map(str::to_string),
+                    row: last,
+                });
+            }
+            assert_eq!(seen, all, "desc={desc}");
+        }
+    }
+}
