@@ -558,6 +558,35 @@ fn a_ckan_harvester_can_list_and_fetch_everything() {
         since["result"]["count"], 1,
         "the fixture was modified on 2026-11-20"
     );
+    // ckanext-harvest's CKAN harvester: pages of 100 sorted by id, its organisation filters
+    // (`OR` between includes, `-` for excludes) and the change window.
+    let harvest = |fq: &str| {
+        let body = get(&format!(
+            "/api/3/action/package_search?fq={}&rows=100&start=0&sort={}",
+            enc(fq),
+            enc("id asc")
+        ))
+        .json();
+        assert_eq!(body["success"], true, "{fq}: {body}");
+        body["result"]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        harvest("metadata_modified:[2026-11-19T00:00:00Z TO *]"),
+        ["digital-kyiv-2024-2025", "fixture-appeals"]
+    );
+    assert_eq!(
+        harvest("organization:fixture-council OR organization:nobody"),
+        ["fixture-appeals"]
+    );
+    assert_eq!(
+        harvest("-organization:fixture-council +dataset_type:dataset"),
+        ["digital-kyiv-2024-2025"]
+    );
     let q = get(&format!(
         "/api/3/action/package_search?q={}",
         enc("звернення")

@@ -348,9 +348,43 @@ enum FilterQuery {
     Modified(Option<String>, Option<String>),
 }
 
-fn parse_fq(fq: &str) -> Result<Vec<FilterQuery>, CkanError> {
-    let mut out = Vec::new();
-    let mut rest = fq.trim();
+/// One `fq` term, possibly negated (`-organization:x`).
+struct Term {
+    negated: bool,
+    query: FilterQuery,
+}
+
+/// Terms joined by `OR`; an `fq` is the AND of its clauses.
+type Clause = Vec<Term>;
+
+impl Term {
+    fn matches(&self, package: &Package) -> bool {
+        let hit = match &self.query {
+            FilterQuery::Field(field, value) if field == "dataset_type" => value == "dataset",
+            FilterQuery::Field(field, value) => {
+                field_values(package, field).iter().any(|v| v == value)
+            }
+            FilterQuery::Modified(from, to) => {
+                let modified = package
+                    .modified
+                    .as_deref()
+                    .or(package.created.as_deref())
+                    .unwrap_or("");
+                from.as_deref().is_none_or(|f| modified >= f)
+                    && to.as_deref().is_none_or(|t| modified <= t)
+            }
+        };
+        hit != self.negated
+    }
+}
+
+/// Parses the `fq` harvesters send: `field:value`, `"quoted"` values, `[FROM TO TO]` ranges,
+/// `+`/`-` prefixes, `OR` between terms (as ckanext-harvest's organisation filters), brackets.
+fn parse_fq(fq: &str) -> Result<Vec<Clause>, CkanError> {
+    let mut out: Vec<Clause> = Vec::new();
+    let mut or_next = false;
+    let cleaned = fq.replace(['(', ')'], " ");
+    let mut rest = cleaned.trim();
     while !rest.is_empty() {
         let term_end = if let Some(open) = rest.find(":[") {
             if rest[..open].contains(char::is_whitespace) {
@@ -367,16 +401,23 @@ fn parse_fq(fq: &str) -> Result<Vec<FilterQuery>, CkanError> {
         } else {
             rest.find(char::is_whitespace).unwrap_or(rest.len())
         };
-        let term = rest[..term_end].trim_start_matches('+');
+        let token = &rest[..term_end];
         rest = rest[term_end..].trim_start();
-        if term.is_empty() || term == "*:*" {
-            continue;
+        match token {
+            "OR" | "||" => {
+                or_next = true;
+                continue;
+            }
+            "AND" | "&&" | "" | "*:*" => continue,
+            _ => {}
         }
+        let negated = token.starts_with('-');
+        let term = token.trim_start_matches(['+', '-']);
         let (field, value) = term.split_once(':').ok_or_else(|| {
             CkanError::validation("fq", format!("`{}` is not field:value", shorten(term)))
         })?;
         let value = value.trim_matches('"');
-        if field == "metadata_modified" {
+        let query = if field == "metadata_modified" {
             let inner = value.trim_start_matches('[').trim_end_matches(']');
             let (from, to) = inner.split_once(" TO ").ok_or_else(|| {
                 CkanError::validation("fq", "metadata_modified takes a range: [FROM TO TO]")
@@ -384,13 +425,14 @@ fn parse_fq(fq: &str) -> Result<Vec<FilterQuery>, CkanError> {
             let bound = |b: &str| {
                 (b != "*" && !b.is_empty()).then(|| b.chars().take(10).collect::<String>())
             };
-            out.push(FilterQuery::Modified(bound(from.trim()), bound(to.trim())));
+            FilterQuery::Modified(bound(from.trim()), bound(to.trim()))
         } else if FACETS.contains(&field)
-            || field == "name"
-            || field == "id"
-            || field == "owner_org"
+            || matches!(
+                field,
+                "name" | "id" | "owner_org" | "dataset_type" | "groups"
+            )
         {
-            out.push(FilterQuery::Field(field.to_string(), value.to_string()));
+            FilterQuery::Field(field.to_string(), value.to_string())
         } else {
             return Err(CkanError::validation(
                 "fq",
@@ -399,7 +441,13 @@ fn parse_fq(fq: &str) -> Result<Vec<FilterQuery>, CkanError> {
                     shorten(field)
                 ),
             ));
+        };
+        let term = Term { negated, query };
+        match out.last_mut() {
+            Some(clause) if or_next => clause.push(term),
+            _ => out.push(vec![term]),
         }
+        or_next = false;
     }
     Ok(out)
 }
@@ -443,16 +491,9 @@ fn package_search(data: &DataState, req: &Req, get: &Params) -> Result<Value, Ck
     let mut found: Vec<&Package> = search_packages(data, get.get("q").unwrap_or(""))
         .into_iter()
         .filter(|p| {
-            filters.iter().all(|f| match f {
-                FilterQuery::Field(field, value) => {
-                    field_values(p, field).iter().any(|v| v == value)
-                }
-                FilterQuery::Modified(from, to) => {
-                    let modified = p.modified.as_deref().or(p.created.as_deref()).unwrap_or("");
-                    from.as_deref().is_none_or(|f| modified >= f)
-                        && to.as_deref().is_none_or(|t| modified <= t)
-                }
-            })
+            filters
+                .iter()
+                .all(|clause| clause.iter().any(|t| t.matches(p)))
         })
         .collect();
     match get.get("sort").map(str::trim) {
@@ -461,8 +502,9 @@ fn package_search(data: &DataState, req: &Req, get: &Params) -> Result<Value, Ck
         | Some("score desc, metadata_modified desc")
         | Some("score desc")
         | Some("relevance asc") => {}
-        Some("name asc") => found.sort_by(|a, b| a.name.cmp(&b.name)),
-        Some("name desc") => found.sort_by(|a, b| b.name.cmp(&a.name)),
+        // ckanext-harvest pages with `sort=id asc`; a package's id is its name.
+        Some("name asc") | Some("id asc") => found.sort_by(|a, b| a.name.cmp(&b.name)),
+        Some("name desc") | Some("id desc") => found.sort_by(|a, b| b.name.cmp(&a.name)),
         Some("title_string asc") => found.sort_by(|a, b| a.title.cmp(&b.title)),
         Some("title_string desc") => found.sort_by(|a, b| b.title.cmp(&a.title)),
         Some("metadata_modified asc") => found.sort_by(|a, b| a.modified.cmp(&b.modified)),
