@@ -230,6 +230,23 @@ fn facets_count_the_matching_rows() {
     assert_eq!(obolon["count"].as_u64().unwrap() as usize, expected);
     let sum: u64 = values.iter().map(|v| v["count"].as_u64().unwrap()).sum();
     assert_eq!(sum, body["total"].as_u64().unwrap());
+    // Unfiltered, from the posting lists: every row counted once, nulls as `null`.
+    let all = get(&format!(
+        "{APPEALS}.json?_facet=h3_cell&_facet=district&_size=1"
+    ))
+    .json();
+    let districts = all["facets"]["district"]["values"].as_array().unwrap();
+    assert_eq!(districts.len(), 10);
+    let sum: u64 = districts.iter().map(|v| v["count"].as_u64().unwrap()).sum();
+    assert_eq!(sum as usize, common::APPEALS_ROWS);
+    let cells = &all["facets"]["h3_cell"];
+    assert_eq!(cells["truncated"], true);
+    assert_eq!(
+        cells["values"][0]["value"],
+        Value::Null,
+        "120 suppressed rows lead"
+    );
+    assert_eq!(cells["values"][0]["count"], 120);
 }
 
 #[test]

@@ -316,7 +316,8 @@ pub fn rows(
         query.order,
         query.after.as_ref(),
         query.size,
-        !query.facets.is_empty(),
+        // Without filters, facets come straight from the posting-list lengths.
+        !query.facets.is_empty() && !query.sets.is_empty(),
     );
     let next = match (page.more, page.rows.last()) {
         (true, Some(&row)) => Some(cursor_after(&store, &query, row)),
