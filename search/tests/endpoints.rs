@@ -101,6 +101,17 @@ fn every_filter_operator_matches_a_plain_reading_of_the_data() {
             Box::new(|a| a["year"] == "2023" || a["year"] == "2025"),
         ),
         (
+            // Many values: the filter becomes a bitmap.
+            format!(
+                "year__in={}",
+                (2000..=2024)
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Box::new(|a| a["year"] != "2025"),
+        ),
+        (
             format!("district__in={}", enc(r#"["Дарницький","Солом'янський"]"#)),
             Box::new(|a| a["district"] == "Дарницький" || a["district"] == "Солом'янський"),
         ),
@@ -219,6 +230,23 @@ fn facets_count_the_matching_rows() {
     assert_eq!(obolon["count"].as_u64().unwrap() as usize, expected);
     let sum: u64 = values.iter().map(|v| v["count"].as_u64().unwrap()).sum();
     assert_eq!(sum, body["total"].as_u64().unwrap());
+    // Unfiltered, from the posting lists: every row counted once, nulls as `null`.
+    let all = get(&format!(
+        "{APPEALS}.json?_facet=h3_cell&_facet=district&_size=1"
+    ))
+    .json();
+    let districts = all["facets"]["district"]["values"].as_array().unwrap();
+    assert_eq!(districts.len(), 10);
+    let sum: u64 = districts.iter().map(|v| v["count"].as_u64().unwrap()).sum();
+    assert_eq!(sum as usize, common::APPEALS_ROWS);
+    let cells = &all["facets"]["h3_cell"];
+    assert_eq!(cells["truncated"], true);
+    assert_eq!(
+        cells["values"][0]["value"],
+        Value::Null,
+        "120 suppressed rows lead"
+    );
+    assert_eq!(cells["values"][0]["count"], 120);
 }
 
 #[test]
@@ -547,6 +575,35 @@ fn a_ckan_harvester_can_list_and_fetch_everything() {
         since["result"]["count"], 1,
         "the fixture was modified on 2026-11-20"
     );
+    // ckanext-harvest's CKAN harvester: pages of 100 sorted by id, its organisation filters
+    // (`OR` between includes, `-` for excludes) and the change window.
+    let harvest = |fq: &str| {
+        let body = get(&format!(
+            "/api/3/action/package_search?fq={}&rows=100&start=0&sort={}",
+            enc(fq),
+            enc("id asc")
+        ))
+        .json();
+        assert_eq!(body["success"], true, "{fq}: {body}");
+        body["result"]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        harvest("metadata_modified:[2026-11-19T00:00:00Z TO *]"),
+        ["digital-kyiv-2024-2025", "fixture-appeals"]
+    );
+    assert_eq!(
+        harvest("organization:fixture-council OR organization:nobody"),
+        ["fixture-appeals"]
+    );
+    assert_eq!(
+        harvest("-organization:fixture-council +dataset_type:dataset"),
+        ["digital-kyiv-2024-2025"]
+    );
     let q = get(&format!(
         "/api/3/action/package_search?q={}",
         enc("звернення")
@@ -748,4 +805,50 @@ fn a_failing_export_ends_with_an_error_line_not_a_short_file() {
             }
         }
     }
+}
+
+#[test]
+fn ckan_clients_may_post_their_parameters() {
+    // ckanapi's RemoteCKAN POSTs a JSON object by default.
+    let json = [("Content-Type", "application/json")];
+    let show = common::send(
+        "POST",
+        "/api/3/action/package_show",
+        &json,
+        br#"{"id": "fixture-appeals"}"#,
+    );
+    assert_eq!(show.status, 200, "{}", show.text());
+    assert_eq!(show.json()["result"]["name"], "fixture-appeals");
+    let list = common::send("POST", "/api/3/action/package_list", &json, b"{}");
+    assert_eq!(list.json()["result"].as_array().unwrap().len(), 2);
+    let search = common::send(
+        "POST",
+        "/api/3/action/datastore_search",
+        &json,
+        r#"{"resource_id": "fixture-appeals:appeals", "filters": {"district": "Оболонський"}, "limit": 1}"#.as_bytes(),
+    );
+    assert_eq!(
+        search.json()["result"]["records"].as_array().unwrap().len(),
+        1
+    );
+    let form = common::send(
+        "POST",
+        "/api/3/action/package_show",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"id=digital-kyiv-2024-2025",
+    );
+    assert_eq!(form.json()["result"]["name"], "digital-kyiv-2024-2025");
+    let bad = common::send("POST", "/api/3/action/package_show", &json, b"{not json");
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["success"], false);
+    let huge = vec![b' '; 100 * 1024];
+    assert_eq!(
+        common::send("POST", "/api/3/action/package_list", &json, &huge).status,
+        413
+    );
+    // Everything else stays read-only.
+    assert_eq!(
+        common::send("POST", "/api/v1/datasets", &json, b"{}").status,
+        405
+    );
 }

@@ -285,6 +285,17 @@ impl Column {
         std::str::from_utf8(&self.dict[header + from..header + to]).unwrap_or("")
     }
 
+    /// The bytes of `code`'s text, unchecked (the dictionary is checked as UTF-8 at open):
+    /// for writers that copy bytes, such as CSV export.
+    #[inline]
+    pub fn bytes(&self, code: u32) -> &[u8] {
+        let count = self.dict_len as usize;
+        let header = 8 + (count + 1) * 8;
+        let from = u64_at(&self.dict, 1 + code as usize) as usize;
+        let to = u64_at(&self.dict, 2 + code as usize) as usize;
+        &self.dict[header + from..header + to]
+    }
+
     /// The value of `row`, `None` for null.
     #[inline]
     pub fn value(&self, row: u32) -> Option<&str> {

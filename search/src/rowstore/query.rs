@@ -177,6 +177,14 @@ impl Store {
                     .map(|v| typed(v))
                     .collect::<Result<Vec<_>, _>>()?;
                 ranges.sort_unstable();
+                if ranges.len() > 16 {
+                    // Many values: a bitmap keeps the per-row check O(1).
+                    let mut bits = vec![0u64; len as usize / 64 + 1];
+                    for code in ranges.into_iter().flat_map(|(lo, hi)| lo..hi) {
+                        bits[code as usize / 64] |= 1 << (code % 64);
+                    }
+                    return Ok(CodeSet::Bits(bits));
+                }
                 ranges
             }
             Op::Contains | Op::StartsWith => {
@@ -256,17 +264,26 @@ impl Store {
         if sets.is_empty() && !want_matches {
             return self.unfiltered_page(order, start, size);
         }
+        if let Some(page) = self.posting_list_page(sets, order, start, size, want_matches) {
+            return page;
+        }
         // The filter matching the fewest rows drives; the others are checked per row.
         let driving = sets
             .iter()
             .enumerate()
             .min_by_key(|(_, (column, set))| set.row_count(&self.columns[*column]))
             .map(|(i, _)| i);
+        let others: Vec<(usize, CodeSet)> = sets
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != driving)
+            .map(|(_, s)| s.clone())
+            .collect();
         let mut total = 0;
         let mut matches = want_matches.then(Vec::new);
         let mut best = TopK::new(size + 1, order.desc);
         let mut visit = |row: u32| {
-            if !self.passes(sets, row) {
+            if !self.passes(&others, row) {
                 return;
             }
             total += 1;
@@ -299,6 +316,49 @@ impl Store {
             more,
             matches,
         }
+    }
+
+    /// The common `column=value` page in row order: the value's posting list is already in
+    /// row order and its length is the total, so the page costs O(log n + size).
+    fn posting_list_page(
+        &self,
+        sets: &[(usize, CodeSet)],
+        order: Order,
+        start: Option<(u32, i64)>,
+        size: usize,
+        want_matches: bool,
+    ) -> Option<Page> {
+        let [(c, CodeSet::Ranges(ranges))] = sets else {
+            return None;
+        };
+        if want_matches || order.column.is_some() || order.desc || ranges.len() > 1 {
+            return None;
+        }
+        let column = &self.columns[*c];
+        let (from, to) = match ranges.first() {
+            None => (0, 0),
+            Some(&(lo, hi)) if hi == lo + 1 => (column.start(lo), column.start(hi)),
+            Some(_) => return None,
+        };
+        let after = start.map_or(-1, |(_, row)| row);
+        let (mut a, mut b) = (from, to);
+        while a < b {
+            let mid = a + (b - a) / 2;
+            if i64::from(column.perm(mid)) <= after {
+                a = mid + 1;
+            } else {
+                b = mid;
+            }
+        }
+        let mut rows: Vec<u32> = (a..to).take(size + 1).map(|i| column.perm(i)).collect();
+        let more = rows.len() > size;
+        rows.truncate(size);
+        Some(Page {
+            rows,
+            total: to - from,
+            more,
+            matches: None,
+        })
     }
 
     /// Without filters the column order is already the answer: find the cursor's place in
@@ -456,6 +516,112 @@ impl TopK {
             v
         } else {
             self.asc_heap.into_sorted_vec()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rowstore::write_store;
+    use crate::Layout;
+
+    /// A one-resource store: `n` is a number column where "10" and "10.0" are the same value.
+    fn store(test: &str) -> Store {
+        let dir =
+            std::env::temp_dir().join(format!("vidkryto-query-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let layout = Layout::new(&dir);
+        std::fs::create_dir_all(layout.dataset_dir("p")).unwrap();
+        std::fs::write(
+            layout.resource_csv("p", "r"),
+            "n,d\n10,2024-02-01\n9.5,\n10.0,2023-12-31\n,2024-01-15\n100,2024-02-01\n",
+        )
+        .unwrap();
+        std::fs::write(
+            layout.package_file("p"),
+            r#"{"name": "p", "resources": [{"name": "r", "path": "r.csv", "schema": {"fields": [
+                {"name": "n", "type": "number"}, {"name": "d", "type": "date"}]}}]}"#,
+        )
+        .unwrap();
+        write_store(&layout, "p").unwrap();
+        Store::open(&layout, "p", "r").unwrap()
+    }
+
+    fn rows(store: &Store, filters: &[(usize, Op, &str)], order: Order) -> Vec<u32> {
+        let sets: Vec<(usize, CodeSet)> = filters
+            .iter()
+            .map(|&(column, op, value)| {
+                let filter = Filter {
+                    column,
+                    op,
+                    values: value.split(',').map(str::to_string).collect(),
+                };
+                (column, store.code_set(&filter).unwrap())
+            })
+            .collect();
+        store.page(&sets, order, None, 100, false).rows
+    }
+
+    #[test]
+    fn typed_filters_and_orders() {
+        let store = store("typed");
+        let by_row = Order::default();
+        assert_eq!(rows(&store, &[(0, Op::Exact, "10")], by_row), [0, 2]);
+        assert_eq!(rows(&store, &[(0, Op::Gt, "9.75")], by_row), [0, 2, 4]);
+        assert_eq!(
+            rows(&store, &[(0, Op::Not, "10")], by_row),
+            [1, 4],
+            "nulls excluded"
+        );
+        assert_eq!(rows(&store, &[(0, Op::IsNull, "")], by_row), [3]);
+        assert_eq!(rows(&store, &[(1, Op::Lt, "2024-01-20")], by_row), [2, 3]);
+        assert_eq!(rows(&store, &[(0, Op::In, "9.5,100")], by_row), [1, 4]);
+        let desc = Order {
+            column: Some(0),
+            desc: true,
+        };
+        // Descending by value, ties by row id descending, nulls last.
+        assert_eq!(rows(&store, &[], desc), [4, 2, 0, 1, 3]);
+        assert_eq!(rows(&store, &[(1, Op::NotNull, "")], desc), [4, 2, 0, 3]);
+        let bad = Filter {
+            column: 1,
+            op: Op::Gt,
+            values: vec!["31.12.2023".into()],
+        };
+        assert!(store
+            .code_set(&bad)
+            .unwrap_err()
+            .expected
+            .contains("ISO date"));
+    }
+
+    #[test]
+    fn cursors_resume_after_their_row_in_both_directions() {
+        let store = store("cursors");
+        for desc in [false, true] {
+            let order = Order {
+                column: Some(0),
+                desc,
+            };
+            let all = store.page(&[], order, None, 100, false).rows;
+            let mut seen: Vec<u32> = Vec::new();
+            let mut after: Option<Cursor> = None;
+            loop {
+                let page = store.page(&[], order, after.as_ref(), 2, false);
+                seen.extend(&page.rows);
+                let Some(&last) = page.rows.last() else { break };
+                if !page.more {
+                    break;
+                }
+                after = Some(Cursor {
+                    sort: Some("n".into()),
+                    desc,
+                    value: store.columns[0].value(last).map(str::to_string),
+                    row: last,
+                });
+            }
+            assert_eq!(seen, all, "desc={desc}");
         }
     }
 }

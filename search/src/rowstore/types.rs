@@ -49,10 +49,6 @@ impl Kind {
         }
     }
 
-    pub fn from_str_tag(tag: &str) -> Kind {
-        Kind::from_schema(tag)
-    }
-
     /// What a filter value must look like, for error messages.
     pub fn expected(self) -> &'static str {
         match self {

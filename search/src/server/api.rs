@@ -13,17 +13,72 @@ use super::openapi::{self, Endpoint};
 use super::respond::{self, Cache, Req};
 use super::{ckan, datasets, dcat, rows, ApiError, AppState};
 
+/// The largest POST body a CKAN action accepts.
+const MAX_POST: u64 = 64 * 1024;
+
 /// The dataset endpoints; requests matching no route fall through to the next filter.
 pub fn routes(
     state: Arc<AppState>,
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
-    respond::req().and_then(move |req: Req| {
+    let post_state = state.clone();
+    // CKAN clients (ckanapi by default) POST their parameters as JSON or a form.
+    let ckan_post = warp::post()
+        .and(warp::path!("api" / "3" / "action" / String))
+        .and(respond::req())
+        .and(warp::body::content_length_limit(MAX_POST))
+        .and(warp::body::bytes())
+        .map(move |action: String, req: Req, body: bytes::Bytes| {
+            ckan_post(&post_state, &action, req, &body)
+        });
+    let get = respond::req().and_then(move |req: Req| {
         let state = state.clone();
         async move { dispatch(&state, req) }
-    })
+    });
+    ckan_post.or(get).unify()
+}
+
+/// A POSTed CKAN action: the body's parameters join the query's, then it runs as a GET.
+fn ckan_post(state: &AppState, action: &str, req: Req, body: &[u8]) -> Response {
+    let trimmed = body.iter().position(|b| !b.is_ascii_whitespace());
+    let extra = match trimmed.map(|i| body[i]) {
+        None => String::new(),
+        Some(b'{') => {
+            match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body) {
+                Ok(object) => {
+                    let mut out = form_urlencoded::Serializer::new(String::new());
+                    for (k, v) in object {
+                        match v {
+                            serde_json::Value::String(s) => out.append_pair(&k, &s),
+                            other => out.append_pair(&k, &other.to_string()),
+                        };
+                    }
+                    out.finish()
+                }
+                Err(_) => return ckan::bad_body(&req, action),
+            }
+        }
+        Some(_) => String::from_utf8_lossy(body).into_owned(),
+    };
+    let req = req.as_get_with(&extra);
+    match dispatch(state, req) {
+        Ok(response) => response,
+        Err(_) => respond::error(ApiError::not_found(
+            "no such API endpoint; see /api/openapi.json",
+        )),
+    }
 }
 
 fn dispatch(state: &AppState, req: Req) -> Result<Response, warp::Rejection> {
+    if req.method == Method::POST && req.path.starts_with("/api/3/action/") {
+        // `ckan_post` refused it: the body is over the limit or has no length.
+        return Ok(respond::error(ApiError {
+            status: warp::http::StatusCode::PAYLOAD_TOO_LARGE,
+            code: "payload-too-large",
+            message: format!("send at most {MAX_POST} bytes, with a Content-Length, or use GET"),
+            parameter: None,
+            allowed: None,
+        }));
+    }
     let Some((route, captures)) = openapi::route(&req.path) else {
         if req.path.starts_with("/api/3/action/") {
             return Ok(ckan::unknown(&req));

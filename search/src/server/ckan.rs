@@ -11,7 +11,6 @@ use warp::reply::Response;
 use super::datasets::{shorten, DataState};
 use super::respond::{self, Cache, Reply, Req};
 use crate::catalogue::Package;
-use crate::rowstore::{CodeSet, Filter, Kind, Op, Order, Store};
 
 /// A CKAN error: its `__type`, message, HTTP status and (for validation) the field at fault.
 #[derive(Debug)]
@@ -23,7 +22,7 @@ pub struct CkanError {
 }
 
 impl CkanError {
-    fn not_found(message: impl Into<String>) -> CkanError {
+    pub(super) fn not_found(message: impl Into<String>) -> CkanError {
         CkanError {
             kind: "Not Found Error",
             status: StatusCode::NOT_FOUND,
@@ -33,7 +32,7 @@ impl CkanError {
     }
 
     /// CKAN answers invalid parameters with 409 and a `Validation Error` naming the field.
-    fn validation(field: &str, message: impl Into<String>) -> CkanError {
+    pub(super) fn validation(field: &str, message: impl Into<String>) -> CkanError {
         CkanError {
             kind: "Validation Error",
             status: StatusCode::CONFLICT,
@@ -101,7 +100,7 @@ pub fn action(data: &DataState, req: &Req, action: &str) -> Response {
         "package_show" => package_show(data, req, get.get("id")),
         "package_search" => package_search(data, req, get),
         "organization_list" => Ok(organization_list(data, get.get("all_fields") == Some("true"))),
-        "datastore_search" => datastore_search(data, get),
+        "datastore_search" => super::datastore::datastore_search(data, get),
         other => Err(CkanError::bad_request(format!(
             "Bad request - Action name not known: {}; this portal answers package_list, package_show, package_search, organization_list, datastore_search",
             shorten(other)
@@ -111,6 +110,15 @@ pub fn action(data: &DataState, req: &Req, action: &str) -> Response {
         Ok(result) => ok_response(data, req, action, result),
         Err(error) => error_response(req, action, error),
     }
+}
+
+/// A POST body that is neither a JSON object nor a form.
+pub fn bad_body(req: &Req, action: &str) -> Response {
+    error_response(
+        req,
+        action,
+        CkanError::bad_request("Bad request - JSON Error: the body must be a JSON object"),
+    )
 }
 
 /// An unknown action under `/api/3/action/`.
@@ -127,10 +135,10 @@ pub fn unknown(req: &Req) -> Response {
 }
 
 /// The request's parameters; the first of a repeated name counts.
-struct Params(Vec<(String, String)>);
+pub(super) struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, _)| k == name)
@@ -339,9 +347,43 @@ enum FilterQuery {
     Modified(Option<String>, Option<String>),
 }
 
-fn parse_fq(fq: &str) -> Result<Vec<FilterQuery>, CkanError> {
-    let mut out = Vec::new();
-    let mut rest = fq.trim();
+/// One `fq` term, possibly negated (`-organization:x`).
+struct Term {
+    negated: bool,
+    query: FilterQuery,
+}
+
+/// Terms joined by `OR`; an `fq` is the AND of its clauses.
+type Clause = Vec<Term>;
+
+impl Term {
+    fn matches(&self, package: &Package) -> bool {
+        let hit = match &self.query {
+            FilterQuery::Field(field, value) if field == "dataset_type" => value == "dataset",
+            FilterQuery::Field(field, value) => {
+                field_values(package, field).iter().any(|v| v == value)
+            }
+            FilterQuery::Modified(from, to) => {
+                let modified = package
+                    .modified
+                    .as_deref()
+                    .or(package.created.as_deref())
+                    .unwrap_or("");
+                from.as_deref().is_none_or(|f| modified >= f)
+                    && to.as_deref().is_none_or(|t| modified <= t)
+            }
+        };
+        hit != self.negated
+    }
+}
+
+/// Parses the `fq` harvesters send: `field:value`, `"quoted"` values, `[FROM TO TO]` ranges,
+/// `+`/`-` prefixes, `OR` between terms (as ckanext-harvest's organisation filters), brackets.
+fn parse_fq(fq: &str) -> Result<Vec<Clause>, CkanError> {
+    let mut out: Vec<Clause> = Vec::new();
+    let mut or_next = false;
+    let cleaned = fq.replace(['(', ')'], " ");
+    let mut rest = cleaned.trim();
     while !rest.is_empty() {
         let term_end = if let Some(open) = rest.find(":[") {
             if rest[..open].contains(char::is_whitespace) {
@@ -358,16 +400,23 @@ fn parse_fq(fq: &str) -> Result<Vec<FilterQuery>, CkanError> {
         } else {
             rest.find(char::is_whitespace).unwrap_or(rest.len())
         };
-        let term = rest[..term_end].trim_start_matches('+');
+        let token = &rest[..term_end];
         rest = rest[term_end..].trim_start();
-        if term.is_empty() || term == "*:*" {
-            continue;
+        match token {
+            "OR" | "||" => {
+                or_next = true;
+                continue;
+            }
+            "AND" | "&&" | "" | "*:*" => continue,
+            _ => {}
         }
+        let negated = token.starts_with('-');
+        let term = token.trim_start_matches(['+', '-']);
         let (field, value) = term.split_once(':').ok_or_else(|| {
             CkanError::validation("fq", format!("`{}` is not field:value", shorten(term)))
         })?;
         let value = value.trim_matches('"');
-        if field == "metadata_modified" {
+        let query = if field == "metadata_modified" {
             let inner = value.trim_start_matches('[').trim_end_matches(']');
             let (from, to) = inner.split_once(" TO ").ok_or_else(|| {
                 CkanError::validation("fq", "metadata_modified takes a range: [FROM TO TO]")
@@ -375,13 +424,14 @@ fn parse_fq(fq: &str) -> Result<Vec<FilterQuery>, CkanError> {
             let bound = |b: &str| {
                 (b != "*" && !b.is_empty()).then(|| b.chars().take(10).collect::<String>())
             };
-            out.push(FilterQuery::Modified(bound(from.trim()), bound(to.trim())));
+            FilterQuery::Modified(bound(from.trim()), bound(to.trim()))
         } else if FACETS.contains(&field)
-            || field == "name"
-            || field == "id"
-            || field == "owner_org"
+            || matches!(
+                field,
+                "name" | "id" | "owner_org" | "dataset_type" | "groups"
+            )
         {
-            out.push(FilterQuery::Field(field.to_string(), value.to_string()));
+            FilterQuery::Field(field.to_string(), value.to_string())
         } else {
             return Err(CkanError::validation(
                 "fq",
@@ -390,12 +440,23 @@ fn parse_fq(fq: &str) -> Result<Vec<FilterQuery>, CkanError> {
                     shorten(field)
                 ),
             ));
+        };
+        let term = Term { negated, query };
+        match out.last_mut() {
+            Some(clause) if or_next => clause.push(term),
+            _ => out.push(vec![term]),
         }
+        or_next = false;
     }
     Ok(out)
 }
 
-fn int_param(get: &Params, name: &str, default: usize, max: usize) -> Result<usize, CkanError> {
+pub(super) fn int_param(
+    get: &Params,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, CkanError> {
     match get.get(name) {
         None | Some("") => Ok(default),
         Some(v) => v
@@ -434,16 +495,9 @@ fn package_search(data: &DataState, req: &Req, get: &Params) -> Result<Value, Ck
     let mut found: Vec<&Package> = search_packages(data, get.get("q").unwrap_or(""))
         .into_iter()
         .filter(|p| {
-            filters.iter().all(|f| match f {
-                FilterQuery::Field(field, value) => {
-                    field_values(p, field).iter().any(|v| v == value)
-                }
-                FilterQuery::Modified(from, to) => {
-                    let modified = p.modified.as_deref().or(p.created.as_deref()).unwrap_or("");
-                    from.as_deref().is_none_or(|f| modified >= f)
-                        && to.as_deref().is_none_or(|t| modified <= t)
-                }
-            })
+            filters
+                .iter()
+                .all(|clause| clause.iter().any(|t| t.matches(p)))
         })
         .collect();
     match get.get("sort").map(str::trim) {
@@ -452,8 +506,9 @@ fn package_search(data: &DataState, req: &Req, get: &Params) -> Result<Value, Ck
         | Some("score desc, metadata_modified desc")
         | Some("score desc")
         | Some("relevance asc") => {}
-        Some("name asc") => found.sort_by(|a, b| a.name.cmp(&b.name)),
-        Some("name desc") => found.sort_by(|a, b| b.name.cmp(&a.name)),
+        // ckanext-harvest pages with `sort=id asc`; a package's id is its name.
+        Some("name asc") | Some("id asc") => found.sort_by(|a, b| a.name.cmp(&b.name)),
+        Some("name desc") | Some("id desc") => found.sort_by(|a, b| b.name.cmp(&a.name)),
         Some("title_string asc") => found.sort_by(|a, b| a.title.cmp(&b.title)),
         Some("title_string desc") => found.sort_by(|a, b| b.title.cmp(&a.title)),
         Some("metadata_modified asc") => found.sort_by(|a, b| a.modified.cmp(&b.modified)),
@@ -503,220 +558,4 @@ fn package_search(data: &DataState, req: &Req, get: &Params) -> Result<Value, Ck
         "facets": facets,
         "search_facets": search_facets,
     }))
-}
-
-/// The DataStore column type CKAN would report.
-fn ckan_type(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Integer | Kind::Year => "int",
-        Kind::Number => "numeric",
-        Kind::Date => "date",
-        Kind::DateTime => "timestamp",
-        Kind::Time => "time",
-        Kind::Boolean => "bool",
-        Kind::YearMonth | Kind::Text => "text",
-    }
-}
-
-fn datastore_search(data: &DataState, get: &Params) -> Result<Value, CkanError> {
-    let id = get
-        .get("resource_id")
-        .or_else(|| get.get("id"))
-        .ok_or_else(|| {
-            CkanError::validation(
-                "resource_id",
-                "Missing value: give resource_id=<dataset>:<resource>",
-            )
-        })?;
-    let (dataset, resource) = id.split_once(':').ok_or_else(|| {
-        CkanError::not_found(format!(
-            "Not found: resource `{}` (ids look like <dataset>:<resource>)",
-            shorten(id)
-        ))
-    })?;
-    let store = data
-        .store(dataset, resource)
-        .ok_or_else(|| CkanError::not_found(format!("Not found: resource `{}`", shorten(id))))?;
-    let limit = int_param(get, "limit", 100, 32000)?;
-    let offset = int_param(get, "offset", 0, 10_000_000)?;
-    let column = |field: &str, name: &str| {
-        store.column_index(name).ok_or_else(|| {
-            CkanError::validation(
-                field,
-                format!(
-                    "field `{}` not in the table; fields: {}",
-                    shorten(name),
-                    store.column_names().join(", ")
-                ),
-            )
-        })
-    };
-    let columns: Vec<usize> = match get.get("fields") {
-        None | Some("") => (0..store.columns.len()).collect(),
-        Some(list) => list
-            .split(',')
-            .map(|f| column("fields", f.trim()))
-            .collect::<Result<_, _>>()?,
-    };
-    let mut sets: Vec<(usize, CodeSet)> = Vec::new();
-    if let Some(filters) = get.get("filters").filter(|f| !f.is_empty()) {
-        let object: Map<String, Value> = serde_json::from_str(filters).map_err(|_| {
-            CkanError::validation(
-                "filters",
-                "give a JSON object, e.g. {\"district\": \"Оболонський\"}",
-            )
-        })?;
-        for (name, value) in object {
-            let c = column("filters", &name)?;
-            let values: Vec<String> = match value {
-                Value::Array(items) => items.into_iter().map(plain).collect(),
-                other => vec![plain(other)],
-            };
-            let set = store
-                .code_set(&Filter {
-                    column: c,
-                    op: Op::In,
-                    values,
-                })
-                .map_err(|e| CkanError::validation("filters", format!("`{}`: {}", name, e)))?;
-            sets.push((c, set));
-        }
-    }
-    let order = match get.get("sort").map(str::trim).filter(|s| !s.is_empty()) {
-        None => Order::default(),
-        Some(sort) => {
-            let mut parts = sort.split_whitespace();
-            let name = parts.next().unwrap_or("").trim_matches('"');
-            let desc = match parts.next().map(str::to_lowercase).as_deref() {
-                None | Some("asc") => false,
-                Some("desc") => true,
-                Some(_) => {
-                    return Err(CkanError::validation(
-                        "sort",
-                        "give `column asc` or `column desc`",
-                    ))
-                }
-            };
-            if sort.contains(',') {
-                return Err(CkanError::validation("sort", "sort by one column"));
-            }
-            Order {
-                column: Some(column("sort", name)?),
-                desc,
-            }
-        }
-    };
-    let q = get.get("q").unwrap_or("").trim();
-    let page = if q.is_empty() {
-        store.page(&sets, order, None, offset + limit, false)
-    } else {
-        text_search_page(store, &sets, order, q, offset + limit)
-    };
-    let mut records = Vec::new();
-    let keys: Vec<(usize, String)> = columns
-        .iter()
-        .map(|&c| (c, store.columns[c].name.clone()))
-        .collect();
-    for &row in page.rows.iter().skip(offset) {
-        let mut record = Map::new();
-        record.insert("_id".into(), json!(u64::from(row) + 1));
-        for (c, name) in &keys {
-            let column = &store.columns[*c];
-            record.insert(name.clone(), column_json(column, row));
-        }
-        records.push(Value::Object(record));
-    }
-    let mut fields = vec![json!({"id": "_id", "type": "int"})];
-    fields.extend(
-        columns.iter().map(
-            |&c| json!({"id": store.columns[c].name, "type": ckan_type(store.columns[c].kind)}),
-        ),
-    );
-    let base = format!("/api/3/action/datastore_search?resource_id={id}");
-    Ok(json!({
-        "resource_id": id,
-        "fields": fields,
-        "records": records,
-        "total": page.total,
-        "total_was_estimated": false,
-        "limit": limit,
-        "offset": offset,
-        "_links": {
-            "start": base,
-            "next": format!("{base}&offset={}&limit={limit}", offset + limit),
-        },
-    }))
-}
-
-fn plain(value: Value) -> String {
-    match value {
-        Value::String(s) => s,
-        other => other.to_string(),
-    }
-}
-
-fn column_json(column: &crate::rowstore::Column, row: u32) -> Value {
-    match column.value(row) {
-        None => Value::Null,
-        Some(text) => match column.kind {
-            Kind::Integer | Kind::Year => text
-                .parse::<i64>()
-                .map(Value::from)
-                .unwrap_or_else(|_| json!(text)),
-            Kind::Number => text
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .unwrap_or_else(|| json!(text)),
-            Kind::Boolean => Kind::Boolean
-                .parse(text)
-                .map(|v| json!(v > 0.5))
-                .unwrap_or_else(|| json!(text)),
-            _ => json!(text),
-        },
-    }
-}
-
-/// `q`: rows where any column contains the text (case-sensitive), as a page of `size`.
-fn text_search_page(
-    store: &Store,
-    sets: &[(usize, CodeSet)],
-    order: Order,
-    q: &str,
-    size: usize,
-) -> crate::rowstore::Page {
-    let any: Vec<(usize, CodeSet)> = (0..store.columns.len())
-        .filter_map(|c| {
-            store
-                .code_set(&Filter {
-                    column: c,
-                    op: Op::Contains,
-                    values: vec![q.to_string()],
-                })
-                .ok()
-                .map(|s| (c, s))
-        })
-        .collect();
-    let mut rows = Vec::new();
-    let mut total = 0;
-    for row in store.scan(sets, order) {
-        if any
-            .iter()
-            .any(|(c, s)| s.contains(store.columns[*c].code(row)))
-        {
-            total += 1;
-            if rows.len() <= size {
-                rows.push(row);
-            }
-        }
-    }
-    let more = rows.len() > size;
-    rows.truncate(size);
-    crate::rowstore::Page {
-        rows,
-        total,
-        more,
-        matches: None,
-    }
 }

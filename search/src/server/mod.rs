@@ -5,7 +5,9 @@
 mod api;
 pub mod ckan;
 pub mod datasets;
+mod datastore;
 pub mod dcat;
+mod encode;
 mod error;
 pub mod openapi;
 pub mod respond;

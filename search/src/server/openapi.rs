@@ -311,7 +311,22 @@ pub fn document() -> Value {
                 "404": error,
             }
         });
-        paths.insert(route.template.to_string(), json!({ "get": operation }));
+        let mut item = json!({ "get": operation });
+        if route.tag == "ckan" {
+            // CKAN clients POST the same parameters as a JSON object (or a form).
+            let mut post = item["get"].clone();
+            post["operationId"] = json!(format!("{}_post", operation_id(route.template)));
+            post["parameters"] = json!([]);
+            post["requestBody"] = json!({
+                "required": false,
+                "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+                }
+            });
+            item["post"] = post;
+        }
+        paths.insert(route.template.to_string(), item);
     }
     json!({
         "openapi": "3.1.0",

@@ -50,6 +50,19 @@ impl Req {
         }
     }
 
+    /// The same request as a GET with `extra` parameters appended (CKAN clients POST their
+    /// parameters; the actions are read-only either way).
+    pub fn as_get_with(mut self, extra: &str) -> Req {
+        self.method = Method::GET;
+        if !extra.is_empty() {
+            if !self.query.is_empty() {
+                self.query.push('&');
+            }
+            self.query.push_str(extra);
+        }
+        self
+    }
+
     fn header(&self, name: header::HeaderName) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -261,7 +274,7 @@ impl Reply {
     }
 }
 
-const CHUNK: usize = 64 * 1024;
+const CHUNK: usize = 256 * 1024;
 
 /// Where a streaming producer writes; see [`Reply::stream`].
 pub struct Sink {

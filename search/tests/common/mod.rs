@@ -289,22 +289,37 @@ pub fn get(path: &str) -> Response {
 }
 
 pub fn request(method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
-    send(server(), method, path, headers)
+    send(method, path, headers, b"")
 }
 
 /// `GET target` on the server at `addr`.
 pub fn fetch(addr: SocketAddr, target: &str, headers: &[(&str, &str)]) -> Response {
-    send(addr, "GET", target, headers)
+    send_to(addr, "GET", target, headers, b"")
 }
 
-fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+/// A request with a body (sent with its Content-Length).
+pub fn send(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    send_to(server(), method, path, headers, body)
+}
+
+fn send_to(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
     let mut stream = TcpStream::connect(addr).unwrap();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
+    if !body.is_empty() {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     let split = raw
