@@ -184,5 +184,3 @@ pub fn indexed_corpus() -> PathBuf {
     .unwrap();
     public
 }
-
-/// A response read off the wire.
