@@ -21,7 +21,7 @@ run() {
   grep -E "Elapsed \(wall clock\)|Maximum resident set size|Percent of CPU" "$work/time.txt"
 }
 if command -v hyperfine > /dev/null; then
-  hyperfine --warmup 1 --runs 3 \
+  hyperfine --runs 3 \
     "$bin --config vidkryto.toml anonymise kyiv-appeals --in $raw --out $work/out.csv --report $work/report.json"
 fi
 run
