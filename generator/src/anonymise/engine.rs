@@ -1,6 +1,7 @@
 //! Applies a policy to one raw file in two streaming passes: the first parses and
 //! generalises every row and counts equivalence classes (keeping ~50 bytes per row), the
-//! second re-reads the file, redacts free text on two threads and writes the anonymised
+//! second re-reads the file, redacts free text on two threads, spills rows to `order` (so
+//! they leave in hash order, not the raw chronological order) and writes the anonymised
 //! CSV, the Open311 export and the report. Outputs go to temporary siblings and are renamed
 //! only when everything succeeded.
 
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::generalise::{self, Cell, CoordError};
 use super::kanon::{self, RowKeys};
 use super::open311;
+use super::order::Spill;
 use super::policy::{ColumnRule, Hierarchy, Level, LocationLevel, Policy, Source};
 use super::redact::{Counts, Redactor};
 use super::report::{Achieved, LevelCount, PrivacyReport};
@@ -438,11 +440,12 @@ impl<'a> Plan<'a> {
         level: u8,
         redactor: &Redactor,
         counts: &mut Counts,
-    ) -> Result<Vec<String>, AnonymiseError> {
+    ) -> Result<(String, Vec<String>), AnonymiseError> {
         let line = record_line(record);
         let parsed = self.parse(record, line)?;
         let level = &self.policy.hierarchy[usize::from(level)];
-        Ok(self
+        let key = opaque_id(&self.dataset, "\u{1}order", line);
+        let row = self
             .columns
             .iter()
             .map(|col| {
@@ -455,7 +458,8 @@ impl<'a> Plan<'a> {
                     Some((redactor, &mut *counts)),
                 )
             })
-            .collect())
+            .collect();
+        Ok((key, row))
     }
 
     fn second_pass(
@@ -493,6 +497,11 @@ impl<'a> Plan<'a> {
             field("text"),
         );
 
+        let spill_error = |source| AnonymiseError::Write {
+            file: outputs.csv.clone(),
+            source,
+        };
+        let mut spill = Spill::new(&outputs.csv).map_err(spill_error)?;
         let mut counts = Counts::default();
         let mut written = 0u64;
         let mut index = 0usize;
@@ -526,7 +535,7 @@ impl<'a> Plan<'a> {
             let (a, b) = chunk.split_at(half.min(chunk.len()));
             let work = |part: &[(StringRecord, u8)]| {
                 let mut local = Counts::default();
-                let rows: Result<Vec<Vec<String>>, AnonymiseError> = part
+                let rows: Result<Vec<(String, Vec<String>)>, AnonymiseError> = part
                     .iter()
                     .map(|(r, l)| self.output_row(r, *l, &redactor, &mut local))
                     .collect();
@@ -541,29 +550,36 @@ impl<'a> Plan<'a> {
             for part in [ra?, rb?] {
                 let (rows, local) = part;
                 counts.merge(&local);
-                for row in rows {
-                    writer
-                        .write_record(&row)
-                        .map_err(|e| csv_tmp.error(e.into()))?;
-                    if let (Some(w), Some(t)) = (open311.as_mut(), &open311_tmp) {
-                        let get = |f: Option<usize>| f.map_or("", |i| row[i].as_str());
-                        let num = |f: Option<usize>| get(f).parse::<f64>().ok();
-                        w.write(&open311::ServiceRequest {
-                            service_request_id: get(f_id),
-                            status: open311::status(get(f_status)),
-                            service_name: get(f_cat),
-                            requested_datetime: format!("{}T00:00:00Z", get(f_date)),
-                            address: get(f_street),
-                            lat: num(f_lat),
-                            long: num(f_lon),
-                            description: get(f_text),
-                        })
-                        .map_err(|e| t.error(e))?;
-                    }
+                for (key, row) in rows {
+                    spill.push(&key, &row).map_err(spill_error)?;
                     written += 1;
                 }
             }
         }
+        spill.drain(
+            |row: &[&str]| -> Result<(), AnonymiseError> {
+                writer
+                    .write_record(row)
+                    .map_err(|e| csv_tmp.error(e.into()))?;
+                if let (Some(w), Some(t)) = (open311.as_mut(), &open311_tmp) {
+                    let get = |f: Option<usize>| f.and_then(|i| row.get(i).copied()).unwrap_or("");
+                    let num = |f: Option<usize>| get(f).parse::<f64>().ok();
+                    w.write(&open311::ServiceRequest {
+                        service_request_id: get(f_id),
+                        status: open311::status(get(f_status)),
+                        service_name: get(f_cat),
+                        requested_datetime: format!("{}T00:00:00Z", get(f_date)),
+                        address: get(f_street),
+                        lat: num(f_lat),
+                        long: num(f_lon),
+                        description: get(f_text),
+                    })
+                    .map_err(|e| t.error(e))?;
+                }
+                Ok(())
+            },
+            spill_error,
+        )?;
         let inner = writer
             .into_inner()
             .map_err(|e| csv_tmp.error(std::io::Error::other(e.to_string())))?;

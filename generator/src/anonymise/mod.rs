@@ -6,6 +6,7 @@ mod engine;
 pub mod generalise;
 pub mod kanon;
 pub mod open311;
+mod order;
 pub mod policy;
 pub mod redact;
 pub mod report;
