@@ -20,8 +20,11 @@ use super::order::Spill;
 use super::policy::{ColumnRule, Hierarchy, Level, LocationLevel, Policy, Source};
 use super::redact::{Counts, Redactor};
 use super::report::{Achieved, LevelCount, PrivacyReport};
-use super::AnonymiseError;
+use super::{AnonymiseError, Progress};
 use crate::catalog::Package;
+
+const FIRST_PASS: &str = "pass 1/2: generalising and counting classes";
+const SECOND_PASS: &str = "pass 2/2: redacting and writing";
 
 /// Where one run writes.
 #[derive(Debug, Clone)]
@@ -82,7 +85,9 @@ pub fn anonymise_file(
     policy: &Policy,
     input: &Path,
     outputs: &Outputs,
+    progress: Option<Progress<'_>>,
 ) -> Result<PrivacyReport, AnonymiseError> {
+    let progress = progress.unwrap_or(&|_, _| {});
     for out in [
         Some(&outputs.csv),
         outputs.report.as_ref(),
@@ -96,10 +101,10 @@ pub fn anonymise_file(
         }
     }
     let plan = Plan::new(package, policy, input)?;
-    let (rows, rows_in) = plan.first_pass()?;
+    let (rows, rows_in) = plan.first_pass(progress)?;
     let decision = kanon::enforce(&rows, policy.hierarchy.len(), policy.k, policy.l);
     drop(rows);
-    let (counts, rows_out) = plan.second_pass(&decision.level, outputs)?;
+    let (counts, rows_out) = plan.second_pass(&decision.level, outputs, progress)?;
 
     let dropped_columns = plan
         .header
@@ -382,7 +387,7 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn first_pass(&self) -> Result<(Vec<RowKeys>, u64), AnonymiseError> {
+    fn first_pass(&self, progress: Progress<'_>) -> Result<(Vec<RowKeys>, u64), AnonymiseError> {
         let mut reader = open(&self.input)?;
         let mut record = StringRecord::new();
         let mut rows = Vec::new();
@@ -397,6 +402,9 @@ impl<'a> Plan<'a> {
                         source,
                     })
                 }
+            }
+            if rows.len() % 16_384 == 0 {
+                progress(FIRST_PASS, rows.len() as u64);
             }
             let line = record_line(&record);
             let parsed = self.parse(&record, line)?;
@@ -466,6 +474,7 @@ impl<'a> Plan<'a> {
         &self,
         levels: &[Option<u8>],
         outputs: &Outputs,
+        progress: Progress<'_>,
     ) -> Result<(Counts, u64), AnonymiseError> {
         let redactor = Redactor::new();
         let mut reader = open(&self.input)?;
@@ -530,6 +539,7 @@ impl<'a> Plan<'a> {
                 }
                 index += 1;
             }
+            progress(SECOND_PASS, index as u64);
             // Redaction is the expensive part: split the chunk over two threads.
             let half = chunk.len().div_ceil(2);
             let (a, b) = chunk.split_at(half.min(chunk.len()));
