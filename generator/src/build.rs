@@ -141,7 +141,7 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
     let mut private = Vec::new();
     for package in &packages {
         // Packages with a privacy policy publish their anonymised output, never the raw input.
-        let anonymised = anonymise::anonymise_package(package, &config.build_dir())
+        let anonymised = anonymise::anonymise_package(package, &config.build_dir(), None)
             .with_context(|| format!("cannot anonymise dataset `{}`", package.name))?;
         let view = publishable_view(package, anonymised.as_ref());
         validate_for_publishing(&view, &layout)?;

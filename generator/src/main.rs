@@ -222,6 +222,18 @@ fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// A spinner with a row count on stderr; indicatif hides it when stderr is not a terminal.
+fn progress_bar(dataset: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} {dataset}: {{msg}} — {{human_pos}} rows ({{per_sec}})"
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner());
+    bar.set_style(style);
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
 fn anonymise(cli: &Cli, args: &AnonymiseArgs) -> anyhow::Result<ExitCode> {
     use vidkryto::anonymise::{self, Outputs, Policy};
     let config = load_config(cli)?;
@@ -248,10 +260,25 @@ fn anonymise(cli: &Cli, args: &AnonymiseArgs) -> anyhow::Result<ExitCode> {
                 report: args.report.clone(),
                 open311: None,
             };
-            reports.push(anonymise::anonymise_file(
-                package, &policy, input, &outputs,
-            )?);
-        } else if let Some(done) = anonymise::anonymise_package(package, &config.build_dir())? {
+            let bar = progress_bar(&package.name);
+            let update = |pass: &'static str, rows: u64| {
+                bar.set_message(pass);
+                bar.set_position(rows);
+            };
+            let report =
+                anonymise::anonymise_file(package, &policy, input, &outputs, Some(&update));
+            bar.finish_and_clear();
+            reports.push(report?);
+            continue;
+        }
+        let bar = progress_bar(&package.name);
+        let update = |pass: &'static str, rows: u64| {
+            bar.set_message(pass);
+            bar.set_position(rows);
+        };
+        let done = anonymise::anonymise_package(package, &config.build_dir(), Some(&update));
+        bar.finish_and_clear();
+        if let Some(done) = done? {
             if let Some(path) = &args.report {
                 let json = serde_json::to_vec_pretty(&done.report)?;
                 vidkryto_search::output::write_atomic(path, &json)

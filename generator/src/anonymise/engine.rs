@@ -1,6 +1,7 @@
 //! Applies a policy to one raw file in two streaming passes: the first parses and
 //! generalises every row and counts equivalence classes (keeping ~50 bytes per row), the
-//! second re-reads the file, redacts free text on two threads and writes the anonymised
+//! second re-reads the file, redacts free text on two threads, spills rows to `order` (so
+//! they leave in hash order, not the raw chronological order) and writes the anonymised
 //! CSV, the Open311 export and the report. Outputs go to temporary siblings and are renamed
 //! only when everything succeeded.
 
@@ -15,11 +16,15 @@ use sha2::{Digest, Sha256};
 use super::generalise::{self, Cell, CoordError};
 use super::kanon::{self, RowKeys};
 use super::open311;
+use super::order::Spill;
 use super::policy::{ColumnRule, Hierarchy, Level, LocationLevel, Policy, Source};
 use super::redact::{Counts, Redactor};
 use super::report::{Achieved, LevelCount, PrivacyReport};
-use super::AnonymiseError;
+use super::{AnonymiseError, Progress};
 use crate::catalog::Package;
+
+const FIRST_PASS: &str = "pass 1/2: generalising and counting classes";
+const SECOND_PASS: &str = "pass 2/2: redacting and writing";
 
 /// Where one run writes.
 #[derive(Debug, Clone)]
@@ -80,7 +85,9 @@ pub fn anonymise_file(
     policy: &Policy,
     input: &Path,
     outputs: &Outputs,
+    progress: Option<Progress<'_>>,
 ) -> Result<PrivacyReport, AnonymiseError> {
+    let progress = progress.unwrap_or(&|_, _| {});
     for out in [
         Some(&outputs.csv),
         outputs.report.as_ref(),
@@ -94,10 +101,10 @@ pub fn anonymise_file(
         }
     }
     let plan = Plan::new(package, policy, input)?;
-    let (rows, rows_in) = plan.first_pass()?;
+    let (rows, rows_in) = plan.first_pass(progress)?;
     let decision = kanon::enforce(&rows, policy.hierarchy.len(), policy.k, policy.l);
     drop(rows);
-    let (counts, rows_out) = plan.second_pass(&decision.level, outputs)?;
+    let (counts, rows_out) = plan.second_pass(&decision.level, outputs, progress)?;
 
     let dropped_columns = plan
         .header
@@ -380,7 +387,7 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn first_pass(&self) -> Result<(Vec<RowKeys>, u64), AnonymiseError> {
+    fn first_pass(&self, progress: Progress<'_>) -> Result<(Vec<RowKeys>, u64), AnonymiseError> {
         let mut reader = open(&self.input)?;
         let mut record = StringRecord::new();
         let mut rows = Vec::new();
@@ -395,6 +402,9 @@ impl<'a> Plan<'a> {
                         source,
                     })
                 }
+            }
+            if rows.len() % 16_384 == 0 {
+                progress(FIRST_PASS, rows.len() as u64);
             }
             let line = record_line(&record);
             let parsed = self.parse(&record, line)?;
@@ -438,11 +448,12 @@ impl<'a> Plan<'a> {
         level: u8,
         redactor: &Redactor,
         counts: &mut Counts,
-    ) -> Result<Vec<String>, AnonymiseError> {
+    ) -> Result<(String, Vec<String>), AnonymiseError> {
         let line = record_line(record);
         let parsed = self.parse(record, line)?;
         let level = &self.policy.hierarchy[usize::from(level)];
-        Ok(self
+        let key = opaque_id(&self.dataset, "\u{1}order", line);
+        let row = self
             .columns
             .iter()
             .map(|col| {
@@ -455,13 +466,15 @@ impl<'a> Plan<'a> {
                     Some((redactor, &mut *counts)),
                 )
             })
-            .collect())
+            .collect();
+        Ok((key, row))
     }
 
     fn second_pass(
         &self,
         levels: &[Option<u8>],
         outputs: &Outputs,
+        progress: Progress<'_>,
     ) -> Result<(Counts, u64), AnonymiseError> {
         let redactor = Redactor::new();
         let mut reader = open(&self.input)?;
@@ -493,6 +506,11 @@ impl<'a> Plan<'a> {
             field("text"),
         );
 
+        let spill_error = |source| AnonymiseError::Write {
+            file: outputs.csv.clone(),
+            source,
+        };
+        let mut spill = Spill::new(&outputs.csv).map_err(spill_error)?;
         let mut counts = Counts::default();
         let mut written = 0u64;
         let mut index = 0usize;
@@ -521,12 +539,13 @@ impl<'a> Plan<'a> {
                 }
                 index += 1;
             }
+            progress(SECOND_PASS, index as u64);
             // Redaction is the expensive part: split the chunk over two threads.
             let half = chunk.len().div_ceil(2);
             let (a, b) = chunk.split_at(half.min(chunk.len()));
             let work = |part: &[(StringRecord, u8)]| {
                 let mut local = Counts::default();
-                let rows: Result<Vec<Vec<String>>, AnonymiseError> = part
+                let rows: Result<Vec<(String, Vec<String>)>, AnonymiseError> = part
                     .iter()
                     .map(|(r, l)| self.output_row(r, *l, &redactor, &mut local))
                     .collect();
@@ -541,29 +560,36 @@ impl<'a> Plan<'a> {
             for part in [ra?, rb?] {
                 let (rows, local) = part;
                 counts.merge(&local);
-                for row in rows {
-                    writer
-                        .write_record(&row)
-                        .map_err(|e| csv_tmp.error(e.into()))?;
-                    if let (Some(w), Some(t)) = (open311.as_mut(), &open311_tmp) {
-                        let get = |f: Option<usize>| f.map_or("", |i| row[i].as_str());
-                        let num = |f: Option<usize>| get(f).parse::<f64>().ok();
-                        w.write(&open311::ServiceRequest {
-                            service_request_id: get(f_id),
-                            status: open311::status(get(f_status)),
-                            service_name: get(f_cat),
-                            requested_datetime: format!("{}T00:00:00Z", get(f_date)),
-                            address: get(f_street),
-                            lat: num(f_lat),
-                            long: num(f_lon),
-                            description: get(f_text),
-                        })
-                        .map_err(|e| t.error(e))?;
-                    }
+                for (key, row) in rows {
+                    spill.push(&key, &row).map_err(spill_error)?;
                     written += 1;
                 }
             }
         }
+        spill.drain(
+            |row: &[&str]| -> Result<(), AnonymiseError> {
+                writer
+                    .write_record(row)
+                    .map_err(|e| csv_tmp.error(e.into()))?;
+                if let (Some(w), Some(t)) = (open311.as_mut(), &open311_tmp) {
+                    let get = |f: Option<usize>| f.and_then(|i| row.get(i).copied()).unwrap_or("");
+                    let num = |f: Option<usize>| get(f).parse::<f64>().ok();
+                    w.write(&open311::ServiceRequest {
+                        service_request_id: get(f_id),
+                        status: open311::status(get(f_status)),
+                        service_name: get(f_cat),
+                        requested_datetime: format!("{}T00:00:00Z", get(f_date)),
+                        address: get(f_street),
+                        lat: num(f_lat),
+                        long: num(f_lon),
+                        description: get(f_text),
+                    })
+                    .map_err(|e| t.error(e))?;
+                }
+                Ok(())
+            },
+            spill_error,
+        )?;
         let inner = writer
             .into_inner()
             .map_err(|e| csv_tmp.error(std::io::Error::other(e.to_string())))?;

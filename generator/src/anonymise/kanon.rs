@@ -90,7 +90,7 @@ pub fn enforce(rows: &[RowKeys], levels: usize, k: usize, l: usize) -> Decision 
     let mut k_achieved: Option<u64> = None;
     let mut l_achieved: Option<usize> = None;
     let mut published_classes = 0;
-    for level in 0..levels {
+    for (level, published) in rows_per_level.iter_mut().enumerate() {
         let mut classes: HashMap<ClassKey, Class> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
             if !decided[i] && current[i] == Some(level as u8) {
@@ -117,7 +117,7 @@ pub fn enforce(rows: &[RowKeys], levels: usize, k: usize, l: usize) -> Decision 
                 .is_some_and(|c| c.passes(k, l));
             if passes {
                 decided[i] = true;
-                rows_per_level[level] += 1;
+                *published += 1;
             } else if level + 1 < levels {
                 current[i] = Some(level as u8 + 1);
             } else {

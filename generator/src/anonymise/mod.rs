@@ -6,6 +6,7 @@ mod engine;
 pub mod generalise;
 pub mod kanon;
 pub mod open311;
+mod order;
 pub mod policy;
 pub mod redact;
 pub mod report;
@@ -17,6 +18,9 @@ pub use policy::Policy;
 pub use report::PrivacyReport;
 
 use crate::catalog::Package;
+
+/// Reports progress of a run: the pass under way and the raw rows it has read so far.
+pub type Progress<'a> = &'a (dyn Fn(&'static str, u64) + Sync);
 
 /// Why anonymisation failed. Nothing is written when it fails.
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +114,7 @@ impl Anonymised {
 pub fn anonymise_package(
     package: &Package,
     build_dir: &Path,
+    progress: Option<Progress<'_>>,
 ) -> Result<Option<Anonymised>, AnonymiseError> {
     let Some(policy) = Policy::of(package)? else {
         return Ok(None);
@@ -129,6 +134,6 @@ pub fn anonymise_package(
         report: Some(dir.join("privacy.json")),
         open311: Some(dir.join("requests.json")),
     };
-    let report = anonymise_file(package, &policy, &input, &outputs)?;
+    let report = anonymise_file(package, &policy, &input, &outputs, progress)?;
     Ok(Some(Anonymised { dir, report }))
 }

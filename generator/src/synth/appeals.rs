@@ -487,60 +487,38 @@ impl Person {
     /// The first name in the dative / instrumental / vocative (regular stems only).
     fn first_case(&self, case: &str) -> String {
         let f = &self.first;
-        if let Some(stem) = f.strip_suffix('я').filter(|_| self.female) {
-            match case {
-                "dat" => format!("{stem}і"),
-                "ins" => format!("{stem}ею"),
-                _ => format!("{stem}е"),
-            }
+        let (stem, endings): (&str, [&str; 5]) = if self.female && f.ends_with('я') {
+            (f.trim_end_matches('я'), ["і", "і", "ю", "ею", "е"])
         } else if self.female {
-            let stem = f.trim_end_matches('а');
-            match case {
-                "dat" => format!("{stem}і"),
-                "ins" => format!("{stem}ою"),
-                _ => format!("{stem}о"),
-            }
+            (f.trim_end_matches('а'), ["и", "і", "у", "ою", "о"])
         } else {
-            match case {
-                "dat" => format!("{f}ові"),
-                "ins" => format!("{f}ом"),
-                _ => format!("{f}е"),
-            }
-        }
+            (f, ["а", "ові", "а", "ом", "е"])
+        };
+        format!("{stem}{}", endings[case_index(case)])
     }
 
     fn surname_case(&self, case: &str) -> String {
         let s = &self.surname;
+        let i = case_index(case);
         if self.female {
-            if let Some(stem) = s.strip_suffix("ська") {
-                return format!(
-                    "{stem}{}",
-                    if case == "dat" {
-                        "ській"
-                    } else {
-                        "ською"
-                    }
-                );
-            }
-            return s.clone();
-        }
-        if let Some(stem) = s.strip_suffix("ко") {
-            return format!("{stem}{}", if case == "dat" { "кові" } else { "ком" });
+            return match s.strip_suffix("ська") {
+                Some(stem) => format!("{stem}{}", ["ської", "ській", "ську", "ською", "ська"][i]),
+                None => s.clone(),
+            };
         }
         if let Some(stem) = s.strip_suffix("ський") {
             return format!(
                 "{stem}{}",
-                if case == "dat" {
-                    "ському"
-                } else {
-                    "ським"
-                }
+                ["ського", "ському", "ського", "ським", "ський"][i]
             );
+        }
+        if let Some(stem) = s.strip_suffix('о') {
+            return format!("{stem}{}", ["а", "ові", "а", "ом", "о"][i]);
         }
         if s.ends_with('я') || s.ends_with('а') {
             return s.clone();
         }
-        format!("{s}{}", if case == "dat" { "у" } else { "ем" })
+        format!("{s}{}", ["а", "ові", "а", "ом", ""][i])
     }
 
     fn patronymic_voc(&self) -> String {
@@ -549,6 +527,17 @@ impl Person {
         } else {
             format!("{}у", self.patronymic)
         }
+    }
+}
+
+/// Genitive, dative, accusative, instrumental, vocative.
+fn case_index(case: &str) -> usize {
+    match case {
+        "gen" => 0,
+        "dat" => 1,
+        "acc" => 2,
+        "ins" => 3,
+        _ => 4,
     }
 }
 
@@ -618,7 +607,17 @@ pub fn write(rows: u64, seed: u64, out: &Path) -> std::io::Result<SynthSummary> 
             "address",
             format!("{street}, {house}, кв. {apartment}"),
         ));
-        let name_phrase = match g.rng.u8(..7) {
+        let name_phrase = match g.rng.u8(..9) {
+            7 => format!(
+                "{} {}",
+                person.first_case("gen"),
+                person.surname_case("gen")
+            ),
+            8 => format!(
+                "{} {}",
+                person.first_case("acc"),
+                person.surname_case("acc")
+            ),
             0 => format!("{} {}", person.first, person.surname),
             1 => full_name.clone(),
             2 => full_name.to_uppercase(),

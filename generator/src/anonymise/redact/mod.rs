@@ -113,6 +113,9 @@ impl Counts {
 /// The redactor: compiled patterns and the name lists. Build once, share across threads.
 pub struct Redactor {
     patterns: Vec<patterns::Pattern>,
+    /// All patterns in one automaton: one scan says which patterns can match at all, so a
+    /// text is scanned again only by those (most texts hit three or four of eleven).
+    prefilter: regex::RegexSet,
     streets: patterns::Pattern,
     names: NameFinder,
 }
@@ -125,8 +128,12 @@ impl Default for Redactor {
 
 impl Redactor {
     pub fn new() -> Redactor {
+        let patterns = patterns::all();
+        let prefilter = regex::RegexSet::new(patterns.iter().map(|p| p.regex.as_str()))
+            .expect("built-in patterns compile");
         Redactor {
-            patterns: patterns::all(),
+            patterns,
+            prefilter,
             streets: patterns::streets(),
             names: NameFinder::new(),
         }
@@ -148,7 +155,8 @@ impl Redactor {
     /// `text` with every personal value replaced by its placeholder; adds to `counts`.
     pub fn redact(&self, text: &str, counts: &mut Counts) -> String {
         let mut current = std::borrow::Cow::Borrowed(text);
-        for pattern in &self.patterns {
+        for i in self.prefilter.matches(text).iter() {
+            let pattern = &self.patterns[i];
             if let Some((out, n)) = pattern.apply(&current) {
                 counts.add(pattern.kind, n);
                 current = std::borrow::Cow::Owned(out);

@@ -97,13 +97,21 @@ pub struct NameFinder {
 
 /// Normalises apostrophes (’ ʼ ` ') and case so every spelling hits the same entry.
 pub fn normalise(word: &str) -> String {
-    word.chars()
-        .map(|c| match c {
-            '’' | 'ʼ' | '`' | '\'' | '‘' => '\'',
-            c => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            '’' | 'ʼ' | '`' | '\'' | '‘' => out.push('\''),
+            // Cyrillic capitals without the general Unicode case tables.
+            'А'..='Я' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+            'Ѐ'..='Џ' => out.push(char::from_u32(c as u32 + 0x50).unwrap_or(c)),
+            'Ґ' => out.push('ґ'),
+            c if c.is_ascii() || ('а'..='џ').contains(&c) || c == 'ґ' => {
+                out.push(c.to_ascii_lowercase())
+            }
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
 }
 
 fn list(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -238,8 +246,16 @@ struct Word {
     after_place_marker: bool,
 }
 
+/// A letter; Cyrillic and ASCII without the slow Unicode table lookup.
+fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || ('\u{410}'..='\u{44F}').contains(&c)
+        || matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ' | 'ё' | 'Ё')
+        || !c.is_ascii() && !('\u{400}'..='\u{4FF}').contains(&c) && c.is_alphabetic()
+}
+
 fn is_word_char(c: char) -> bool {
-    c.is_alphabetic() || matches!(c, '\'' | '’' | 'ʼ' | '`')
+    is_letter(c) || matches!(c, '\'' | '’' | 'ʼ' | '`')
 }
 
 impl Default for NameFinder {
@@ -273,16 +289,12 @@ impl NameFinder {
         let mut prev_end = 0;
         let mut iter = text.char_indices().peekable();
         while let Some((start, c)) = iter.next() {
-            if !c.is_alphabetic() {
+            if !is_letter(c) {
                 continue;
             }
             let mut end = start + c.len_utf8();
             while let Some(&(i, n)) = iter.peek() {
-                let hyphen_join = n == '-'
-                    && text[i + 1..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphabetic);
+                let hyphen_join = n == '-' && text[i + 1..].chars().next().is_some_and(is_letter);
                 if is_word_char(n) || hyphen_join {
                     end = i + n.len_utf8();
                     iter.next();
@@ -316,12 +328,14 @@ impl NameFinder {
                     .last()
                     .is_some_and(|w: &Word| w.token == Token::Initial)
                     && (gap == "." || gap == ". " || gap == ".\u{a0}");
-            let after_place_marker = match words.last() {
-                Some(w) if w.token == Token::Lower => last_lower
-                    .is_some_and(|(s, e)| PLACE_MARKERS.contains(&normalise(&text[s..e]).as_str())),
-                Some(w) => w.after_place_marker && joined,
-                None => false,
-            };
+            let after_place_marker = token != Token::Lower
+                && match words.last() {
+                    Some(w) if w.token == Token::Lower => last_lower.is_some_and(|(s, e)| {
+                        PLACE_MARKERS.contains(&normalise(&text[s..e]).as_str())
+                    }),
+                    Some(w) => w.after_place_marker && joined,
+                    None => false,
+                };
             let evidence = match token {
                 Token::Initial => Evidence::Strong,
                 Token::Lower => Evidence::None,
@@ -524,6 +538,13 @@ mod tests {
             redact("прошу пані Петренко передзвонити"),
             "прошу пані [ім'я] передзвонити"
         );
+    }
+
+    #[test]
+    fn normalise_folds_case_and_apostrophes() {
+        assert_eq!(normalise("МАР’ЯНА"), "мар'яна");
+        assert_eq!(normalise("Ґудзь-ЇЖАК"), "ґудзь-їжак");
+        assert_eq!(normalise("ЁЖ Ñ"), "ёж ñ");
     }
 
     #[test]
