@@ -127,11 +127,15 @@ fn handle(
             capture(captures, 2),
         ),
         Endpoint::Zip => datasets::zip(data, &state.layout, req, capture(captures, 0)),
-        Endpoint::CkanPackageList => Ok(ckan::action(data, req, "package_list")),
-        Endpoint::CkanPackageShow => Ok(ckan::action(data, req, "package_show")),
-        Endpoint::CkanPackageSearch => Ok(ckan::action(data, req, "package_search")),
-        Endpoint::CkanOrganizationList => Ok(ckan::action(data, req, "organization_list")),
-        Endpoint::CkanDatastoreSearch => Ok(ckan::action(data, req, "datastore_search")),
+        Endpoint::CkanPackageList => Ok(ckan::action(data, &state.index, req, "package_list")),
+        Endpoint::CkanPackageShow => Ok(ckan::action(data, &state.index, req, "package_show")),
+        Endpoint::CkanPackageSearch => Ok(ckan::action(data, &state.index, req, "package_search")),
+        Endpoint::CkanOrganizationList => {
+            Ok(ckan::action(data, &state.index, req, "organization_list"))
+        }
+        Endpoint::CkanDatastoreSearch => {
+            Ok(ckan::action(data, &state.index, req, "datastore_search"))
+        }
         Endpoint::Dcat => Ok(dcat::catalogue(data, req)),
         Endpoint::OpenApi => Ok(datasets::json_reply(
             req,

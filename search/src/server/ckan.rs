@@ -11,6 +11,8 @@ use warp::reply::Response;
 use super::datasets::{shorten, DataState};
 use super::respond::{self, Cache, Reply, Req};
 use crate::catalogue::Package;
+use crate::query::{self, SearchRequest};
+use crate::SearchIndex;
 
 /// A CKAN error: its `__type`, message, HTTP status and (for validation) the field at fault.
 #[derive(Debug)]
@@ -82,7 +84,7 @@ fn ok_response(data: &DataState, req: &Req, action: &str, result: Value) -> Resp
 }
 
 /// Runs `action` and wraps its result or error the CKAN way.
-pub fn action(data: &DataState, req: &Req, action: &str) -> Response {
+pub fn action(data: &DataState, index: &SearchIndex, req: &Req, action: &str) -> Response {
     let params = match respond::params(req) {
         Ok(p) => p,
         Err(e) => {
@@ -98,7 +100,7 @@ pub fn action(data: &DataState, req: &Req, action: &str) -> Response {
     let result = match action {
         "package_list" => Ok(json!(data.catalogue.names())),
         "package_show" => package_show(data, req, get.get("id")),
-        "package_search" => package_search(data, req, get),
+        "package_search" => package_search(data, index, req, get),
         "organization_list" => Ok(organization_list(data, get.get("all_fields") == Some("true"))),
         "datastore_search" => super::datastore::datastore_search(data, get),
         other => Err(CkanError::bad_request(format!(
@@ -296,10 +298,45 @@ fn organization_list(data: &DataState, all_fields: bool) -> Value {
     }
 }
 
-/// How `package_search` finds packages for `q`. The full-text index (search::index, built by
-/// another module) replaces this simple match over titles, descriptions and keywords once it
-/// is on the same branch: only this function changes.
-pub fn search_packages<'a>(data: &'a DataState, q: &str) -> Vec<&'a Package> {
+/// How `package_search` finds packages for `q`: the full-text index (Ukrainian analysis,
+/// inflected forms, typos) over dataset metadata, in rank order; a plain match over titles,
+/// descriptions and keywords only when the build has no index.
+pub fn search_packages<'a>(data: &'a DataState, index: &SearchIndex, q: &str) -> Vec<&'a Package> {
+    let q = q.trim();
+    if q.is_empty() || q == "*:*" {
+        return data.catalogue.packages.iter().collect();
+    }
+    match ranked_names(index, q) {
+        Some(names) => names
+            .iter()
+            .filter_map(|name| data.catalogue.packages.iter().find(|p| &p.name == name))
+            .collect(),
+        None => match_packages(data, q),
+    }
+}
+
+/// Dataset names whose metadata matches `q`, best first (each language's document counts
+/// once); `None` when there is no index to ask.
+fn ranked_names(index: &SearchIndex, q: &str) -> Option<Vec<String>> {
+    let mut request = SearchRequest::new(q).filter("type", "dataset");
+    request.limit = query::MAX_LIMIT;
+    let mut names: Vec<String> = Vec::new();
+    loop {
+        let response = index.search(&request).ok()?;
+        for hit in &response.hits {
+            let name = hit.id.trim_end_matches("@en");
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+        match response.next_offset() {
+            Some(offset) => request.offset = offset,
+            None => return Some(names),
+        }
+    }
+}
+
+fn match_packages<'a>(data: &'a DataState, q: &str) -> Vec<&'a Package> {
     let terms: Vec<String> = q
         .split_whitespace()
         .filter(|t| *t != "*:*")
@@ -469,7 +506,12 @@ pub(super) fn int_param(
     }
 }
 
-fn package_search(data: &DataState, req: &Req, get: &Params) -> Result<Value, CkanError> {
+fn package_search(
+    data: &DataState,
+    index: &SearchIndex,
+    req: &Req,
+    get: &Params,
+) -> Result<Value, CkanError> {
     let rows = int_param(get, "rows", 10, 1000)?;
     let start = int_param(get, "start", 0, 1_000_000)?;
     let filters = parse_fq(get.get("fq").unwrap_or(""))?;
@@ -492,7 +534,7 @@ fn package_search(data: &DataState, req: &Req, get: &Params) -> Result<Value, Ck
             ),
         ));
     }
-    let mut found: Vec<&Package> = search_packages(data, get.get("q").unwrap_or(""))
+    let mut found: Vec<&Package> = search_packages(data, index, get.get("q").unwrap_or(""))
         .into_iter()
         .filter(|p| {
             filters

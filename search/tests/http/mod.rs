@@ -194,3 +194,23 @@ fn static_files_have_etags_and_security_headers() {
     let health = fetch(server(), "/healthz", &[]);
     assert_eq!(health.status, 200);
 }
+
+#[test]
+fn ckan_package_search_goes_through_the_ukrainian_index() {
+    // "програмою" (instrumental case) is in no title: only the stemmed index finds «Програма».
+    let response = fetch(
+        server(),
+        &format!("/api/3/action/package_search?q={}", enc("програмою")),
+        &[],
+    );
+    let body = response.json();
+    assert_eq!(body["success"], true, "{body}");
+    let names: Vec<&str> = body["result"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["digital-kyiv-2024-2025"]);
+    assert_eq!(body["result"]["count"], 1);
+}
