@@ -22,6 +22,8 @@ pub struct BuildSummary {
     pub datasets: Vec<String>,
     /// Datasets kept private (raw input, never published).
     pub private: Vec<String>,
+    /// What the site stage rendered.
+    pub site: crate::site::SiteSummary,
     pub seconds: f64,
 }
 
@@ -37,6 +39,14 @@ impl fmt::Display for BuildSummary {
         for name in &self.datasets {
             writeln!(f, "  {name}")?;
         }
+        writeln!(
+            f,
+            "site: {} pages, {} files ({} programmes, {} register documents)",
+            self.site.pages,
+            self.site.files,
+            self.site.programmes.len(),
+            self.site.documents
+        )?;
         if !self.private.is_empty() {
             writeln!(f, "kept private: {}", self.private.join(", "))?;
         }
@@ -58,6 +68,11 @@ pub fn load_packages(config: &Config) -> anyhow::Result<Vec<Package>> {
 
 /// Builds the portal described by `config` into its public directory.
 pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
+    build_with(config, crate::site::Engine::Builtin)
+}
+
+/// [`build`] with a choice of site renderer.
+pub fn build_with(config: &Config, engine: crate::site::Engine) -> anyhow::Result<BuildSummary> {
     let started = std::time::Instant::now();
     let packages = load_packages(config)?;
     let public = config.public_dir();
@@ -80,6 +95,8 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
         }
     }
     publish::write_catalog(&published, &layout)?;
+    let site = crate::site::render(config, &packages, &layout, engine)
+        .context("cannot render the site")?;
 
     staging
         .commit()
@@ -88,6 +105,7 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
         public: public.display().to_string(),
         datasets: published.into_iter().map(|p| p.name).collect(),
         private,
+        site,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -6,3 +6,4 @@ pub mod catalog;
 pub mod config;
 pub mod publish;
 pub mod pull;
+pub mod site;
