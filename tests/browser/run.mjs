@@ -128,13 +128,13 @@ try {
   check((await bars.count()) > 13, `chart bars drawn (${await bars.count()})`);
   const box = await bars.first().boundingBox();
   check(box && box.width > 0 && box.height > 0, "first bar is visible with a size");
-  check(await page.getByText("3 301 953,5").first().isVisible(), "2024 total 3 301 953,5 visible");
+  check(await page.locator("td.num", { hasText: "3\u00a0301\u00a0953,5" }).first().isVisible(), "2024 total 3 301 953,5 visible");
   check((await page.locator("figure.chart-figure table").count()) > 0, "each chart has its data table");
   await axe("budget-digital-kyiv");
   await shot("budget-digital-kyiv");
 
   await visit("/budget/kyiv-egov-2012-2014/", "budget-egov");
-  check(await page.getByText("84 667,2").first().isVisible(), "planned 84 667,2 visible");
+  check(await page.locator("td.num", { hasText: "84\u00a0667,2" }).first().isVisible(), "planned 84 667,2 visible");
   check((await page.locator("svg.chart rect.bar").count()) >= 9, "planned/budgeted/financed bars");
   const [download] = await Promise.all([
     page.waitForEvent("download", { timeout: 10000 }).catch(() => null),

@@ -301,7 +301,7 @@ pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> a
                         },
                         categories: counts.iter().map(|(k, _)| k.clone()).collect(),
                         series: vec![Series {
-                            name: t("Звернень", "Appeals"),
+                            name: t("Кількість", "Count"),
                             values: counts.iter().map(|(_, n)| Some(*n as f64)).collect(),
                         }],
                         unit: t("звернень", "appeals"),

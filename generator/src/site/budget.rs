@@ -796,10 +796,18 @@ fn write_programme(
                     .collect::<Vec<_>>()
                     .join("; "),
                 category_label: t("Захід", "Measure"),
+                // Ids and the start of the title: the full titles are in the measures table.
                 categories: p
                     .measures
                     .iter()
-                    .map(|m| format!("{} {}", m.id, m.title))
+                    .map(|m| {
+                        let start: String = m.title.chars().take(28).collect();
+                        if start.len() < m.title.len() {
+                            format!("{} {start}…", m.id)
+                        } else {
+                            format!("{} {start}", m.id)
+                        }
+                    })
                     .collect(),
                 series: if multi_year {
                     p.years

@@ -77,7 +77,7 @@ impl BarChart {
                         .get(i)
                         .copied()
                         .flatten()
-                        .map(|v| trim_float(v))
+                        .map(trim_float)
                         .unwrap_or_default(),
                 );
             }
@@ -117,9 +117,9 @@ impl BarChart {
             let legend = if self.series.len() > 1 { 28 } else { 0 };
             let (root, legend_area) = root.split_vertically(height - legend);
             let value_label = |v: &f64| format_tick(*v, lang);
-            let style = ("sans-serif", 13).into_font().color(&BLACK);
+            let style = ("sans-serif", 16).into_font().color(&BLACK);
             if self.horizontal {
-                let label_width = (longest.min(40) * 7 + 10) as u32;
+                let label_width = (longest.min(40) * 9 + 12) as u32;
                 let mut chart = ChartBuilder::on(&root)
                     .margin(10)
                     .x_label_area_size(30)
@@ -142,8 +142,10 @@ impl BarChart {
                 chart
                     .configure_mesh()
                     .disable_y_mesh()
+                    .light_line_style(TRANSPARENT)
                     .y_labels(n * 2 + 1)
                     .y_label_formatter(&category_label)
+                    .x_labels(5)
                     .x_label_formatter(&value_label)
                     .x_desc(self.unit.as_str())
                     .label_style(style.clone())
@@ -164,7 +166,7 @@ impl BarChart {
                 let mut chart = ChartBuilder::on(&root)
                     .margin(10)
                     .x_label_area_size(34)
-                    .y_label_area_size(90)
+                    .y_label_area_size(100)
                     .build_cartesian_2d(0.0..n as f64, 0.0..top)
                     .map_err(|e| error(&self.id, e))?;
                 let categories = self.categories.clone();
@@ -175,14 +177,16 @@ impl BarChart {
                     }
                     categories
                         .get(i as usize)
-                        .map(|c| shorten(c, 14))
+                        .map(|c| shorten(c, 16))
                         .unwrap_or_default()
                 };
                 chart
                     .configure_mesh()
                     .disable_x_mesh()
+                    .light_line_style(TRANSPARENT)
                     .x_labels(n * 2 + 1)
                     .x_label_formatter(&category_label)
+                    .y_labels(8)
                     .y_label_formatter(&value_label)
                     .y_desc(self.unit.as_str())
                     .label_style(style.clone())
@@ -209,7 +213,7 @@ impl BarChart {
                     legend_area
                         .draw(&Text::new(series.name.clone(), (x + 20, 9), style.clone()))
                         .map_err(|e| error(&self.id, e))?;
-                    x += 40 + series.name.chars().count() as i32 * 7;
+                    x += 44 + series.name.chars().count() as i32 * 9;
                 }
             }
             root.present().map_err(|e| error(&self.id, e))?;
@@ -258,8 +262,8 @@ pub fn treemap_svg(
             root.draw(&Rectangle::new([(x0, y0), (x1, y1)], WHITE.stroke_width(2)))
                 .map_err(|e| error(id, e))?;
             if r.w > 36.0 && r.h > 20.0 {
-                let max_chars = ((r.w - 8.0) / 7.5).max(1.0) as usize;
-                let style = ("sans-serif", 13)
+                let max_chars = ((r.w - 8.0) / 8.5).max(1.0) as usize;
+                let style = ("sans-serif", 15)
                     .into_font()
                     .color(&WHITE)
                     .pos(Pos::new(HPos::Left, VPos::Top));
