@@ -41,9 +41,11 @@ impl fmt::Display for BuildSummary {
         }
         writeln!(
             f,
-            "site: {} pages, {} files ({} programmes, {} register documents)",
+            "site: {} pages, {} files ({} rendered, {} unchanged) ({} programmes, {} register documents)",
             self.site.pages,
             self.site.files,
+            self.site.rendered,
+            self.site.reused,
             self.site.programmes.len(),
             self.site.documents
         )?;

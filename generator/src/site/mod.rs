@@ -44,6 +44,10 @@ pub struct SiteSummary {
     pub sections: usize,
     /// Files written (HTML, XML).
     pub files: usize,
+    /// Files rendered by this build.
+    pub rendered: usize,
+    /// Files unchanged since the last build, linked from it instead of rendered.
+    pub reused: usize,
     /// Budget programmes with explorer pages.
     pub programmes: Vec<String>,
     /// Register documents.
@@ -62,8 +66,20 @@ pub fn render(
     match engine {
         Engine::Builtin => {
             let site_config = zola::SiteConfig::load(&site_dir)?;
-            let stats = zola::render(&site_dir, &site_config, layout.root())
-                .with_context(|| format!("cannot render the site in `{}`", site_dir.display()))?;
+            let previous = config.public_dir();
+            let cache_file = config.build_dir().join("render-cache.json");
+            let stats = zola::render_incremental(
+                &site_dir,
+                &site_config,
+                layout.root(),
+                Some(zola::Previous {
+                    dir: &previous,
+                    cache_file: &cache_file,
+                }),
+            )
+            .with_context(|| format!("cannot render the site in `{}`", site_dir.display()))?;
+            summary.rendered = stats.rendered;
+            summary.reused = stats.reused;
             summary.pages = stats.pages;
             summary.sections = stats.sections;
             summary.files = stats.files;

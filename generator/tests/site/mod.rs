@@ -429,3 +429,74 @@ fn read_rows(path: &Path) -> Vec<Vec<String>> {
         .map(|r| r.unwrap().iter().map(str::to_string).collect())
         .collect()
 }
+
+#[test]
+fn rebuild_renders_only_what_changed() {
+    let dir = std::env::temp_dir().join(format!("vidkryto-incremental-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = [
+        ("config.toml", TINY_CONFIG),
+        ("content/_index.md", "+++\ntitle = \"Головна\"\n+++\n"),
+        ("content/a.md", "+++\ntitle = \"A\"\n+++\nперша версія\n"),
+        (
+            "content/b.md",
+            "+++\ntitle = \"B\"\ntemplate = \"chart.html\"\n+++\n",
+        ),
+        ("content/c.md", "+++\ntitle = \"C\"\n+++\n"),
+        ("data/x.csv", "year,amount\n2024,1\n"),
+        (
+            "templates/index.html",
+            "{% for p in section.pages %}{{ p.title }}{% endfor %}",
+        ),
+        ("templates/page.html", "{{ page.content | safe }}"),
+        (
+            "templates/chart.html",
+            "{% set t = load_data(path=\"data/x.csv\") %}{{ t.records[0][1] }}",
+        ),
+    ];
+    for (path, text) in files {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    let cache = dir.join("render-cache.json");
+    let render = |out: &str, previous: &str| {
+        let config = zola::SiteConfig::load(&dir).unwrap();
+        let previous = dir.join(previous);
+        zola::render_incremental(
+            &dir,
+            &config,
+            &dir.join(out),
+            Some(zola::Previous {
+                dir: &previous,
+                cache_file: &cache,
+            }),
+        )
+        .unwrap()
+    };
+    let first = render("out1", "none");
+    assert_eq!((first.rendered, first.reused), (4, 0));
+    let same = render("out2", "out1");
+    assert_eq!((same.rendered, same.reused), (0, 4));
+    // One page changes: it and the section listing it re-render, nothing else.
+    std::fs::write(
+        dir.join("content/a.md"),
+        "+++\ntitle = \"A\"\n+++\nдруга версія\n",
+    )
+    .unwrap();
+    let edited = render("out3", "out2");
+    assert_eq!((edited.rendered, edited.reused), (2, 2));
+    let a = std::fs::read_to_string(dir.join("out3/a/index.html")).unwrap();
+    assert!(a.contains("друга версія"));
+    // A data file a template loads changes: only the page that loaded it re-renders.
+    std::fs::write(dir.join("data/x.csv"), "year,amount\n2024,2\n").unwrap();
+    let data = render("out4", "out3");
+    assert_eq!((data.rendered, data.reused), (1, 3));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out4/b/index.html")).unwrap(),
+        "2"
+    );
+    // A cache whose render was never published is not trusted.
+    let stale = render("out5", "out1");
+    assert_eq!(stale.reused, 0);
+}
