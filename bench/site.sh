@@ -14,7 +14,10 @@ rm -rf "$WORK" && mkdir -p "$WORK"
 
 echo "== demo portal build (tests/browser/portal.toml: bundled datasets + fixtures)"
 if command -v hyperfine >/dev/null 2>&1; then
-  hyperfine --warmup 1 --runs 10 "$BIN --config tests/browser/portal.toml build"
+  # Cold: no previous public/ or render cache. Warm: nothing changed since the last build.
+  hyperfine --warmup 1 --runs 10 \
+    --command-name cold --prepare "rm -rf target/browser-portal" "$BIN --config tests/browser/portal.toml build" \
+    --command-name unchanged "$BIN --config tests/browser/portal.toml build"
 else
   echo "(hyperfine not found; timing 5 runs with /usr/bin/time)"
   for _ in 1 2 3 4 5; do /usr/bin/time -f "%e s" "$BIN" --config tests/browser/portal.toml build >/dev/null; done
@@ -56,11 +59,20 @@ public = "$WORK/public"
 name = "public-information-register"
 path = "$REG"
 TOML
-"$BIN" --config "$WORK/vidkryto.toml" build --json > "$WORK/summary.json"
-python3 - "$WORK/summary.json" <<'PY'
+report() {
+  python3 - "$1" "$2" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
-pages = s["site"]["pages"] + s["site"]["sections"]
-print(f'{s["site"]["documents"]} documents, {pages} pages, {s["site"]["files"]} files in {s["seconds"]:.2f} s '
+site = s["site"]
+pages = site["pages"] + site["sections"]
+print(f'{sys.argv[2]}: {site["documents"]} documents, {pages} pages, {site["files"]} files '
+      f'({site["rendered"]} rendered, {site["reused"]} unchanged) in {s["seconds"]:.2f} s '
       f'(whole build: publish + generate + render) = {pages / s["seconds"]:.0f} pages/s')
 PY
+}
+"$BIN" --config "$WORK/vidkryto.toml" build --json > "$WORK/cold.json"
+report "$WORK/cold.json" "cold build"
+# One document changes: only its two pages (uk, en) and the list pages holding it re-render.
+sed -i '2s/Про затвердження/Про зміну/' "$REG/documents.csv"
+"$BIN" --config "$WORK/vidkryto.toml" build --json > "$WORK/one-change.json"
+report "$WORK/one-change.json" "rebuild after one document changed"

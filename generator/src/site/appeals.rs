@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
 use vidkryto_search::Layout;
@@ -155,15 +154,12 @@ pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> a
         }))
     });
     if let Some(map) = &map {
-        let file = site_dir.join(HEXAGONS_FILE);
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create `{}`", parent.display()))?;
-        }
         // `</` cannot occur in valid GeoJSON outside strings; escaping it keeps the
         // embedded copy from closing its <script> element.
-        std::fs::write(&file, map.geojson.replace("</", "<\\/"))
-            .with_context(|| format!("cannot write `{}`", file.display()))?;
+        super::content::write_file(
+            &site_dir.join(HEXAGONS_FILE),
+            map.geojson.replace("</", "<\\/").as_bytes(),
+        )?;
     }
     let privacy_file = layout.dataset_dir(APPEALS_DATASET).join("privacy.json");
     let privacy_report: Option<Value> = std::fs::read_to_string(&privacy_file)

@@ -50,6 +50,50 @@ pub fn url(lang: &str, path: &str) -> String {
     }
 }
 
+/// Writes `bytes` to `path` unless it already holds them, in which case only its
+/// modification time is refreshed (so `prune_stale` keeps it). Rewriting 100 000 unchanged
+/// pages would cost an inode each; comparing costs a read.
+pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Ok(existing) = std::fs::read(path) {
+        if existing == bytes {
+            let touched = std::fs::File::options()
+                .write(true)
+                .open(path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+            if touched.is_ok() {
+                return Ok(());
+            }
+        }
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Removes files under `dir` not written (or refreshed) since `since`: pages of deleted
+/// datasets or documents must not outlive them.
+pub fn prune_stale(dir: &Path, since: std::time::SystemTime) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read `{}`", dir.display()))?;
+        let path = entry.path();
+        if path.is_dir() {
+            prune_stale(&path, since)?;
+        } else {
+            let modified = entry.metadata().and_then(|m| m.modified()).ok();
+            if modified.is_some_and(|m| m < since) {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove stale `{}`", path.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The front matter of a generated file.
 #[derive(Serialize)]
 pub struct Front<'a, T: Serialize> {
@@ -79,11 +123,7 @@ pub fn write_page<T: Serialize>(
         .with_context(|| format!("cannot write the front matter of `{rel}`"))?;
     let path = content_dir.join(rel);
     let text = format!("+++\n{toml}+++\n{body}");
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create `{}`", parent.display()))?;
-    }
-    std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
+    write_file(&path, text.as_bytes())
 }
 
 /// A CSV read as strings.
@@ -158,16 +198,8 @@ pub fn save_chart(
     lang: &str,
 ) -> anyhow::Result<ChartRef> {
     let base = format!("static/charts/{id}.{lang}");
-    let svg_file = site_dir.join(format!("{base}.svg"));
-    if let Some(parent) = svg_file.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create `{}`", parent.display()))?;
-    }
-    std::fs::write(&svg_file, svg)
-        .with_context(|| format!("cannot write `{}`", svg_file.display()))?;
-    let csv_file = site_dir.join(format!("{base}.csv"));
-    std::fs::write(&csv_file, csv)
-        .with_context(|| format!("cannot write `{}`", csv_file.display()))?;
+    write_file(&site_dir.join(format!("{base}.svg")), svg.as_bytes())?;
+    write_file(&site_dir.join(format!("{base}.csv")), csv.as_bytes())?;
     Ok(ChartRef {
         id: id.to_string(),
         title: title.to_string(),
@@ -714,10 +746,45 @@ pub fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
         if path.is_dir() {
             copy_tree(&path, &target)?;
         } else {
-            std::fs::copy(&path, &target).with_context(|| {
-                format!("cannot copy `{}` to `{}`", path.display(), target.display())
-            })?;
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            write_file(&target, &bytes)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn unchanged_files_are_kept_and_stale_ones_pruned() {
+        let dir = std::env::temp_dir().join(format!("vidkryto-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let kept = dir.join("content/kept.md");
+        let stale = dir.join("content/deleted-dataset.md");
+        write_file(&kept, b"same").unwrap();
+        write_file(&stale, b"old").unwrap();
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        for file in [&kept, &stale] {
+            let f = std::fs::File::options().write(true).open(file).unwrap();
+            f.set_modified(old).unwrap();
+        }
+        let started = SystemTime::now() - Duration::from_secs(1);
+        write_file(&kept, b"same").unwrap();
+        prune_stale(&dir, started).unwrap();
+        assert!(kept.is_file());
+        assert!(!stale.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn urls_and_file_names_per_language() {
+        assert_eq!(url("uk", "datasets/x"), "/datasets/x/");
+        assert_eq!(url("en", ""), "/en/");
+        assert_eq!(file_name("1-1", "en"), "1-1.en.md");
+        assert_eq!(markdown_paragraphs("a*b [c]"), "a\\*b \\[c\\]\n");
+    }
 }

@@ -95,11 +95,11 @@ pub fn generate(
     packages: &[Package],
     layout: &Layout,
 ) -> anyhow::Result<SiteSummary> {
+    // The folder is kept between builds and only changed files are rewritten; whatever this
+    // build did not write or refresh is pruned at the end. File times come from the kernel's
+    // coarse clock, which can lag `SystemTime::now()` by a tick, hence the margin.
     let site_dir = config.build_dir().join("site");
-    if site_dir.exists() {
-        std::fs::remove_dir_all(&site_dir)
-            .with_context(|| format!("cannot clear `{}`", site_dir.display()))?;
-    }
+    let started = std::time::SystemTime::now() - std::time::Duration::from_millis(500);
     let skeleton = config.resolve(&config.paths.site);
     if !skeleton.join("config.toml").is_file() {
         bail!(
@@ -171,6 +171,7 @@ pub fn generate(
     };
     appeals::write_pages(&published, layout, &site_dir)?;
     content::write_static_sections(&site_dir)?;
+    content::prune_stale(&site_dir, started)?;
     Ok(SiteSummary {
         site_dir: site_dir.display().to_string(),
         programmes: programme_names,
@@ -207,7 +208,7 @@ fn write_site_config(config: &Config, site_dir: &Path) -> anyhow::Result<()> {
         extra.insert("licence".into(), portal.licence.clone().into());
     }
     let text = toml::to_string(&table).context("cannot write the site configuration")?;
-    std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
+    content::write_file(&path, text.as_bytes())
 }
 
 fn write_empty_register(site_dir: &Path) -> anyhow::Result<()> {
