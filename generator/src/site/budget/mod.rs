@@ -240,7 +240,7 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
                 let values: Vec<Amount> = programme
                     .measures
                     .iter()
-                    .filter_map(|m| m.per_year[i])
+                    .filter_map(|m| m.per_year.get(i).copied().flatten())
                     .collect();
                 (!values.is_empty()).then(|| values.into_iter().sum())
             })

@@ -196,11 +196,15 @@ fn write_programme(
             label: year.clone(),
             url: String::new(),
             cells: vec![
-                money(p.by_year[i], lang),
+                money(p.by_year.get(i).copied().flatten(), lang),
                 if i == 0 {
                     "—".into()
                 } else {
-                    change(p.by_year[i - 1], p.by_year[i], lang)
+                    change(
+                        p.by_year.get(i - 1).copied().flatten(),
+                        p.by_year.get(i).copied().flatten(),
+                        lang,
+                    )
                 },
             ],
         })
@@ -420,7 +424,7 @@ fn write_programme(
                             values: p
                                 .measures
                                 .iter()
-                                .map(|m| m.per_year[i].map(Amount::as_f64))
+                                .map(|m| m.per_year.get(i).copied().flatten().map(Amount::as_f64))
                                 .collect(),
                         })
                         .collect()
@@ -577,7 +581,11 @@ fn write_measure(
                 "{} / {}: {}",
                 pair[1],
                 pair[0],
-                change(m.per_year[i], m.per_year[i + 1], lang)
+                change(
+                    m.per_year.get(i).copied().flatten(),
+                    m.per_year.get(i + 1).copied().flatten(),
+                    lang,
+                )
             )
         })
         .collect();
