@@ -26,6 +26,8 @@ pub(super) struct SiteIndex {
     pub(super) section_subsections: HashMap<usize, Vec<usize>>,
     pub(super) translations: HashMap<(String, String), Vec<usize>>,
     pub(super) data_cache: Mutex<HashMap<String, Value>>,
+    /// The reduced `config` per language, serialized once rather than per page.
+    config_values: HashMap<String, Value>,
     /// Current digests of what templates read, for the render cache.
     digests: Mutex<HashMap<String, Option<u64>>>,
 }
@@ -79,6 +81,7 @@ impl SiteIndex {
             translations,
             data_cache: Mutex::new(HashMap::new()),
             digests: Mutex::new(HashMap::new()),
+            config_values: HashMap::new(),
         };
         let values: Vec<Value> = (0..index.docs.len())
             .into_par_iter()
@@ -91,6 +94,15 @@ impl SiteIndex {
             })
             .collect();
         index.page_values = values;
+        let mut langs = vec![index.config.default_language.clone()];
+        langs.extend(index.config.languages.keys().cloned());
+        index.config_values = langs
+            .into_iter()
+            .map(|lang| {
+                let value = index.config.serialize_for(&lang);
+                (lang, value)
+            })
+            .collect();
         index
     }
 
@@ -246,7 +258,10 @@ impl SiteIndex {
 
     pub(super) fn base_context(&self, lang: &str, path: &str) -> tera::Context {
         let mut context = tera::Context::new();
-        context.insert("config", &self.config.serialize_for(lang));
+        match self.config_values.get(lang) {
+            Some(config) => context.insert("config", config),
+            None => context.insert("config", &self.config.serialize_for(lang)),
+        }
         context.insert("lang", lang);
         context.insert("current_path", path);
         context.insert("current_url", &self.config.permalink(path));
