@@ -24,6 +24,8 @@ pub struct BuildSummary {
     pub datasets: Vec<String>,
     /// Datasets kept private (raw input, never published).
     pub private: Vec<String>,
+    /// What the site stage rendered.
+    pub site: crate::site::SiteSummary,
     /// The search index written beside the site.
     pub index: vidkryto_search::index::IndexSummary,
     pub seconds: f64,
@@ -41,6 +43,16 @@ impl fmt::Display for BuildSummary {
         for name in &self.datasets {
             writeln!(f, "  {name}")?;
         }
+        writeln!(
+            f,
+            "site: {} pages, {} files ({} rendered, {} unchanged) ({} programmes, {} register documents)",
+            self.site.pages,
+            self.site.files,
+            self.site.rendered,
+            self.site.reused,
+            self.site.programmes.len(),
+            self.site.documents
+        )?;
         writeln!(
             f,
             "search index {}: {} documents",
@@ -126,6 +138,11 @@ fn publishable_view(package: &Package, anonymised: Option<&anonymise::Anonymised
 
 /// Builds the portal described by `config` into its public directory.
 pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
+    build_with(config, crate::site::Engine::Builtin)
+}
+
+/// [`build`] with a choice of site renderer.
+pub fn build_with(config: &Config, engine: crate::site::Engine) -> anyhow::Result<BuildSummary> {
     let started = std::time::Instant::now();
     let packages = load_packages(config)?;
     let public = config.public_dir();
@@ -139,6 +156,8 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
 
     let mut published = Vec::new();
     let mut private = Vec::new();
+    // What rendering sees: the published view of each package, never its raw resources.
+    let mut views = Vec::new();
     for package in &packages {
         // Packages with a privacy policy publish their anonymised output, never the raw input.
         let anonymised = anonymise::anonymise_package(package, &config.build_dir(), None)
@@ -151,11 +170,16 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
             publish_privacy_files(a, &package.name, &layout)?;
         }
         match result {
-            Some(p) => published.push(p),
+            Some(p) => {
+                published.push(p);
+                views.push(view);
+            }
             None => private.push(package.name.clone()),
         }
     }
     publish::write_catalog(&published, &layout)?;
+    let site =
+        crate::site::render(config, &views, &layout, engine).context("cannot render the site")?;
     for p in &published {
         vidkryto_search::rowstore::write_store(&layout, &p.name)
             .with_context(|| format!("cannot write the row store of dataset `{}`", p.name))?;
@@ -176,6 +200,7 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
         public: public.display().to_string(),
         datasets: published.into_iter().map(|p| p.name).collect(),
         private,
+        site,
         index,
         seconds: started.elapsed().as_secs_f64(),
     })

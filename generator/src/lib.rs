@@ -7,5 +7,6 @@ pub mod catalog;
 pub mod config;
 pub mod publish;
 pub mod pull;
+pub mod site;
 pub mod synth;
 pub mod validate;

@@ -316,7 +316,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Anonymise(args) => anonymise(&cli, args),
         Command::Build(args) => {
             let config = load_config(&cli)?;
-            let summary = vidkryto::build::build(&config)?;
+            let engine = match args.engine {
+                Engine::Builtin => vidkryto::site::Engine::Builtin,
+                Engine::Zola => vidkryto::site::Engine::Zola,
+            };
+            let summary = vidkryto::build::build_with(&config, engine)?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {

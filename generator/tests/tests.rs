@@ -3,4 +3,5 @@
 mod anonymise;
 mod common;
 mod figures;
+mod site;
 mod validate;

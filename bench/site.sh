@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Site benchmarks (not run by scripts/test):
+#  1. the demo portal's `vidkryto build` time, with hyperfine;
+#  2. a synthetic portal with N register documents (default 100 000; each rendered in uk
+#     and en), reporting rendered pages per second of the site stage.
+# Usage: bench/site.sh [N]          (from anywhere; builds the release binary first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-100000}"
+cargo build --release --quiet
+BIN="$PWD/target/release/vidkryto"
+WORK="$PWD/target/bench-site"
+rm -rf "$WORK" && mkdir -p "$WORK"
+
+echo "== demo portal build (tests/browser/portal.toml: bundled datasets + fixtures)"
+if command -v hyperfine >/dev/null 2>&1; then
+  # Cold: no previous public/ or render cache. Warm: nothing changed since the last build.
+  hyperfine --warmup 1 --runs 10 \
+    --command-name cold --prepare "rm -rf target/browser-portal" "$BIN --config tests/browser/portal.toml build" \
+    --command-name unchanged "$BIN --config tests/browser/portal.toml build"
+else
+  echo "(hyperfine not found; timing 5 runs with /usr/bin/time)"
+  for _ in 1 2 3 4 5; do /usr/bin/time -f "%e s" "$BIN" --config tests/browser/portal.toml build >/dev/null; done
+fi
+
+echo "== synthetic register: $N documents"
+REG="$WORK/register"
+mkdir -p "$REG"
+cp generator/tests/fixtures/site/public-information-register/datapackage.json "$REG/"
+python3 - "$N" "$REG/documents.csv" <<'PY'
+import csv, random, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+random.seed(7)
+kinds = ["рішення", "розпорядження", "лист", "програма", "наказ"]
+issuers = ["Київська міська рада", "Київська міська державна адміністрація",
+           "Департамент інформаційно-комунікаційних технологій", "Апарат виконавчого органу Київської міської ради"]
+with open(path, "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["document_id", "kind", "number", "date", "issuer", "title", "status", "source_document", "source_url"])
+    for i in range(n):
+        year = random.randint(2010, 2024)
+        w.writerow([f"doc-{i:06d}", random.choice(kinds), f"{random.randint(1, 9999)}/{random.randint(1, 99999)}",
+                    f"{year}-{random.randint(1, 12):02d}-{random.randint(1, 28):02d}", random.choice(issuers),
+                    f"Про затвердження заходів щодо розвитку електронного урядування № {i}",
+                    random.choice(["чинний", "архівний"]), "seeds/000_2cfcc5f77b51a89a.txt", ""])
+PY
+cat > "$WORK/vidkryto.toml" <<TOML
+[portal]
+title = "Відкрито — бенчмарк"
+title_en = "Vidkryto — benchmark"
+base_url = "http://127.0.0.1:8080"
+[paths]
+datasets = "$PWD/datasets"
+content = "$PWD/content"
+site = "$PWD/site"
+build = "$WORK/build"
+public = "$WORK/public"
+[[datasets]]
+name = "public-information-register"
+path = "$REG"
+TOML
+report() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+site = s["site"]
+pages = site["pages"] + site["sections"]
+print(f'{sys.argv[2]}: {site["documents"]} documents, {pages} pages, {site["files"]} files '
+      f'({site["rendered"]} rendered, {site["reused"]} unchanged) in {s["seconds"]:.2f} s '
+      f'(whole build: publish + generate + render) = {pages / s["seconds"]:.0f} pages/s')
+PY
+}
+"$BIN" --config "$WORK/vidkryto.toml" build --json > "$WORK/cold.json"
+report "$WORK/cold.json" "cold build"
+# One document changes: only its two pages (uk, en) and the list pages holding it re-render.
+sed -i '2s/Про затвердження/Про зміну/' "$REG/documents.csv"
+"$BIN" --config "$WORK/vidkryto.toml" build --json > "$WORK/one-change.json"
+report "$WORK/one-change.json" "rebuild after one document changed"

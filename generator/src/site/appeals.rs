@@ -1,0 +1,377 @@
+//! The appeals dashboard (`/appeals/`): appeals by channel and year from every source
+//! document (their disagreement shown side by side), and, from the published anonymised
+//! appeals, counts by category, district, status and year with the hexagon map. It reads
+//! only published files — **rendering never sees un-anonymised records** — and shows no
+//! appeal text, only counts.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+use vidkryto_search::Layout;
+
+use super::budget::Row;
+use super::charts::{BarChart, Series};
+use super::content::{
+    file_name, pick, write_chart, write_page, ChartRef, Front, Link, Table, LANGS,
+};
+use super::maps::{hex_map, LegendClass};
+use super::numbers::Amount;
+use crate::catalog::Package;
+
+/// The dataset of published anonymised appeals (see the team contract).
+pub const APPEALS_DATASET: &str = "kyiv-appeals";
+/// Where the hexagon GeoJSON is published.
+pub const HEXAGONS_URL: &str = "/appeals/hexagons.geojson";
+const HEXAGONS_FILE: &str = "static/appeals/hexagons.geojson";
+
+/// `section.extra` of `/appeals/` (`templates/appeals.html`).
+#[derive(Debug, Serialize)]
+pub struct AppealsExtra {
+    /// Column headers of the by-year comparison: one per source document.
+    pub channel_sources: Vec<String>,
+    /// Per year: the total each source document gives, and their difference.
+    pub channel_totals: Vec<Row>,
+    /// Per source document, year and channel: the count.
+    pub channel_details: Vec<Row>,
+    /// The dataset page of the channel statistics.
+    pub channel_dataset_url: String,
+    /// Whether anonymised appeals are published.
+    pub has_appeals: bool,
+    /// Number of published anonymised appeals, formatted.
+    pub total: String,
+    /// Counts by status (label, count).
+    pub statuses: Vec<Row>,
+    /// Charts: channels by year, categories, districts, years.
+    pub charts: Vec<ChartRef>,
+    /// The hexagon map, when appeals are published.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map: Option<MapInfo>,
+    /// The privacy report's headline figures (name, value).
+    pub privacy: Vec<Link>,
+    /// The privacy report file, when it exists.
+    pub privacy_url: String,
+    /// The dataset page of the anonymised appeals.
+    pub appeals_dataset_url: String,
+}
+
+/// What the map template needs.
+#[derive(Debug, Serialize)]
+pub struct MapInfo {
+    /// GeoJSON file relative to the site folder (embedded with `load_data`).
+    pub geojson: String,
+    /// GeoJSON download URL.
+    pub geojson_url: String,
+    pub legend: Vec<LegendClass>,
+    /// Appeals on the map.
+    pub mapped: String,
+    /// Appeals suppressed to their district (no cell).
+    pub unmapped: String,
+    /// Cells drawn.
+    pub cells: usize,
+}
+
+fn count(n: u64, lang: &str) -> String {
+    Amount::from_int(n as i64).format(0, lang)
+}
+
+/// Source id (`seed-000`) → a short label from the package's sources.
+fn source_name(package: &Package, id: &str, lang: &str) -> String {
+    let suffix = id.rsplit('-').next().unwrap_or(id);
+    let source = package.sources.iter().find(|s| {
+        s.path.as_deref().is_some_and(|p| {
+            p.rsplit('/')
+                .next()
+                .is_some_and(|f| f.starts_with(&format!("{suffix}_")))
+        })
+    });
+    match source {
+        Some(s) => {
+            let title = pick(
+                lang,
+                &s.title,
+                s.extra
+                    .get("title_en")
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
+            );
+            let short: String = title.chars().take(48).collect();
+            if short.len() < title.len() {
+                format!("{short}… ({id})")
+            } else {
+                format!("{short} ({id})")
+            }
+        }
+        None => id.to_string(),
+    }
+}
+
+fn by_key(table: &Table, column: &str) -> Vec<(String, u64)> {
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    for row in &table.rows {
+        let value = table.get(row, column);
+        let key = if value.is_empty() { "—" } else { value };
+        *counts.entry(key.to_string()).or_default() += 1;
+    }
+    let mut out: Vec<(String, u64)> = counts.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
+/// Writes `/appeals/` from the published files in `layout`.
+pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> anyhow::Result<()> {
+    // Channel statistics: any published resource with `year`, `channel`, `appeals`.
+    let channels = packages.iter().find_map(|p| {
+        p.public_resources()
+            .find(|r| {
+                r.schema.as_ref().is_some_and(|s| {
+                    ["year", "channel", "appeals"]
+                        .iter()
+                        .all(|n| s.fields.iter().any(|f| f.name == *n))
+                })
+            })
+            .map(|r| (*p, r.name.clone()))
+    });
+    let channel_table = match &channels {
+        Some((p, r)) => Some(Table::read(&layout.resource_csv(&p.name, r))?),
+        None => None,
+    };
+    let appeals_csv = layout.resource_csv(APPEALS_DATASET, "appeals");
+    let appeals = if appeals_csv.is_file() {
+        Some(Table::read(&appeals_csv)?)
+    } else {
+        None
+    };
+    let map = appeals.as_ref().map(|t| {
+        let cell = t.column("h3_cell");
+        let category = t.column("category");
+        hex_map(t.rows.iter().map(|r| {
+            (
+                cell.and_then(|i| r.get(i)).map_or("", String::as_str),
+                category.and_then(|i| r.get(i)).map_or("", String::as_str),
+            )
+        }))
+    });
+    if let Some(map) = &map {
+        // `</` cannot occur in valid GeoJSON outside strings; escaping it keeps the
+        // embedded copy from closing its <script> element.
+        super::content::write_file(
+            &site_dir.join(HEXAGONS_FILE),
+            map.geojson.replace("</", "<\\/").as_bytes(),
+        )?;
+    }
+    let privacy_file = layout.dataset_dir(APPEALS_DATASET).join("privacy.json");
+    let privacy_report: Option<Value> = std::fs::read_to_string(&privacy_file)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+
+    for lang in LANGS {
+        let t = |uk: &'static str, en: &'static str| pick(lang, uk, en).to_string();
+        let mut charts = Vec::new();
+        let mut channel_sources = Vec::new();
+        let mut channel_totals = Vec::new();
+        let mut channel_details = Vec::new();
+        if let (Some((package, _)), Some(table)) = (&channels, &channel_table) {
+            let mut sources: Vec<String> = Vec::new();
+            let mut years: Vec<String> = Vec::new();
+            let mut totals: BTreeMap<(String, String), u64> = BTreeMap::new();
+            for row in &table.rows {
+                let source = table.get(row, "source").to_string();
+                let year = table.get(row, "year").to_string();
+                let n: u64 = table.get(row, "appeals").parse().unwrap_or(0);
+                if !sources.contains(&source) {
+                    sources.push(source.clone());
+                }
+                if !years.contains(&year) {
+                    years.push(year.clone());
+                }
+                *totals.entry((source.clone(), year.clone())).or_default() += n;
+                let label = table.get(row, "channel_label");
+                channel_details.push(Row {
+                    label: source_name(package, &source, lang),
+                    url: String::new(),
+                    cells: vec![
+                        year,
+                        if label.is_empty() {
+                            table.get(row, "channel").to_string()
+                        } else {
+                            label.to_string()
+                        },
+                        count(n, lang),
+                    ],
+                });
+            }
+            years.sort();
+            channel_sources = sources
+                .iter()
+                .map(|s| source_name(package, s, lang))
+                .collect();
+            for year in &years {
+                let values: Vec<Option<u64>> = sources
+                    .iter()
+                    .map(|s| totals.get(&(s.clone(), year.clone())).copied())
+                    .collect();
+                let mut cells: Vec<String> = values
+                    .iter()
+                    .map(|v| v.map_or("—".into(), |n| count(n, lang)))
+                    .collect();
+                let present: Vec<u64> = values.iter().flatten().copied().collect();
+                cells.push(match (present.iter().min(), present.iter().max()) {
+                    (Some(a), Some(b)) if present.len() > 1 => count(b - a, lang),
+                    _ => "—".into(),
+                });
+                channel_totals.push(Row {
+                    label: year.clone(),
+                    url: String::new(),
+                    cells,
+                });
+            }
+            charts.push(write_chart(
+                site_dir,
+                &BarChart {
+                    id: "appeals-by-year-source".into(),
+                    title: t(
+                        "Звернення до контакт-центру 1551 за роками: два документи",
+                        "Appeals to the 1551 contact centre by year: two documents",
+                    ),
+                    desc: channel_totals
+                        .iter()
+                        .map(|r| format!("{}: {}", r.label, r.cells.join(" / ")))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    category_label: t("Рік", "Year"),
+                    categories: years.clone(),
+                    series: sources
+                        .iter()
+                        .map(|s| Series {
+                            name: s.clone(),
+                            values: years
+                                .iter()
+                                .map(|y| totals.get(&(s.clone(), y.clone())).map(|n| *n as f64))
+                                .collect(),
+                        })
+                        .collect(),
+                    unit: t("звернень", "appeals"),
+                    horizontal: false,
+                },
+                lang,
+            )?);
+        }
+
+        let mut statuses = Vec::new();
+        if let Some(table) = &appeals {
+            for (column, uk, en, horizontal) in [
+                (
+                    "category",
+                    "Звернення за категоріями",
+                    "Appeals by category",
+                    true,
+                ),
+                (
+                    "district",
+                    "Звернення за районами",
+                    "Appeals by district",
+                    true,
+                ),
+                ("year", "Звернення за роками", "Appeals by year", false),
+            ] {
+                let mut counts = by_key(table, column);
+                if column == "year" {
+                    counts.sort();
+                }
+                charts.push(write_chart(
+                    site_dir,
+                    &BarChart {
+                        id: format!("appeals-by-{column}"),
+                        title: t(uk, en),
+                        desc: counts
+                            .iter()
+                            .map(|(k, n)| format!("{k}: {n}"))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        category_label: match column {
+                            "category" => t("Категорія", "Category"),
+                            "district" => t("Район", "District"),
+                            _ => t("Рік", "Year"),
+                        },
+                        categories: counts.iter().map(|(k, _)| k.clone()).collect(),
+                        series: vec![Series {
+                            name: t("Кількість", "Count"),
+                            values: counts.iter().map(|(_, n)| Some(*n as f64)).collect(),
+                        }],
+                        unit: t("звернень", "appeals"),
+                        horizontal,
+                    },
+                    lang,
+                )?);
+            }
+            statuses = by_key(table, "status")
+                .into_iter()
+                .map(|(label, n)| Row {
+                    label,
+                    url: String::new(),
+                    cells: vec![count(n, lang)],
+                })
+                .collect();
+        }
+        let privacy = privacy_report
+            .as_ref()
+            .and_then(Value::as_object)
+            .map(|o| {
+                o.iter()
+                    .filter(|(_, v)| v.is_number() || v.is_string() || v.is_boolean())
+                    .map(|(k, v)| Link {
+                        label: k.replace('_', " "),
+                        url: v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let extra = AppealsExtra {
+            channel_sources,
+            channel_totals,
+            channel_details,
+            channel_dataset_url: channels
+                .as_ref()
+                .map(|(p, _)| super::content::url(lang, &format!("datasets/{}", p.name)))
+                .unwrap_or_default(),
+            has_appeals: appeals.is_some(),
+            total: count(appeals.as_ref().map_or(0, |a| a.rows.len() as u64), lang),
+            statuses,
+            charts,
+            map: map.as_ref().map(|m| MapInfo {
+                geojson: HEXAGONS_FILE.into(),
+                geojson_url: HEXAGONS_URL.into(),
+                legend: m.legend.clone(),
+                mapped: count(m.mapped, lang),
+                unmapped: count(m.unmapped, lang),
+                cells: m.cells,
+            }),
+            privacy,
+            privacy_url: if privacy_report.is_some() {
+                format!("/data/{APPEALS_DATASET}/privacy.json")
+            } else {
+                String::new()
+            },
+            appeals_dataset_url: super::content::url(lang, &format!("datasets/{APPEALS_DATASET}")),
+        };
+        let front = Front {
+            title: pick(lang, "Звернення громадян", "Citizens' appeals"),
+            description: "",
+            date: None,
+            weight: Some(3),
+            template: "appeals.html",
+            sort_by: None,
+            paginate_by: None,
+            extra: &extra,
+        };
+        write_page(
+            &site_dir.join("content"),
+            &format!("appeals/{}", file_name("_index", lang)),
+            &front,
+            "",
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! The budget explorer: reads a budget programme's published resources by their column
+//! conventions (`measures` with `measure_id` and `amount_<year>`, `kpis` with `value_<year>`,
+//! a `resources-by-year` resource with `planned`/`budgeted`/`financed` or `total` and source
+//! columns), sums them exactly and recomputes the totals the document states (`checks` with
+//! `column-total`, which also cover the long `programme` table); `pages` writes `/budget/`.
+//! It does not validate the data (that is `validate`'s job) and draws nothing (`charts` does).
+
+use std::collections::BTreeMap;
+
+use vidkryto_search::Layout;
+
+use super::content::Table;
+use super::numbers::Amount;
+use crate::catalog::Package;
+
+mod pages;
+
+pub use pages::{write_pages, BudgetIndexExtra, CheckRow, MeasureExtra, ProgrammeExtra, Row};
+
+/// One funding source's money, per year.
+#[derive(Debug, Clone)]
+pub struct SourceSplit {
+    pub code: String,
+    pub label: String,
+    pub per_year: Vec<Option<Amount>>,
+    pub total: Amount,
+}
+
+/// Planned / provided in the budget / financed, for one year.
+#[derive(Debug, Clone)]
+pub struct Execution {
+    pub year: String,
+    pub planned: Option<Amount>,
+    pub budgeted: Option<Amount>,
+    pub financed: Option<Amount>,
+}
+
+/// A KPI of a measure.
+#[derive(Debug, Clone)]
+pub struct Kpi {
+    pub kind: String,
+    pub kind_label: String,
+    pub indicator: String,
+    pub unit: String,
+    pub values: Vec<Option<Amount>>,
+}
+
+/// One measure of a programme.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub goal: String,
+    pub task: String,
+    pub executor: String,
+    pub term: String,
+    pub per_year: Vec<Option<Amount>>,
+    pub total: Amount,
+    pub funding: Vec<SourceSplit>,
+    pub kpis: Vec<Kpi>,
+}
+
+/// A budget programme as the explorer shows it.
+#[derive(Debug, Clone)]
+pub struct Programme {
+    pub name: String,
+    pub unit: String,
+    pub unit_en: String,
+    pub years: Vec<String>,
+    pub by_year: Vec<Option<Amount>>,
+    pub total: Amount,
+    pub sources: Vec<SourceSplit>,
+    pub execution: Vec<Execution>,
+    pub measures: Vec<Measure>,
+    /// Totals the document states, recomputed from the data.
+    pub checks: Vec<StatedTotal>,
+}
+
+/// A total the source document states and the sum of the data it describes.
+#[derive(Debug, Clone)]
+pub struct StatedTotal {
+    pub what: String,
+    pub stated: Amount,
+    pub computed: Amount,
+    pub matches: bool,
+    pub warning: bool,
+    pub note: String,
+}
+
+fn year_columns(table: &Table, prefix: &str) -> Vec<(String, usize)> {
+    table
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let year = h.strip_prefix(prefix)?;
+            (year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| (year.to_string(), i))
+        })
+        .collect()
+}
+
+pub(crate) fn source_label(code: &str, label: &str, lang: &str) -> String {
+    if lang == "en" {
+        match code {
+            "city-budget" | "city_budget" => return "City budget".into(),
+            "other-sources" | "other_sources" => return "Other sources".into(),
+            "state-budget" | "state_budget" => return "State budget".into(),
+            _ => {}
+        }
+    }
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => code.to_string(),
+    }
+}
+
+/// Reads a budget programme from its published files; `None` if nothing matches the
+/// conventions (the dataset then has only its dataset page).
+pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Programme>> {
+    let read = |name: &str| -> anyhow::Result<Option<Table>> {
+        if package.public_resources().any(|r| r.name == name) {
+            Ok(Some(Table::read(
+                &layout.resource_csv(&package.name, name),
+            )?))
+        } else {
+            Ok(None)
+        }
+    };
+    let unit_of = |resource: &str| {
+        package
+            .resource(resource)
+            .and_then(|r| r.schema.as_ref())
+            .and_then(|s| s.fields.iter().find(|f| f.unit.is_some()))
+            .map(|f| {
+                (
+                    f.unit.clone().unwrap_or_default(),
+                    f.unit_en.clone().unwrap_or_default(),
+                )
+            })
+    };
+    let mut programme = Programme {
+        name: package.name.clone(),
+        unit: String::new(),
+        unit_en: String::new(),
+        years: Vec::new(),
+        by_year: Vec::new(),
+        total: Amount(0),
+        sources: Vec::new(),
+        execution: Vec::new(),
+        measures: Vec::new(),
+        checks: Vec::new(),
+    };
+
+    if let Some(table) = read("measures")? {
+        let years = year_columns(&table, "amount_");
+        if let Some(unit) = unit_of("measures") {
+            (programme.unit, programme.unit_en) = unit;
+        }
+        programme.years = years.iter().map(|(y, _)| y.clone()).collect();
+        let id_column = if table.column("measure_id").is_some() {
+            "measure_id"
+        } else {
+            "position"
+        };
+        let mut order: Vec<String> = Vec::new();
+        let mut measures: BTreeMap<String, Measure> = BTreeMap::new();
+        for row in &table.rows {
+            let id = table.get(row, id_column).to_string();
+            if id.is_empty() {
+                continue;
+            }
+            let per_year: Vec<Option<Amount>> = years
+                .iter()
+                .map(|(_, i)| row.get(*i).and_then(|v| Amount::parse(v)))
+                .collect();
+            let total = if years.is_empty() {
+                Amount::parse(table.get(row, "cost"))
+                    .or_else(|| Amount::parse(table.get(row, "amount_total")))
+                    .unwrap_or_default()
+            } else {
+                per_year.iter().flatten().copied().sum()
+            };
+            let measure = measures.entry(id.clone()).or_insert_with(|| {
+                order.push(id.clone());
+                Measure {
+                    slug: slug::slugify(&id),
+                    id: id.clone(),
+                    title: table.get(row, "measure").to_string(),
+                    goal: table.get(row, "goal").to_string(),
+                    task: table.get(row, "task").to_string(),
+                    executor: table.get(row, "executor").to_string(),
+                    term: table.get(row, "term").to_string(),
+                    per_year: vec![None; years.len()],
+                    total: Amount(0),
+                    funding: Vec::new(),
+                    kpis: Vec::new(),
+                }
+            });
+            for (slot, value) in measure.per_year.iter_mut().zip(&per_year) {
+                if let Some(v) = value {
+                    *slot = Some(slot.unwrap_or_default() + *v);
+                }
+            }
+            measure.total += total;
+            let code = table.get(row, "funding_source").to_string();
+            if !code.is_empty() {
+                measure.funding.push(SourceSplit {
+                    label: table.get(row, "funding_source_label").to_string(),
+                    code,
+                    per_year,
+                    total,
+                });
+            }
+        }
+        programme.measures = order
+            .into_iter()
+            .filter_map(|id| measures.remove(&id))
+            .collect();
+        // Programme sources: the measures' sources, summed.
+        let mut sources: Vec<SourceSplit> = Vec::new();
+        for split in programme.measures.iter().flat_map(|m| &m.funding) {
+            match sources.iter_mut().find(|s| s.code == split.code) {
+                Some(s) => {
+                    s.total += split.total;
+                    for (slot, v) in s.per_year.iter_mut().zip(&split.per_year) {
+                        if let Some(v) = v {
+                            *slot = Some(slot.unwrap_or_default() + *v);
+                        }
+                    }
+                }
+                None => sources.push(split.clone()),
+            }
+        }
+        programme.sources = sources;
+        programme.by_year = (0..programme.years.len())
+            .map(|i| {
+                let values: Vec<Amount> = programme
+                    .measures
+                    .iter()
+                    .filter_map(|m| m.per_year.get(i).copied().flatten())
+                    .collect();
+                (!values.is_empty()).then(|| values.into_iter().sum())
+            })
+            .collect();
+        programme.total = programme.measures.iter().map(|m| m.total).sum();
+    }
+
+    if let Some(table) = read("kpis")? {
+        let years = year_columns(&table, "value_");
+        for row in &table.rows {
+            let id = table.get(row, "measure_id");
+            if let Some(measure) = programme.measures.iter_mut().find(|m| m.id == id) {
+                measure.kpis.push(Kpi {
+                    kind: table.get(row, "indicator_type").to_string(),
+                    kind_label: table.get(row, "indicator_type_label").to_string(),
+                    indicator: table.get(row, "indicator").to_string(),
+                    unit: table.get(row, "unit").to_string(),
+                    values: programme
+                        .years
+                        .iter()
+                        .map(|y| {
+                            years
+                                .iter()
+                                .find(|(ky, _)| ky == y)
+                                .and_then(|(_, i)| row.get(*i))
+                                .and_then(|v| Amount::parse(v))
+                        })
+                        .collect(),
+                });
+            }
+        }
+    }
+
+    if let Some(table) = read("resources-by-year")? {
+        if programme.unit.is_empty() {
+            if let Some(unit) = unit_of("resources-by-year") {
+                (programme.unit, programme.unit_en) = unit;
+            }
+        }
+        let years: Vec<String> = table
+            .rows
+            .iter()
+            .map(|r| table.get(r, "year").to_string())
+            .collect();
+        if table.column("planned").is_some() {
+            programme.execution = table
+                .rows
+                .iter()
+                .map(|r| Execution {
+                    year: table.get(r, "year").to_string(),
+                    planned: Amount::parse(table.get(r, "planned")),
+                    budgeted: Amount::parse(table.get(r, "budgeted")),
+                    financed: Amount::parse(table.get(r, "financed")),
+                })
+                .collect();
+        }
+        if programme.measures.is_empty() || programme.years.is_empty() {
+            let total_column = if table.column("planned").is_some() {
+                "planned"
+            } else {
+                "total"
+            };
+            programme.years = years;
+            programme.by_year = table
+                .rows
+                .iter()
+                .map(|r| Amount::parse(table.get(r, total_column)))
+                .collect();
+            if programme.measures.is_empty() || programme.total.is_zero() {
+                programme.total = programme.by_year.iter().flatten().copied().sum();
+            }
+            let fields = package
+                .resource("resources-by-year")
+                .and_then(|r| r.schema.as_ref())
+                .map(|s| s.fields.clone())
+                .unwrap_or_default();
+            for field in fields.iter().filter(|f| {
+                !matches!(
+                    f.name.as_str(),
+                    "year" | "total" | "planned" | "budgeted" | "financed"
+                )
+            }) {
+                let per_year: Vec<Option<Amount>> = table
+                    .rows
+                    .iter()
+                    .map(|r| Amount::parse(table.get(r, &field.name)))
+                    .collect();
+                programme.sources.push(SourceSplit {
+                    code: field.name.clone(),
+                    label: field.title.clone(),
+                    total: per_year.iter().flatten().copied().sum(),
+                    per_year,
+                });
+            }
+        }
+    }
+
+    if programme.years.is_empty() && programme.measures.is_empty() {
+        return Ok(None);
+    }
+    programme.checks = stated_totals(package, layout)?;
+    Ok(Some(programme))
+}
+
+/// Evaluates the package's `column-total` checks against the published data.
+fn stated_totals(package: &Package, layout: &Layout) -> anyhow::Result<Vec<StatedTotal>> {
+    let mut out = Vec::new();
+    let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+    for check in &package.checks {
+        if check["rule"] != "column-total" {
+            continue;
+        }
+        let (Some(resource), Some(column), Some(expected)) = (
+            check["resource"].as_str(),
+            check["column"].as_str(),
+            check["expected"].as_f64(),
+        ) else {
+            continue;
+        };
+        if !package.public_resources().any(|r| r.name == resource) {
+            continue;
+        }
+        if !tables.contains_key(resource) {
+            let table = Table::read(&layout.resource_csv(&package.name, resource))?;
+            tables.insert(resource.to_string(), table);
+        }
+        let Some(table) = tables.get(resource) else {
+            continue;
+        };
+        let filters: Vec<(String, String)> = check["where"]
+            .as_object()
+            .map(|w| {
+                w.iter()
+                    .map(|(k, v)| {
+                        let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                        (k.clone(), text)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let computed: Amount = table
+            .rows
+            .iter()
+            .filter(|r| filters.iter().all(|(k, v)| table.get(r, k) == v))
+            .filter_map(|r| Amount::parse(table.get(r, column)))
+            .sum();
+        let stated = Amount((expected * 1000.0).round() as i64);
+        let precision = check["precision"].as_f64().unwrap_or(0.0);
+        let what = if filters.is_empty() {
+            format!("{resource}.{column}")
+        } else {
+            let conditions: Vec<String> =
+                filters.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            format!("{resource}.{column} ({})", conditions.join(", "))
+        };
+        out.push(StatedTotal {
+            what,
+            stated,
+            computed,
+            matches: (computed.as_f64() - expected).abs() <= precision + 1e-9,
+            warning: check["severity"] == "warning",
+            note: check["note"].as_str().unwrap_or_default().to_string(),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,700 @@
+//! The budget explorer's pages: `/budget/`, one section per programme (figures by year, by
+//! source, planned / in budget / financed, measures, stated totals, charts, treemap) and one
+//! page per measure (funding, KPIs, cost per unit of product, years compared), in both
+//! languages. The figures come from the parent module's model.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::{source_label, Execution, Measure, Programme};
+use crate::catalog::Package;
+use crate::site::charts::{treemap_svg, BarChart, Series, Tile};
+use crate::site::content::{
+    file_name, pick, save_chart, url, write_chart, write_page, ChartRef, Front, LANGS,
+};
+use crate::site::numbers::{format_float, format_percent, Amount};
+
+/// `section.extra` of `/budget/` (`templates/budget.html`).
+#[derive(Debug, Serialize)]
+pub struct BudgetIndexExtra {
+    /// Every programme with its headline figures.
+    pub programmes: Vec<ProgrammeSummary>,
+}
+
+/// One programme in the budget index.
+#[derive(Debug, Serialize)]
+pub struct ProgrammeSummary {
+    pub title: String,
+    pub url: String,
+    /// Years covered, e.g. `2024–2025`.
+    pub years: String,
+    /// Total money, formatted.
+    pub total: String,
+    pub unit: String,
+}
+
+/// A formatted row of a figures table.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    /// Row label.
+    pub label: String,
+    /// Link of the label, if any.
+    pub url: String,
+    /// Formatted cells.
+    pub cells: Vec<String>,
+}
+
+/// `section.extra` of `/budget/<dataset>/` (`templates/programme.html`).
+#[derive(Debug, Serialize)]
+pub struct ProgrammeExtra {
+    /// The dataset behind the programme.
+    pub dataset: String,
+    /// The dataset page.
+    pub dataset_url: String,
+    /// Unit of money.
+    pub unit: String,
+    /// Total money, formatted.
+    pub total: String,
+    /// Years covered.
+    pub years: Vec<String>,
+    /// Money by year (one row per year: amount, change on the previous year).
+    pub by_year: Vec<Row>,
+    /// Money by source (label, one cell per year, total).
+    pub by_source: Vec<Row>,
+    /// Planned / in budget / financed and the shares, per year, where the data has them.
+    pub execution: Vec<Row>,
+    /// Measures (id + title, one cell per year, total, share of the programme).
+    pub measures: Vec<Row>,
+    /// Totals the document states versus the sums of the data.
+    pub checks: Vec<CheckRow>,
+    /// Charts (by year or execution, by source, by measure, treemap).
+    pub charts: Vec<ChartRef>,
+}
+
+/// A stated total and its recomputation.
+#[derive(Debug, Serialize)]
+pub struct CheckRow {
+    pub what: String,
+    pub stated: String,
+    pub computed: String,
+    /// `ok`, `differs` or `warning` (a discrepancy the document itself contains).
+    pub status: String,
+    pub note: String,
+}
+
+/// `page.extra` of `/budget/<dataset>/<measure>/` (`templates/measure.html`).
+#[derive(Debug, Serialize)]
+pub struct MeasureExtra {
+    pub dataset: String,
+    pub programme_url: String,
+    pub id: String,
+    pub goal: String,
+    pub task: String,
+    pub executor: String,
+    pub term: String,
+    pub unit: String,
+    pub years: Vec<String>,
+    /// Funding by source: label, one cell per year, total.
+    pub funding: Vec<Row>,
+    /// Change between consecutive years (`2025 vs 2024: +12.5%`).
+    pub comparison: Vec<String>,
+    /// KPIs: type, indicator, unit, one cell per year.
+    pub kpis: Vec<Row>,
+    /// Cost per unit of each product indicator, per year.
+    pub cost_per_unit: Vec<Row>,
+    pub charts: Vec<ChartRef>,
+}
+
+fn cell(value: Option<Amount>, lang: &str) -> String {
+    value.map_or_else(|| "—".to_string(), |v| v.format_auto(lang))
+}
+
+fn money(value: Option<Amount>, lang: &str) -> String {
+    value.map_or_else(|| "—".to_string(), |v| v.format(1, lang))
+}
+
+fn change(from: Option<Amount>, to: Option<Amount>, lang: &str) -> String {
+    match (from, to) {
+        (Some(a), Some(b)) if !a.is_zero() => {
+            let ratio = (b.0 - a.0) as f64 / a.0 as f64;
+            let sign = if ratio > 0.0 { "+" } else { "" };
+            format!("{sign}{}", format_percent(ratio, lang))
+        }
+        _ => "—".into(),
+    }
+}
+
+fn values(v: &[Option<Amount>]) -> Vec<Option<f64>> {
+    v.iter().map(|a| a.map(Amount::as_f64)).collect()
+}
+
+/// Writes `/budget/` and every programme's pages.
+pub fn write_pages(programmes: &[(&Package, Programme)], site_dir: &Path) -> anyhow::Result<()> {
+    let content = site_dir.join("content");
+    for lang in LANGS {
+        let summaries = programmes
+            .iter()
+            .map(|(package, p)| ProgrammeSummary {
+                title: pick(lang, &package.title, &package.title_en).to_string(),
+                url: url(lang, &format!("budget/{}", package.name)),
+                years: match (p.years.first(), p.years.last()) {
+                    (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+                    (Some(a), _) => a.clone(),
+                    _ => String::new(),
+                },
+                total: p.total.format(1, lang),
+                unit: pick(lang, &p.unit, &p.unit_en).to_string(),
+            })
+            .collect();
+        let front = Front {
+            title: pick(lang, "Відкритий бюджет", "Open budget"),
+            description: "",
+            date: None,
+            weight: Some(2),
+            template: "budget.html",
+            sort_by: None,
+            paginate_by: None,
+            extra: &BudgetIndexExtra {
+                programmes: summaries,
+            },
+        };
+        write_page(
+            &content,
+            &format!("budget/{}", file_name("_index", lang)),
+            &front,
+            "",
+        )?;
+    }
+    for (package, programme) in programmes {
+        for lang in LANGS {
+            write_programme(package, programme, site_dir, lang)
+                .with_context(|| format!("budget pages of `{}`", package.name))?;
+        }
+    }
+    Ok(())
+}
+
+fn write_programme(
+    package: &Package,
+    p: &Programme,
+    site_dir: &Path,
+    lang: &str,
+) -> anyhow::Result<()> {
+    let content = site_dir.join("content");
+    let unit = pick(lang, &p.unit, &p.unit_en).to_string();
+    let title = pick(lang, &package.title, &package.title_en);
+    let t = |uk: &'static str, en: &'static str| pick(lang, uk, en).to_string();
+    let mut charts = Vec::new();
+
+    let by_year: Vec<Row> = p
+        .years
+        .iter()
+        .enumerate()
+        .map(|(i, year)| Row {
+            label: year.clone(),
+            url: String::new(),
+            cells: vec![
+                money(p.by_year.get(i).copied().flatten(), lang),
+                if i == 0 {
+                    "—".into()
+                } else {
+                    change(
+                        p.by_year.get(i - 1).copied().flatten(),
+                        p.by_year.get(i).copied().flatten(),
+                        lang,
+                    )
+                },
+            ],
+        })
+        .collect();
+
+    if p.execution.is_empty() {
+        charts.push(write_chart(
+            site_dir,
+            &BarChart {
+                id: format!("{}-by-year", p.name),
+                title: t("Обсяг фінансування за роками", "Funding by year"),
+                desc: format!(
+                    "{}: {}",
+                    t("Стовпчики за роками", "Bars by year"),
+                    p.years
+                        .iter()
+                        .zip(&p.by_year)
+                        .map(|(y, v)| format!("{y} — {} {unit}", money(*v, lang)))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                category_label: t("Рік", "Year"),
+                categories: p.years.clone(),
+                series: vec![Series {
+                    name: t("Обсяг", "Amount"),
+                    values: values(&p.by_year),
+                }],
+                unit: unit.clone(),
+                horizontal: false,
+            },
+            lang,
+        )?);
+    }
+
+    let execution: Vec<Row> = p
+        .execution
+        .iter()
+        .map(|e| {
+            let share = |part: Option<Amount>, whole: Option<Amount>| match (part, whole) {
+                (Some(a), Some(b)) => a.ratio(b).map_or("—".into(), |r| format_percent(r, lang)),
+                _ => "—".into(),
+            };
+            Row {
+                label: e.year.clone(),
+                url: String::new(),
+                cells: vec![
+                    money(e.planned, lang),
+                    money(e.budgeted, lang),
+                    money(e.financed, lang),
+                    share(e.budgeted, e.planned),
+                    share(e.financed, e.planned),
+                    share(e.financed, e.budgeted),
+                ],
+            }
+        })
+        .collect();
+    if !p.execution.is_empty() {
+        let years: Vec<String> = p.execution.iter().map(|e| e.year.clone()).collect();
+        let series = |name: String, pick_value: fn(&Execution) -> Option<Amount>| Series {
+            name,
+            values: p
+                .execution
+                .iter()
+                .map(|e| pick_value(e).map(Amount::as_f64))
+                .collect(),
+        };
+        charts.push(write_chart(
+            site_dir,
+            &BarChart {
+                id: format!("{}-execution", p.name),
+                title: t(
+                    "Заплановано, передбачено в бюджеті та профінансовано",
+                    "Planned, provided in the budget and financed",
+                ),
+                desc: p
+                    .execution
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{}: {} / {} / {} {unit}",
+                            e.year,
+                            money(e.planned, lang),
+                            money(e.budgeted, lang),
+                            money(e.financed, lang)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                category_label: t("Рік", "Year"),
+                categories: years,
+                series: vec![
+                    series(t("Заплановано", "Planned"), |e| e.planned),
+                    series(
+                        t("Передбачено в бюджеті", "Provided in budget"),
+                        |e| e.budgeted,
+                    ),
+                    series(t("Профінансовано", "Financed"), |e| {
+                        e.financed
+                    }),
+                ],
+                unit: unit.clone(),
+                horizontal: false,
+            },
+            lang,
+        )?);
+    }
+
+    let by_source: Vec<Row> = p
+        .sources
+        .iter()
+        .map(|s| {
+            let mut cells: Vec<String> = s.per_year.iter().map(|v| money(*v, lang)).collect();
+            cells.push(s.total.format(1, lang));
+            Row {
+                label: source_label(&s.code, &s.label, lang),
+                url: String::new(),
+                cells,
+            }
+        })
+        .collect();
+    if p.sources.len() > 1 || (!p.sources.is_empty() && p.years.len() > 1) {
+        charts.push(write_chart(
+            site_dir,
+            &BarChart {
+                id: format!("{}-by-source", p.name),
+                title: t(
+                    "Фінансування за джерелами та роками",
+                    "Funding by source and year",
+                ),
+                desc: by_source
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{}: {} {unit}",
+                            r.label,
+                            r.cells.last().cloned().unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                category_label: t("Рік", "Year"),
+                categories: p.years.clone(),
+                series: p
+                    .sources
+                    .iter()
+                    .map(|s| Series {
+                        name: source_label(&s.code, &s.label, lang),
+                        values: values(&s.per_year),
+                    })
+                    .collect(),
+                unit: unit.clone(),
+                horizontal: false,
+            },
+            lang,
+        )?);
+    }
+
+    let measures: Vec<Row> = p
+        .measures
+        .iter()
+        .map(|m| {
+            let mut cells: Vec<String> = m.per_year.iter().map(|v| money(*v, lang)).collect();
+            cells.push(m.total.format(1, lang));
+            cells.push(
+                m.total
+                    .ratio(p.total)
+                    .map_or("—".into(), |r| format_percent(r, lang)),
+            );
+            Row {
+                label: format!("{} {}", m.id, m.title),
+                url: if m.per_year.is_empty() && m.kpis.is_empty() {
+                    String::new()
+                } else {
+                    url(lang, &format!("budget/{}/{}", p.name, m.slug))
+                },
+                cells,
+            }
+        })
+        .collect();
+    if !p.measures.is_empty() {
+        let multi_year = !p.measures[0].per_year.is_empty();
+        charts.push(write_chart(
+            site_dir,
+            &BarChart {
+                id: format!("{}-by-measure", p.name),
+                title: if multi_year {
+                    t("Заходи: порівняння років", "Measures: years compared")
+                } else {
+                    t("Вартість заходів", "Cost of measures")
+                },
+                desc: p
+                    .measures
+                    .iter()
+                    .map(|m| format!("{}: {} {unit}", m.id, m.total.format(1, lang)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                category_label: t("Захід", "Measure"),
+                // Ids and the start of the title: the full titles are in the measures table.
+                categories: p
+                    .measures
+                    .iter()
+                    .map(|m| {
+                        let start: String = m.title.chars().take(28).collect();
+                        if start.len() < m.title.len() {
+                            format!("{} {start}…", m.id)
+                        } else {
+                            format!("{} {start}", m.id)
+                        }
+                    })
+                    .collect(),
+                series: if multi_year {
+                    p.years
+                        .iter()
+                        .enumerate()
+                        .map(|(i, y)| Series {
+                            name: y.clone(),
+                            values: p
+                                .measures
+                                .iter()
+                                .map(|m| m.per_year.get(i).copied().flatten().map(Amount::as_f64))
+                                .collect(),
+                        })
+                        .collect()
+                } else {
+                    vec![Series {
+                        name: t("Вартість", "Cost"),
+                        values: p.measures.iter().map(|m| Some(m.total.as_f64())).collect(),
+                    }]
+                },
+                unit: unit.clone(),
+                horizontal: true,
+            },
+            lang,
+        )?);
+        let tiles: Vec<Tile> = p
+            .measures
+            .iter()
+            .map(|m| Tile {
+                label: format!("{} · {}", m.id, m.total.format(0, lang)),
+                value: m.total.as_f64(),
+            })
+            .collect();
+        let id = format!("{}-treemap", p.name);
+        let tree_title = t(
+            "Заходи програми: частка у загальному обсязі",
+            "Measures: share of the total",
+        );
+        let desc = p
+            .measures
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} — {}",
+                    m.id,
+                    m.total
+                        .ratio(p.total)
+                        .map_or("—".into(), |r| format_percent(r, lang))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let svg = treemap_svg(&id, &tree_title, &desc, &tiles)?;
+        let mut csv = format!(
+            "{},{} ({unit})\n",
+            t("Захід", "Measure"),
+            t("Обсяг", "Amount")
+        );
+        for m in &p.measures {
+            csv.push_str(&format!("{},{}\n", m.id, trim(m.total.as_f64())));
+        }
+        charts.push(save_chart(site_dir, &id, &tree_title, &svg, &csv, lang)?);
+    }
+
+    let checks = p
+        .checks
+        .iter()
+        .map(|c| CheckRow {
+            what: c.what.clone(),
+            stated: c.stated.format(1, lang),
+            computed: c.computed.format(1, lang),
+            status: if c.matches {
+                "ok".into()
+            } else if c.warning {
+                "warning".into()
+            } else {
+                "differs".into()
+            },
+            note: c.note.clone(),
+        })
+        .collect();
+
+    let extra = ProgrammeExtra {
+        dataset: p.name.clone(),
+        dataset_url: url(lang, &format!("datasets/{}", p.name)),
+        unit: unit.clone(),
+        total: p.total.format(1, lang),
+        years: p.years.clone(),
+        by_year,
+        by_source,
+        execution,
+        measures,
+        checks,
+        charts,
+    };
+    let description = pick(lang, &package.description, &package.description_en);
+    let front = Front {
+        title,
+        description: "",
+        date: None,
+        weight: None,
+        template: "programme.html",
+        sort_by: Some("weight"),
+        paginate_by: None,
+        extra: &extra,
+    };
+    write_page(
+        &content,
+        &format!("budget/{}/{}", p.name, file_name("_index", lang)),
+        &front,
+        &crate::site::content::markdown_paragraphs(description),
+    )?;
+
+    for (weight, m) in p.measures.iter().enumerate() {
+        if m.per_year.is_empty() && m.kpis.is_empty() {
+            continue;
+        }
+        write_measure(p, m, weight as i64, site_dir, lang)?;
+    }
+    Ok(())
+}
+
+fn trim(v: f64) -> String {
+    let text = format!("{v:.3}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn write_measure(
+    p: &Programme,
+    m: &Measure,
+    weight: i64,
+    site_dir: &Path,
+    lang: &str,
+) -> anyhow::Result<()> {
+    let unit = pick(lang, &p.unit, &p.unit_en).to_string();
+    let t = |uk: &'static str, en: &'static str| pick(lang, uk, en).to_string();
+    let mut funding: Vec<Row> = m
+        .funding
+        .iter()
+        .map(|s| {
+            let mut cells: Vec<String> = s.per_year.iter().map(|v| money(*v, lang)).collect();
+            cells.push(s.total.format(1, lang));
+            Row {
+                label: source_label(&s.code, &s.label, lang),
+                url: String::new(),
+                cells,
+            }
+        })
+        .collect();
+    if m.funding.len() != 1 {
+        let mut cells: Vec<String> = m.per_year.iter().map(|v| money(*v, lang)).collect();
+        cells.push(m.total.format(1, lang));
+        funding.push(Row {
+            label: t("Усього", "Total"),
+            url: String::new(),
+            cells,
+        });
+    }
+    let comparison = p
+        .years
+        .windows(2)
+        .enumerate()
+        .map(|(i, pair)| {
+            format!(
+                "{} / {}: {}",
+                pair[1],
+                pair[0],
+                change(
+                    m.per_year.get(i).copied().flatten(),
+                    m.per_year.get(i + 1).copied().flatten(),
+                    lang,
+                )
+            )
+        })
+        .collect();
+    let kpis = m
+        .kpis
+        .iter()
+        .map(|k| {
+            let mut cells = vec![k.kind_label.clone(), k.unit.clone()];
+            cells.extend(k.values.iter().map(|v| cell(*v, lang)));
+            Row {
+                label: k.indicator.clone(),
+                url: String::new(),
+                cells,
+            }
+        })
+        .collect();
+    // Cost per unit: the measure's cost indicator (or its funding) over each product.
+    let cost: Vec<Option<Amount>> = m
+        .kpis
+        .iter()
+        .find(|k| k.kind == "cost")
+        .map(|k| k.values.clone())
+        .unwrap_or_else(|| m.per_year.clone());
+    let cost_per_unit = m
+        .kpis
+        .iter()
+        .filter(|k| k.kind == "product")
+        .map(|k| {
+            let mut cells = vec![format!("{unit} / {}", k.unit)];
+            cells.extend(k.values.iter().zip(&cost).map(|(v, c)| match (v, c) {
+                (Some(v), Some(c)) => {
+                    c.ratio(*v).map_or("—".into(), |r| format_float(r, 1, lang))
+                }
+                _ => "—".into(),
+            }));
+            Row {
+                label: k.indicator.clone(),
+                url: String::new(),
+                cells,
+            }
+        })
+        .collect();
+    let mut charts = Vec::new();
+    if !m.per_year.is_empty() {
+        let chart = BarChart {
+            id: format!("{}-{}-by-year", p.name, m.slug),
+            title: t(
+                "Фінансування заходу за роками",
+                "Funding of the measure by year",
+            ),
+            desc: p
+                .years
+                .iter()
+                .zip(&m.per_year)
+                .map(|(y, v)| format!("{y}: {} {unit}", money(*v, lang)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            category_label: t("Рік", "Year"),
+            categories: p.years.clone(),
+            series: if m.funding.len() > 1 {
+                m.funding
+                    .iter()
+                    .map(|s| Series {
+                        name: source_label(&s.code, &s.label, lang),
+                        values: values(&s.per_year),
+                    })
+                    .collect()
+            } else {
+                vec![Series {
+                    name: t("Обсяг", "Amount"),
+                    values: values(&m.per_year),
+                }]
+            },
+            unit: unit.clone(),
+            horizontal: false,
+        };
+        charts.push(write_chart(site_dir, &chart, lang)?);
+    }
+    let extra = MeasureExtra {
+        dataset: p.name.clone(),
+        programme_url: url(lang, &format!("budget/{}", p.name)),
+        id: m.id.clone(),
+        goal: m.goal.clone(),
+        task: m.task.clone(),
+        executor: m.executor.clone(),
+        term: m.term.clone(),
+        unit,
+        years: p.years.clone(),
+        funding,
+        comparison,
+        kpis,
+        cost_per_unit,
+        charts,
+    };
+    let title = format!("{} {} {}", t("Захід", "Measure"), m.id, m.title);
+    let front = Front {
+        title: &title,
+        description: "",
+        date: None,
+        weight: Some(weight),
+        template: "measure.html",
+        sort_by: None,
+        paginate_by: None,
+        extra: &extra,
+    };
+    write_page(
+        &site_dir.join("content"),
+        &format!("budget/{}/{}", p.name, file_name(&m.slug, lang)),
+        &front,
+        "",
+    )
+}

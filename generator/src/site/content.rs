@@ -1,0 +1,790 @@
+//! The generated Zola content: one Markdown page with TOML front matter per dataset,
+//! programme, measure and register document, plus the catalogue, register, appeals, search
+//! and developers sections, in both languages, under `<build>/site/content/`. Each page kind
+//! has a typed `extra` struct (what its template reads as `page.extra` / `section.extra`).
+//! Reading the published files is done here; the budget figures are `budget`'s, the appeals
+//! figures `appeals`'; rendering is `zola`'s.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{json, Value};
+use vidkryto_search::Layout;
+
+use super::charts::BarChart;
+use crate::catalog::{Field, Package, Resource};
+use crate::config::Config;
+
+/// The languages every generated page is written in: the default first.
+pub const LANGS: [&str; 2] = ["uk", "en"];
+
+/// Picks the Ukrainian or English text (English falls back to Ukrainian when missing).
+pub fn pick<'a>(lang: &str, uk: &'a str, en: &'a str) -> &'a str {
+    if lang == "en" && !en.is_empty() {
+        en
+    } else {
+        uk
+    }
+}
+
+/// The content file name for `stem` in `lang` (`x.md`, `x.en.md`).
+pub fn file_name(stem: &str, lang: &str) -> String {
+    if lang == LANGS[0] {
+        format!("{stem}.md")
+    } else {
+        format!("{stem}.{lang}.md")
+    }
+}
+
+/// URL path of a site page in `lang` (`/datasets/x/`, `/en/datasets/x/`).
+pub fn url(lang: &str, path: &str) -> String {
+    let path = path.trim_matches('/');
+    let prefix = if lang == LANGS[0] { "" } else { "/en" };
+    if path.is_empty() {
+        format!("{prefix}/")
+    } else {
+        format!("{prefix}/{path}/")
+    }
+}
+
+/// Writes `bytes` to `path` unless it already holds them, in which case only its
+/// modification time is refreshed (so `prune_stale` keeps it). Rewriting 100 000 unchanged
+/// pages would cost an inode each; comparing costs a read.
+pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if let Ok(existing) = std::fs::read(path) {
+        if existing == bytes {
+            let touched = std::fs::File::options()
+                .write(true)
+                .open(path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+            if touched.is_ok() {
+                return Ok(());
+            }
+        }
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    }
+    std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Removes files under `dir` not written (or refreshed) since `since`: pages of deleted
+/// datasets or documents must not outlive them.
+pub fn prune_stale(dir: &Path, since: std::time::SystemTime) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read `{}`", dir.display()))?;
+        let path = entry.path();
+        if path.is_dir() {
+            prune_stale(&path, since)?;
+        } else {
+            let modified = entry.metadata().and_then(|m| m.modified()).ok();
+            if modified.is_some_and(|m| m < since) {
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove stale `{}`", path.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The front matter of a generated file.
+#[derive(Serialize)]
+pub struct Front<'a, T: Serialize> {
+    pub title: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i64>,
+    pub template: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paginate_by: Option<usize>,
+    pub extra: &'a T,
+}
+
+/// Writes `content/<rel>` with `front` and `body`.
+pub fn write_page<T: Serialize>(
+    content_dir: &Path,
+    rel: &str,
+    front: &Front<'_, T>,
+    body: &str,
+) -> anyhow::Result<()> {
+    let toml = toml::to_string(front)
+        .with_context(|| format!("cannot write the front matter of `{rel}`"))?;
+    let path = content_dir.join(rel);
+    let text = format!("+++\n{toml}+++\n{body}");
+    write_file(&path, text.as_bytes())
+}
+
+/// A CSV read as strings.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Reads a published CSV.
+    pub fn read(path: &Path) -> anyhow::Result<Table> {
+        let mut reader = csv::Reader::from_path(path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        let headers = reader
+            .headers()
+            .with_context(|| format!("`{}`: bad header row", path.display()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            let record = record
+                .with_context(|| format!("`{}`: bad CSV at row {}", path.display(), i + 2))?;
+            rows.push(record.iter().map(str::to_string).collect());
+        }
+        Ok(Table { headers, rows })
+    }
+
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// The cell of `row` in column `name`, or `""`.
+    pub fn get<'a>(&'a self, row: &'a [String], name: &str) -> &'a str {
+        self.column(name)
+            .and_then(|i| row.get(i))
+            .map_or("", String::as_str)
+    }
+}
+
+/// A chart as pages reference it: where its SVG and CSV are, for `load_data` and links.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartRef {
+    /// Element id, unique on the page.
+    pub id: String,
+    /// Caption.
+    pub title: String,
+    /// SVG file, relative to the site folder (for `load_data(format="plain")`).
+    pub svg: String,
+    /// CSV file, relative to the site folder (for `load_data`).
+    pub csv: String,
+    /// URL of the SVG download.
+    pub svg_url: String,
+    /// URL of the CSV download.
+    pub csv_url: String,
+}
+
+/// Writes `chart` as `static/charts/<id>.<lang>.svg|csv` and returns its reference.
+pub fn write_chart(site_dir: &Path, chart: &BarChart, lang: &str) -> anyhow::Result<ChartRef> {
+    let svg = chart.svg(lang)?;
+    save_chart(site_dir, &chart.id, &chart.title, &svg, &chart.csv(), lang)
+}
+
+/// Saves an already drawn chart and its CSV.
+pub fn save_chart(
+    site_dir: &Path,
+    id: &str,
+    title: &str,
+    svg: &str,
+    csv: &str,
+    lang: &str,
+) -> anyhow::Result<ChartRef> {
+    let base = format!("static/charts/{id}.{lang}");
+    write_file(&site_dir.join(format!("{base}.svg")), svg.as_bytes())?;
+    write_file(&site_dir.join(format!("{base}.csv")), csv.as_bytes())?;
+    Ok(ChartRef {
+        id: id.to_string(),
+        title: title.to_string(),
+        svg: format!("{base}.svg"),
+        csv: format!("{base}.csv"),
+        svg_url: format!("/charts/{id}.{lang}.svg"),
+        csv_url: format!("/charts/{id}.{lang}.csv"),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Dataset pages and the catalogue
+// ---------------------------------------------------------------------------------------
+
+/// `page.extra` of a dataset page (`templates/dataset.html`).
+#[derive(Debug, Serialize)]
+pub struct DatasetExtra {
+    /// The dataset's name: its URL slug and API id.
+    pub name: String,
+    /// Catalogue topic code (`budget`, `appeals`, …).
+    pub topic: String,
+    /// Who publishes the data.
+    pub publisher: String,
+    /// Licence name (SPDX-like, e.g. `CC-BY-4.0`).
+    pub licence: String,
+    /// Licence title, if the package gives one.
+    pub licence_title: String,
+    /// Licence URL, if the package gives one.
+    pub licence_url: String,
+    /// Last change of the data (ISO date).
+    pub modified: String,
+    /// Package version.
+    pub version: String,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// Source documents with the section the figures come from.
+    pub sources: Vec<SourceInfo>,
+    /// Every published resource with its schema and preview.
+    pub resources: Vec<ResourceInfo>,
+    /// `datapackage.json` URL.
+    pub package_url: String,
+    /// GeoJSON download for spatial datasets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geojson_url: Option<String>,
+    /// API endpoints for this dataset.
+    pub api: Vec<Link>,
+    /// The validation summary, when the validation report exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<ValidationSummary>,
+    /// Related site pages (budget explorer, appeals dashboard, register).
+    pub related: Vec<Link>,
+    /// schema.org `Dataset` JSON-LD (already serialized, `</` escaped).
+    pub jsonld: String,
+    /// "How to cite" text.
+    pub cite: String,
+}
+
+/// A source document.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    /// Document title.
+    pub title: String,
+    /// The heading or table the figures come from.
+    pub section: String,
+    /// File of the document in the sources cache.
+    pub path: String,
+}
+
+/// A label and a URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+/// One resource of a dataset page.
+#[derive(Debug, Serialize)]
+pub struct ResourceInfo {
+    /// Resource name (file stem).
+    pub name: String,
+    /// Title in the page's language.
+    pub title: String,
+    /// Description in the page's language.
+    pub description: String,
+    /// Number of data rows.
+    pub rows: usize,
+    /// The Table Schema as rows: field, type, unit, constraints, description.
+    pub fields: Vec<FieldInfo>,
+    /// Column headers of the preview (field titles).
+    pub preview_headers: Vec<String>,
+    /// The first rows.
+    pub preview: Vec<Vec<String>>,
+    /// CSV download URL.
+    pub csv_url: String,
+    /// JSON rows through the API.
+    pub json_url: String,
+}
+
+/// One schema field.
+#[derive(Debug, Serialize)]
+pub struct FieldInfo {
+    pub name: String,
+    pub title: String,
+    /// Table Schema type (and format).
+    pub kind: String,
+    pub unit: String,
+    /// Constraints as readable text (`required; minimum: 0`).
+    pub constraints: String,
+    pub description: String,
+}
+
+/// The validation report's summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidationSummary {
+    /// Whether the data passed.
+    pub valid: bool,
+    /// Number of errors.
+    pub errors: u64,
+    /// Number of warnings (document discrepancies and the like).
+    pub warnings: u64,
+    /// Messages of the first errors and warnings.
+    pub messages: Vec<String>,
+    /// The report file.
+    pub url: String,
+}
+
+/// `section.extra` of the catalogue (`templates/datasets.html`).
+#[derive(Debug, Serialize)]
+pub struct CatalogueExtra {
+    /// Every published dataset.
+    pub datasets: Vec<CatalogueEntry>,
+    /// Topic codes and labels for the filter.
+    pub topics: Vec<Link>,
+    /// Publishers for the filter.
+    pub publishers: Vec<String>,
+}
+
+/// One catalogue row.
+#[derive(Debug, Serialize)]
+pub struct CatalogueEntry {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub topic: String,
+    pub topic_label: String,
+    pub publisher: String,
+    pub modified: String,
+    pub url: String,
+}
+
+/// Catalogue topic label in `lang`.
+pub fn topic_label(topic: &str, lang: &str) -> String {
+    let (uk, en) = match topic {
+        "budget" => ("Бюджет", "Budget"),
+        "e-government" => ("Електронне урядування", "E-government"),
+        "appeals" => ("Звернення громадян", "Citizens' appeals"),
+        "documents" => ("Документообіг", "Documents"),
+        "public-information" => ("Публічна інформація", "Public information"),
+        "survey" => ("Опитування", "Survey"),
+        other => (other, other),
+    };
+    pick(lang, uk, en).to_string()
+}
+
+fn publisher(package: &Package, config: &Config, lang: &str) -> String {
+    match package.publisher() {
+        Some(c) => pick(lang, &c.title, c.title_en.as_deref().unwrap_or("")).to_string(),
+        None => pick(lang, &config.portal.publisher, &config.portal.publisher_en).to_string(),
+    }
+}
+
+fn field_info(field: &Field, lang: &str) -> FieldInfo {
+    let constraints = field
+        .constraints
+        .iter()
+        .map(|(k, v)| match v {
+            Value::Bool(true) => k.clone(),
+            Value::String(s) => format!("{k}: {s}"),
+            Value::Array(items) => format!(
+                "{k}: {}",
+                items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => format!("{k}: {other}"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    FieldInfo {
+        name: field.name.clone(),
+        title: pick(lang, &field.title, &field.title_en).to_string(),
+        kind: match &field.format {
+            Some(f) if f != "default" => format!("{} ({f})", field.kind),
+            _ => field.kind.clone(),
+        },
+        unit: pick(
+            lang,
+            field.unit.as_deref().unwrap_or(""),
+            field.unit_en.as_deref().unwrap_or(""),
+        )
+        .to_string(),
+        constraints,
+        description: pick(lang, &field.description, &field.description_en).to_string(),
+    }
+}
+
+/// Reads `data/<name>/validation.json` (frictionless-style) if it exists.
+pub fn validation_summary(layout: &Layout, name: &str) -> Option<ValidationSummary> {
+    let file = layout.dataset_dir(name).join("validation.json");
+    let text = std::fs::read_to_string(&file).ok()?;
+    let report: Value = serde_json::from_str(&text).ok()?;
+    let count = |key: &str| {
+        report["stats"][key]
+            .as_u64()
+            .or_else(|| report[key].as_array().map(|a| a.len() as u64))
+            .unwrap_or(0)
+    };
+    let mut messages = Vec::new();
+    let mut collect = |items: &Value| {
+        for item in items.as_array().into_iter().flatten() {
+            if let Some(m) = item["message"].as_str() {
+                if messages.len() < 10 {
+                    messages.push(m.to_string());
+                }
+            }
+        }
+    };
+    collect(&report["errors"]);
+    collect(&report["warnings"]);
+    for task in report["tasks"].as_array().into_iter().flatten() {
+        collect(&task["errors"]);
+        collect(&task["warnings"]);
+    }
+    Some(ValidationSummary {
+        valid: report["valid"].as_bool().unwrap_or(false),
+        errors: count("errors"),
+        warnings: count("warnings"),
+        messages,
+        url: format!("/data/{name}/validation.json"),
+    })
+}
+
+const PREVIEW_ROWS: usize = 10;
+
+fn resource_info(
+    package: &Package,
+    resource: &Resource,
+    layout: &Layout,
+    lang: &str,
+) -> anyhow::Result<ResourceInfo> {
+    let csv = layout.resource_csv(&package.name, &resource.name);
+    let table = Table::read(&csv)?;
+    let fields = resource
+        .schema
+        .as_ref()
+        .map(|s| s.fields.as_slice())
+        .unwrap_or(&[]);
+    let preview_headers = table
+        .headers
+        .iter()
+        .map(|h| {
+            fields
+                .iter()
+                .find(|f| &f.name == h)
+                .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| h.clone())
+        })
+        .collect();
+    Ok(ResourceInfo {
+        name: resource.name.clone(),
+        title: pick(lang, &resource.title, &resource.title_en).to_string(),
+        description: pick(lang, &resource.description, &resource.description_en).to_string(),
+        rows: table.rows.len(),
+        fields: fields.iter().map(|f| field_info(f, lang)).collect(),
+        preview_headers,
+        preview: table.rows.into_iter().take(PREVIEW_ROWS).collect(),
+        csv_url: Layout::resource_csv_url(&package.name, &resource.name),
+        json_url: format!("/api/v1/datasets/{}/{}", package.name, resource.name),
+    })
+}
+
+fn escape_script(json: &str) -> String {
+    json.replace("</", "<\\/")
+}
+
+/// Writes the dataset pages and the catalogue section.
+pub fn write_datasets(
+    config: &Config,
+    packages: &[&Package],
+    layout: &Layout,
+    site_dir: &Path,
+    related: &(dyn Fn(&Package, &str) -> Vec<Link> + Sync),
+) -> anyhow::Result<()> {
+    let content = site_dir.join("content");
+    let base = config.portal.base_url.trim_end_matches('/');
+    packages.par_iter().try_for_each(|package| {
+        for lang in LANGS {
+            let title = pick(lang, &package.title, &package.title_en);
+            let description = pick(lang, &package.description, &package.description_en);
+            let resources = package
+                .public_resources()
+                .map(|r| resource_info(package, r, layout, lang))
+                .collect::<anyhow::Result<Vec<_>>>()
+                .with_context(|| format!("dataset `{}`", package.name))?;
+            let licence = package.licenses.first();
+            let modified = package.modified.clone().unwrap_or_default();
+            let publisher = publisher(package, config, lang);
+            let page_url = format!("{base}{}", url(lang, &format!("datasets/{}", package.name)));
+            let licence_url = licence.and_then(|l| l.path.clone()).unwrap_or_default();
+            let jsonld = json!({
+                "@context": "https://schema.org/",
+                "@type": "Dataset",
+                "name": title,
+                "description": description,
+                "url": page_url,
+                "identifier": package.name,
+                "inLanguage": lang,
+                "keywords": package.keywords,
+                "license": if licence_url.is_empty() { licence.map(|l| l.name.clone()).unwrap_or_default() } else { licence_url.clone() },
+                "dateModified": modified,
+                "version": package.version,
+                "isAccessibleForFree": true,
+                "creator": {"@type": "Organization", "name": publisher},
+                "publisher": {"@type": "Organization", "name": publisher},
+                "isBasedOn": package.sources.iter().map(|s| s.title.clone()).collect::<Vec<_>>(),
+                "distribution": resources.iter().map(|r| json!({
+                    "@type": "DataDownload",
+                    "name": r.title,
+                    "encodingFormat": "text/csv",
+                    "contentUrl": format!("{base}{}", r.csv_url),
+                })).collect::<Vec<_>>(),
+            });
+            let cite = format!(
+                "{publisher}. «{title}»{}. {}, {}. {page_url}",
+                package
+                    .version
+                    .as_deref()
+                    .map(|v| format!(", v{v}"))
+                    .unwrap_or_default(),
+                pick(lang, &config.portal.title, &config.portal.title_en),
+                if modified.is_empty() { "—" } else { &modified },
+            );
+            let geojson_url = (package.name == super::appeals::APPEALS_DATASET)
+                .then(|| super::appeals::HEXAGONS_URL.to_string());
+            let extra = DatasetExtra {
+                name: package.name.clone(),
+                topic: package.topic.clone().unwrap_or_default(),
+                publisher,
+                licence: licence.map(|l| l.name.clone()).unwrap_or_else(|| config.portal.licence.clone()),
+                licence_title: licence.and_then(|l| l.title.clone()).unwrap_or_default(),
+                licence_url,
+                modified: modified.clone(),
+                version: package.version.clone().unwrap_or_default(),
+                keywords: package.keywords.clone(),
+                sources: package
+                    .sources
+                    .iter()
+                    .map(|s| SourceInfo {
+                        title: pick(
+                            lang,
+                            &s.title,
+                            s.extra.get("title_en").and_then(Value::as_str).unwrap_or(""),
+                        )
+                        .to_string(),
+                        section: s.section.clone().unwrap_or_default(),
+                        path: s.path.clone().unwrap_or_default(),
+                    })
+                    .collect(),
+                resources,
+                package_url: format!("/data/{}/datapackage.json", package.name),
+                geojson_url,
+                api: vec![
+                    Link {
+                        label: "Vidkryto API".into(),
+                        url: format!("/api/v1/datasets/{}", package.name),
+                    },
+                    Link {
+                        label: "CKAN package_show".into(),
+                        url: format!("/api/3/action/package_show?id={}", package.name),
+                    },
+                    Link {
+                        label: "ZIP".into(),
+                        url: format!("/datasets/{}.zip", package.name),
+                    },
+                    Link {
+                        label: "DCAT-AP (JSON-LD)".into(),
+                        url: "/catalog.jsonld".into(),
+                    },
+                ],
+                validation: validation_summary(layout, &package.name),
+                related: related(package, lang),
+                jsonld: escape_script(&jsonld.to_string()),
+                cite,
+            };
+            let front = Front {
+                title,
+                description: "",
+                date: (!modified.is_empty()).then_some(modified.as_str()),
+                weight: None,
+                template: "dataset.html",
+                sort_by: None,
+                paginate_by: None,
+                extra: &extra,
+            };
+            write_page(
+                &content,
+                &format!("datasets/{}", file_name(&package.name, lang)),
+                &front,
+                &markdown_paragraphs(description),
+            )?;
+        }
+        Ok::<(), anyhow::Error>(())
+    })?;
+
+    for lang in LANGS {
+        let datasets: Vec<CatalogueEntry> = packages
+            .iter()
+            .map(|p| {
+                let topic = p.topic.clone().unwrap_or_default();
+                CatalogueEntry {
+                    name: p.name.clone(),
+                    title: pick(lang, &p.title, &p.title_en).to_string(),
+                    description: first_sentence(pick(lang, &p.description, &p.description_en)),
+                    topic_label: topic_label(&topic, lang),
+                    topic,
+                    publisher: publisher(p, config, lang),
+                    modified: p.modified.clone().unwrap_or_default(),
+                    url: url(lang, &format!("datasets/{}", p.name)),
+                }
+            })
+            .collect();
+        let topics: BTreeSet<&str> = datasets.iter().map(|d| d.topic.as_str()).collect();
+        let publishers: BTreeSet<&str> = datasets.iter().map(|d| d.publisher.as_str()).collect();
+        let extra = CatalogueExtra {
+            topics: topics
+                .iter()
+                .filter(|t| !t.is_empty())
+                .map(|t| Link {
+                    label: topic_label(t, lang),
+                    url: (*t).to_string(),
+                })
+                .collect(),
+            publishers: publishers.iter().map(|p| (*p).to_string()).collect(),
+            datasets,
+        };
+        let front = Front {
+            title: pick(lang, "Набори даних", "Datasets"),
+            description: "",
+            date: None,
+            weight: Some(1),
+            template: "datasets.html",
+            sort_by: Some("title"),
+            paginate_by: None,
+            extra: &extra,
+        };
+        write_page(
+            &content,
+            &format!("datasets/{}", file_name("_index", lang)),
+            &front,
+            "",
+        )?;
+    }
+    Ok(())
+}
+
+/// Blank-line-separated paragraphs, with Markdown's special characters kept literal.
+pub fn markdown_paragraphs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('\n');
+    out
+}
+
+fn first_sentence(text: &str) -> String {
+    let cut = text
+        .char_indices()
+        .find(|&(i, c)| c == '.' && text[i + 1..].starts_with(' ') && i > 40)
+        .map_or(text.len(), |(i, _)| i + 1);
+    let sentence = &text[..cut];
+    if sentence.chars().count() > 300 {
+        let short: String = sentence.chars().take(299).collect();
+        format!("{short}…")
+    } else {
+        sentence.to_string()
+    }
+}
+
+/// Writes the sections with no generated data: search and developers.
+pub fn write_static_sections(site_dir: &Path) -> anyhow::Result<()> {
+    let content = site_dir.join("content");
+    let empty = json!({});
+    for lang in LANGS {
+        for (dir, uk, en, template, weight) in [
+            ("search", "Пошук", "Search", "search.html", 5),
+            (
+                "developers",
+                "Для розробників",
+                "For developers",
+                "developers.html",
+                6,
+            ),
+        ] {
+            let front = Front {
+                title: pick(lang, uk, en),
+                description: "",
+                date: None,
+                weight: Some(weight),
+                template,
+                sort_by: None,
+                paginate_by: None,
+                extra: &empty,
+            };
+            write_page(
+                &content,
+                &format!("{dir}/{}", file_name("_index", lang)),
+                &front,
+                "",
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies a folder tree (the site skeleton, editorial content).
+pub fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let entries =
+        std::fs::read_dir(from).with_context(|| format!("cannot read `{}`", from.display()))?;
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create `{}`", to.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot read `{}`", from.display()))?;
+        let path: PathBuf = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else {
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            write_file(&target, &bytes)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn unchanged_files_are_kept_and_stale_ones_pruned() {
+        let dir = std::env::temp_dir().join(format!("vidkryto-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let kept = dir.join("content/kept.md");
+        let stale = dir.join("content/deleted-dataset.md");
+        write_file(&kept, b"same").unwrap();
+        write_file(&stale, b"old").unwrap();
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        for file in [&kept, &stale] {
+            let f = std::fs::File::options().write(true).open(file).unwrap();
+            f.set_modified(old).unwrap();
+        }
+        let started = SystemTime::now() - Duration::from_secs(1);
+        write_file(&kept, b"same").unwrap();
+        prune_stale(&dir, started).unwrap();
+        assert!(kept.is_file());
+        assert!(!stale.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn urls_and_file_names_per_language() {
+        assert_eq!(url("uk", "datasets/x"), "/datasets/x/");
+        assert_eq!(url("en", ""), "/en/");
+        assert_eq!(file_name("1-1", "en"), "1-1.en.md");
+        assert_eq!(markdown_paragraphs("a*b [c]"), "a\\*b \\[c\\]\n");
+    }
+}

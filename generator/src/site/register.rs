@@ -1,0 +1,209 @@
+//! The public-information register (`/register/`): one page per published register document
+//! (all its fields, labelled by the schema, with its source) and the paginated list with
+//! filters by kind, issuer and year. The register is the published package whose resource has
+//! a `document_id` field; nothing here knows a particular city's documents.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use vidkryto_search::Layout;
+
+use super::content::{file_name, pick, url, write_page, Front, Link, Table, LANGS};
+use crate::catalog::{Package, Resource};
+
+/// Documents per list page; filters work within a page, search across all of them.
+pub const PER_PAGE: usize = 500;
+
+/// `section.extra` of `/register/` (`templates/register.html`).
+#[derive(Debug, Serialize)]
+pub struct RegisterExtra {
+    /// Distinct document kinds, for the filter.
+    pub kinds: Vec<String>,
+    /// Distinct issuers, for the filter.
+    pub issuers: Vec<String>,
+    /// Distinct years, for the filter.
+    pub years: Vec<String>,
+    /// The register's dataset page.
+    pub dataset_url: String,
+    /// Number of documents.
+    pub total: usize,
+}
+
+/// `page.extra` of `/register/<document_id>/` (`templates/document.html`).
+#[derive(Debug, Serialize)]
+pub struct DocumentExtra {
+    /// The document's id in the register.
+    pub document_id: String,
+    /// Its number as issued (`824/7060`).
+    pub number: String,
+    /// Issue date (ISO).
+    pub issued: String,
+    /// Year of issue (filter value).
+    pub year: String,
+    /// Kind: decision, order, letter, programme…
+    pub kind: String,
+    /// Who issued it.
+    pub issuer: String,
+    /// Status (in force, draft, …).
+    pub status: String,
+    /// Link to the source (document or where it is cited), if any.
+    pub source_url: String,
+    /// Every field of the record, labelled with the schema's titles.
+    pub fields: Vec<Link>,
+    /// The register's dataset page.
+    pub dataset_url: String,
+}
+
+/// The register package and resource, if one is published.
+pub fn find<'a>(packages: &[&'a Package]) -> Option<(&'a Package, &'a Resource)> {
+    packages.iter().find_map(|p| {
+        p.public_resources()
+            .find(|r| {
+                r.schema
+                    .as_ref()
+                    .is_some_and(|s| s.fields.iter().any(|f| f.name == "document_id"))
+            })
+            .map(|r| (*p, r))
+    })
+}
+
+fn first<'a>(table: &'a Table, row: &'a [String], names: &[&str]) -> &'a str {
+    names
+        .iter()
+        .map(|n| table.get(row, n))
+        .find(|v| !v.is_empty())
+        .unwrap_or("")
+}
+
+/// Writes the register list and one page per document; returns the number of documents.
+pub fn write_pages(
+    package: &Package,
+    resource: &Resource,
+    layout: &Layout,
+    site_dir: &Path,
+) -> anyhow::Result<usize> {
+    let table = Table::read(&layout.resource_csv(&package.name, &resource.name))?;
+    let content = site_dir.join("content");
+    let fields = resource
+        .schema
+        .as_ref()
+        .map(|s| s.fields.clone())
+        .unwrap_or_default();
+    let url_column = table
+        .headers
+        .iter()
+        .find(|h| h.contains("url") || h.contains("link"))
+        .cloned()
+        .unwrap_or_default();
+    table.rows.par_iter().enumerate().try_for_each(|(i, row)| {
+        let id = table.get(row, "document_id");
+        if id.is_empty() {
+            return Ok(());
+        }
+        let slug = slug::slugify(id);
+        let issued = first(&table, row, &["date", "issued", "document_date"]).to_string();
+        for lang in LANGS {
+            let labelled = table
+                .headers
+                .iter()
+                .zip(row)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(h, v)| Link {
+                    label: fields
+                        .iter()
+                        .find(|f| &f.name == h)
+                        .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+                        .filter(|t| !t.is_empty())
+                        .unwrap_or_else(|| h.clone()),
+                    url: v.clone(),
+                })
+                .collect();
+            let title = first(&table, row, &["title", "name", "number", "document_id"]);
+            let extra = DocumentExtra {
+                document_id: id.to_string(),
+                number: table.get(row, "number").to_string(),
+                year: issued.get(..4).unwrap_or_default().to_string(),
+                issued: issued.clone(),
+                kind: first(&table, row, &["kind_label", "kind", "type"]).to_string(),
+                issuer: first(&table, row, &["issuer_label", "issuer", "author"]).to_string(),
+                status: first(&table, row, &["status_label", "status"]).to_string(),
+                source_url: table.get(row, &url_column).to_string(),
+                fields: labelled,
+                dataset_url: url(lang, &format!("datasets/{}", package.name)),
+            };
+            let front = Front {
+                title,
+                description: "",
+                date: None,
+                weight: Some(i as i64),
+                template: "document.html",
+                sort_by: None,
+                paginate_by: None,
+                extra: &extra,
+            };
+            write_page(
+                &content,
+                &format!("register/{}", file_name(&slug, lang)),
+                &front,
+                "",
+            )?;
+        }
+        Ok::<(), anyhow::Error>(())
+    })?;
+
+    let distinct = |names: &[&str]| -> Vec<String> {
+        let set: BTreeSet<String> = table
+            .rows
+            .iter()
+            .map(|r| first(&table, r, names).to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        set.into_iter().collect()
+    };
+    let kinds = distinct(&["kind_label", "kind", "type"]);
+    let issuers = distinct(&["issuer_label", "issuer", "author"]);
+    let years: Vec<String> = {
+        let set: BTreeSet<String> = table
+            .rows
+            .iter()
+            .filter_map(|r| {
+                first(&table, r, &["date", "issued", "document_date"])
+                    .get(..4)
+                    .map(str::to_string)
+            })
+            .collect();
+        set.into_iter().rev().collect()
+    };
+    for lang in LANGS {
+        let extra = RegisterExtra {
+            kinds: kinds.clone(),
+            issuers: issuers.clone(),
+            years: years.clone(),
+            dataset_url: url(lang, &format!("datasets/{}", package.name)),
+            total: table.rows.len(),
+        };
+        let front = Front {
+            title: pick(
+                lang,
+                "Реєстр публічної інформації",
+                "Public information register",
+            ),
+            description: "",
+            date: None,
+            weight: Some(4),
+            template: "register.html",
+            sort_by: Some("weight"),
+            paginate_by: Some(PER_PAGE),
+            extra: &extra,
+        };
+        write_page(
+            &content,
+            &format!("register/{}", file_name("_index", lang)),
+            &front,
+            "",
+        )?;
+    }
+    Ok(table.rows.len())
+}

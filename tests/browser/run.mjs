@@ -1,0 +1,229 @@
+// Browser tests: build the portal, serve it on a free 127.0.0.1 port with `vidkryto serve`,
+// open the pages in Debian's headless chromium (playwright-core) with every request off
+// 127.0.0.1 blocked, assert what a reader sees, run axe-core (no serious or critical WCAG
+// 2.1 A/AA violations allowed) and save full-page screenshots as artifacts.
+//
+// Environment: VIDKRYTO_BIN (default target/debug/vidkryto), VIDKRYTO_CONFIG (default
+// tests/browser/portal.toml), CHROMIUM (default /usr/bin/chromium), ARTIFACTS (default
+// target/browser-artifacts).
+
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const bin = process.env.VIDKRYTO_BIN || join(root, "target/debug/vidkryto");
+const config = process.env.VIDKRYTO_CONFIG || join(here, "portal.toml");
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const artifacts = process.env.ARTIFACTS || join(root, "target/browser-artifacts");
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const failures = [];
+function check(condition, message) {
+  if (condition) {
+    console.log(`  ok  ${message}`);
+  } else {
+    console.log(`  FAIL ${message}`);
+    failures.push(message);
+  }
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+async function waitFor(url, child, seconds = 30) {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`vidkryto serve exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch (_) { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${seconds} s`);
+}
+
+console.log(`building the portal with ${bin} --config ${config}`);
+const built = spawnSync(bin, ["--config", config, "build"], { stdio: "inherit" });
+if (built.status !== 0) {
+  console.error("vidkryto build failed");
+  process.exit(1);
+}
+const publicDir = join(root, "target/browser-portal/public");
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const server = spawn(bin, ["--config", config, "serve", "--addr", `127.0.0.1:${port}`, "--dir", publicDir], {
+  stdio: ["ignore", "inherit", "inherit"],
+});
+const profile = mkdtempSync(join(tmpdir(), "vidkryto-chromium-"));
+mkdirSync(artifacts, { recursive: true });
+let context;
+try {
+  await waitFor(`${base}/healthz`, server);
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+  // No network beyond the portal: map tiles and anything else off-host fail.
+  let blocked = 0;
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === "127.0.0.1") return route.continue();
+    blocked++;
+    return route.abort();
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  const consoleErrors = [];
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+  async function visit(path, name) {
+    console.log(`\n${path}`);
+    const response = await page.goto(base + path, { waitUntil: "load" });
+    check(response && response.status() === 200, `${path} answers 200`);
+    return name;
+  }
+  async function axe(name) {
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() =>
+      window.axe.run(document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      })
+    );
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    for (const v of bad) {
+      console.log(`       axe ${v.impact}: ${v.id} — ${v.help} (${v.nodes.length} nodes)`);
+      for (const n of v.nodes.slice(0, 3)) console.log(`         ${n.target.join(" ")}`);
+    }
+    check(bad.length === 0, `${name}: no serious or critical axe violations`);
+  }
+  async function shot(name) {
+    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  }
+
+  // The budget explorer: bars drawn, figures shown.
+  await visit("/budget/digital-kyiv-2024-2025/", "budget-digital-kyiv");
+  const bars = page.locator("svg.chart rect.bar");
+  check((await bars.count()) > 13, `chart bars drawn (${await bars.count()})`);
+  const box = await bars.first().boundingBox();
+  check(box && box.width > 0 && box.height > 0, "first bar is visible with a size");
+  check(await page.locator("td.num", { hasText: "3\u00a0301\u00a0953,5" }).first().isVisible(), "2024 total 3 301 953,5 visible");
+  check((await page.locator("figure.chart-figure table").count()) > 0, "each chart has its data table");
+  await axe("budget-digital-kyiv");
+  await shot("budget-digital-kyiv");
+
+  await visit("/budget/kyiv-egov-2012-2014/", "budget-egov");
+  check(await page.locator("td.num", { hasText: "84\u00a0667,2" }).first().isVisible(), "planned 84 667,2 visible");
+  check((await page.locator("svg.chart rect.bar").count()) >= 9, "planned/budgeted/financed bars");
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 10000 }).catch(() => null),
+    page.locator("button.png-download").first().click(),
+  ]);
+  check(download && download.suggestedFilename().endsWith(".png"), "PNG download of a chart");
+  await axe("budget-egov");
+  await shot("budget-egov");
+
+  await visit("/budget/digital-kyiv-2024-2025/2-1/", "measure");
+  check(await page.getByText("Вартість одиниці продукту").first().isVisible(), "cost per unit shown");
+  await axe("measure");
+  await shot("measure");
+
+  // The appeals map with no network: hexagons, legend, counts.
+  await visit("/appeals/", "appeals");
+  await page.waitForSelector("#appeals-map path.hexagon", { timeout: 10000 }).catch(() => null);
+  const hexagons = await page.locator("#appeals-map path.hexagon").count();
+  check(hexagons > 0, `map hexagons drawn without network (${hexagons})`);
+  check(await page.locator(".legend li").first().isVisible(), "map legend visible");
+  if (hexagons > 0) {
+    await page.locator("#appeals-map path.hexagon").first().click({ force: true });
+    check((await page.locator("#map-details li").count()) > 0, "clicking a hexagon lists its categories");
+  }
+  await axe("appeals");
+  await shot("appeals");
+
+  // Dataset page: preview table and schema.
+  await visit("/datasets/digital-kyiv-2024-2025/", "dataset");
+  const previewRows = await page.locator("table.preview tbody tr").count();
+  check(previewRows > 0, `preview table rows visible (${previewRows})`);
+  check(await page.locator("table.schema").first().isVisible(), "schema table visible");
+  await axe("dataset");
+  await shot("dataset");
+
+  // Language switch.
+  await page.locator(".lang-switch a").first().click();
+  await page.waitForLoadState("load");
+  check(page.url() === `${base}/en/datasets/digital-kyiv-2024-2025/`, `language switch leads to ${page.url()}`);
+  check((await page.locator("html").getAttribute("lang")) === "en", "English page has lang=en");
+  await axe("dataset-en");
+  await shot("dataset-en");
+
+  await visit("/datasets/", "catalogue");
+  await page.selectOption("select[name=topic]", "budget");
+  const shown = await page.locator("#catalogue .catalogue-item:visible").count();
+  const all = await page.locator("#catalogue .catalogue-item").count();
+  check(shown > 0 && shown < all, `topic filter narrows the catalogue (${shown}/${all})`);
+  await axe("catalogue");
+  await shot("catalogue");
+
+  await visit("/register/", "register");
+  check((await page.locator("table.register tbody tr").count()) > 0, "register rows listed");
+  await axe("register");
+  await shot("register");
+  await visit("/register/kmr-2011-824-7060/", "document");
+  check(await page.getByText("824/7060").first().isVisible(), "document number shown");
+  await axe("document");
+
+  await visit("/search/", "search");
+  await page.fill("#q", "бюджет");
+  await page.click("#search-form button");
+  await page.waitForSelector("#search-results > *", { timeout: 10000 }).catch(() => null);
+  const said = (await page.locator("#search-results").innerText()).trim();
+  check(said.length > 0, `search says something: «${said.slice(0, 80)}»`);
+  await axe("search");
+  await shot("search");
+
+  for (const [path, name] of [["/", "home"], ["/en/", "home-en"], ["/about/", "about"], ["/developers/", "developers"], ["/en/appeals/", "appeals-en"]]) {
+    await visit(path, name);
+    await axe(name);
+    await shot(name);
+  }
+  // Keyboard: the skip link is the first focusable element.
+  await page.keyboard.press("Tab");
+  check(await page.evaluate(() => document.activeElement.classList.contains("skip-link")), "first Tab reaches the skip link");
+  check(consoleErrors.length === 0, `no script errors (${consoleErrors.join("; ")})`);
+  console.log(`\n(${blocked} off-host requests blocked)`);
+} catch (e) {
+  failures.push(String(e && e.stack || e));
+  console.error(e);
+} finally {
+  if (context) await context.close();
+  server.kill("SIGTERM");
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(`\nscreenshots in ${artifacts}`);
+if (failures.length) {
+  console.log(`${failures.length} browser check(s) failed`);
+  process.exit(1);
+}
+console.log("browser tests passed");
