@@ -33,6 +33,8 @@ pub struct Constraints {
     max_length: Option<usize>,
     pattern: Option<(regex_lite::Regex, String)>,
     enumeration: Option<Vec<Scalar>>,
+    /// Any value constraint at all (most fields have none: skip them at once).
+    any: bool,
 }
 
 impl Constraints {
@@ -100,11 +102,20 @@ impl Constraints {
                 }
             }
         }
+        c.any = c.minimum.is_some()
+            || c.maximum.is_some()
+            || c.min_length.is_some()
+            || c.max_length.is_some()
+            || c.pattern.is_some()
+            || c.enumeration.is_some();
         Ok(c)
     }
 
     /// The first constraint the value breaks, as a message; one root cause per cell.
     pub fn check(&self, kind: &Kind, cell: &str, value: Typed<'_>) -> Option<String> {
+        if !self.any {
+            return None;
+        }
         if let Some(values) = &self.enumeration {
             if !values.iter().any(|v| v.as_typed() == value) {
                 let shown: Vec<String> = values
@@ -151,7 +162,12 @@ impl Constraints {
                 ));
             }
         }
-        if self.min_length.is_some() || self.max_length.is_some() {
+        // A string has at most as many characters as bytes and at least a quarter as many.
+        let bytes = cell.len();
+        let surely_fits = kind.is_string()
+            && self.min_length.is_none_or(|min| bytes / 4 >= min)
+            && self.max_length.is_none_or(|max| bytes <= max);
+        if !surely_fits && (self.min_length.is_some() || self.max_length.is_some()) {
             if let Some(len) = types::length(kind, cell) {
                 if let Some(min) = self.min_length.filter(|min| len < *min) {
                     return Some(format!(

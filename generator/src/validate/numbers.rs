@@ -122,6 +122,18 @@ pub fn parse_number(
     group: Option<char>,
     bare: bool,
 ) -> Result<f64, String> {
+    // The common case: a plain decimal number, parsed in place.
+    if bare && decimal == '.' && group.is_none() {
+        let b = cell.as_bytes();
+        let plain = b
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'));
+        if plain && b.iter().any(u8::is_ascii_digit) {
+            if let Ok(n) = cell.parse::<f64>() {
+                return Ok(n);
+            }
+        }
+    }
     let mut buf = [0u8; 64];
     let parsed = normalise(cell, decimal, group, bare, &mut buf).and_then(|s| {
         let plain = s

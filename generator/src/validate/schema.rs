@@ -43,6 +43,8 @@ pub struct CompiledSchema {
     pub unique: Vec<usize>,
     pub foreign_keys: Vec<ForeignKey>,
     pub missing_values: Vec<String>,
+    /// `missingValues` is the default `[""]`: a length test per cell suffices.
+    only_empty_missing: bool,
 }
 
 impl CompiledSchema {
@@ -51,7 +53,11 @@ impl CompiledSchema {
     }
 
     pub fn is_missing(&self, cell: &str) -> bool {
-        self.missing_values.iter().any(|m| m == cell)
+        if self.only_empty_missing {
+            cell.is_empty()
+        } else {
+            self.missing_values.iter().any(|m| m == cell)
+        }
     }
 
     pub fn names(&self, positions: &[usize]) -> String {
@@ -203,6 +209,7 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
     for &i in &primary_key {
         fields[i].constraints.required = true;
     }
+    let missing = constraints::missing_values(schema.missing_values.as_ref());
     let unique = (0..fields.len())
         .filter(|i| fields[*i].constraints.unique)
         .collect();
@@ -212,7 +219,8 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
             primary_key,
             unique,
             foreign_keys,
-            missing_values: constraints::missing_values(schema.missing_values.as_ref()),
+            only_empty_missing: missing == [""],
+            missing_values: missing,
         })
     } else {
         Err(errors)
