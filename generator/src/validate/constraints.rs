@@ -33,6 +33,8 @@ pub struct Constraints {
     max_length: Option<usize>,
     pattern: Option<(regex_lite::Regex, String)>,
     enumeration: Option<Vec<Scalar>>,
+    /// The enum of a string field as plain strings: compared without the typed wrapper.
+    string_enum: Option<Vec<Box<str>>>,
     /// Any value constraint at all (most fields have none: skip them at once).
     any: bool,
 }
@@ -102,6 +104,15 @@ impl Constraints {
                 }
             }
         }
+        c.string_enum = c.enumeration.as_ref().and_then(|values| {
+            values
+                .iter()
+                .map(|v| match v {
+                    Scalar::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect()
+        });
         c.any = c.minimum.is_some()
             || c.maximum.is_some()
             || c.min_length.is_some()
@@ -117,7 +128,11 @@ impl Constraints {
             return None;
         }
         if let Some(values) = &self.enumeration {
-            if !values.iter().any(|v| v.as_typed() == value) {
+            let allowed = match (value, &self.string_enum) {
+                (Typed::Str(s), Some(strings)) => strings.iter().any(|e| **e == *s),
+                _ => values.iter().any(|v| v.as_typed() == value),
+            };
+            if !allowed {
                 let shown: Vec<String> = values
                     .iter()
                     .take(12)

@@ -60,6 +60,15 @@ impl CompiledSchema {
         }
     }
 
+    /// [`Self::is_missing`] for raw bytes (the blank-row test, before decoding).
+    pub fn is_missing_bytes(&self, cell: &[u8]) -> bool {
+        if self.only_empty_missing {
+            cell.is_empty()
+        } else {
+            std::str::from_utf8(cell).is_ok_and(|s| self.is_missing(s))
+        }
+    }
+
     pub fn names(&self, positions: &[usize]) -> String {
         positions
             .iter()

@@ -217,10 +217,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         row += 1;
         task.stats.rows += 1;
         let len = record.len();
-        if record
-            .iter()
-            .all(|c| schema.is_missing(&String::from_utf8_lossy(c)))
-        {
+        if record.iter().all(|c| schema.is_missing_bytes(c)) {
             task.errors
                 .push(Issue::row(Kind::BlankRow, row, "the row is blank"));
         } else if len < width {
@@ -414,17 +411,12 @@ fn check_row(
         rows.push(row_hash, row, row_hash);
     }
     let key_of = |positions: &[usize]| -> Option<keys::KeyHash> {
-        if positions
+        let value = |i: &usize| values.get(*i).copied().flatten();
+        let usable = |i: &usize| !failed.get(*i).copied().unwrap_or(true) && value(i).is_some();
+        positions
             .iter()
-            .any(|i| failed.get(*i).copied().unwrap_or(true))
-        {
-            return None;
-        }
-        let parts: Option<Vec<Typed<'_>>> = positions
-            .iter()
-            .map(|i| values.get(*i).copied().flatten())
-            .collect();
-        parts.map(keys::hash_key)
+            .all(usable)
+            .then(|| keys::hash_key(positions.iter().filter_map(value)))
     };
     if !schema.primary_key.is_empty() {
         if let Some(key) = key_of(&schema.primary_key) {
