@@ -18,7 +18,12 @@ fuzz_target!(|data: &[u8]| {
         max_line_bytes: 1 << 16,
         ..Options::default()
     };
-    if let Ok(report) = validate::validate_table(&schema, Path::new("fuzz.json"), TableData::Bytes(csv), &options) {
+    if let Ok(report) = validate::validate_table(
+        &schema,
+        Path::new("fuzz.json"),
+        TableData::Bytes(csv),
+        &options,
+    ) {
         let _ = serde_json::to_string(&report);
         let _ = report.to_string();
     }

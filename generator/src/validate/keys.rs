@@ -90,7 +90,20 @@ impl KeyLog {
 
     /// Every row whose key appeared in an earlier row, in row order.
     pub fn duplicates(mut self) -> Vec<Duplicate> {
-        self.entries.sort_unstable_by_key(|e| (e.hi, e.lo, e.row));
+        // Sorting by the high half alone is cheap; the rare runs sharing it (true
+        // duplicates, almost always) are then ordered fully.
+        self.entries.sort_unstable_by_key(|e| e.hi);
+        let mut at = 0;
+        while at < self.entries.len() {
+            let mut end = at + 1;
+            while end < self.entries.len() && self.entries[end].hi == self.entries[at].hi {
+                end += 1;
+            }
+            if end - at > 1 {
+                self.entries[at..end].sort_unstable_by_key(|e| (e.lo, e.row));
+            }
+            at = end;
+        }
         let mut found = Vec::new();
         let mut start = 0;
         while start < self.entries.len() {
