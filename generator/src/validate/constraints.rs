@@ -33,6 +33,10 @@ pub struct Constraints {
     max_length: Option<usize>,
     pattern: Option<(regex::Regex, String)>,
     enumeration: Option<Vec<Scalar>>,
+    /// The enum of a string field as plain strings: compared without the typed wrapper.
+    string_enum: Option<Vec<Box<str>>>,
+    /// Any value constraint at all (most fields have none: skip them at once).
+    any: bool,
 }
 
 impl Constraints {
@@ -100,13 +104,35 @@ impl Constraints {
                 }
             }
         }
+        c.string_enum = c.enumeration.as_ref().and_then(|values| {
+            values
+                .iter()
+                .map(|v| match v {
+                    Scalar::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect()
+        });
+        c.any = c.minimum.is_some()
+            || c.maximum.is_some()
+            || c.min_length.is_some()
+            || c.max_length.is_some()
+            || c.pattern.is_some()
+            || c.enumeration.is_some();
         Ok(c)
     }
 
     /// The first constraint the value breaks, as a message; one root cause per cell.
     pub fn check(&self, kind: &Kind, cell: &str, value: Typed<'_>) -> Option<String> {
+        if !self.any {
+            return None;
+        }
         if let Some(values) = &self.enumeration {
-            if !values.iter().any(|v| v.as_typed() == value) {
+            let allowed = match (value, &self.string_enum) {
+                (Typed::Str(s), Some(strings)) => strings.iter().any(|e| **e == *s),
+                _ => values.iter().any(|v| v.as_typed() == value),
+            };
+            if !allowed {
                 let shown: Vec<String> = values
                     .iter()
                     .take(12)
@@ -151,7 +177,12 @@ impl Constraints {
                 ));
             }
         }
-        if self.min_length.is_some() || self.max_length.is_some() {
+        // A string has at most as many characters as bytes and at least a quarter as many.
+        let bytes = cell.len();
+        let surely_fits = kind.is_string()
+            && self.min_length.is_none_or(|min| bytes / 4 >= min)
+            && self.max_length.is_none_or(|max| bytes <= max);
+        if !surely_fits && (self.min_length.is_some() || self.max_length.is_some()) {
             if let Some(len) = types::length(kind, cell) {
                 if let Some(min) = self.min_length.filter(|min| len < *min) {
                     return Some(format!(

@@ -13,24 +13,37 @@ use super::types::Typed;
 /// A hashed key.
 pub type KeyHash = u128;
 
-/// Hashes a key made of typed values.
+/// Hashes a key made of typed values. Keys are encoded into a stack buffer and hashed in
+/// one shot (a streaming xxh3 state costs more to set up than a short key to hash).
 pub fn hash_key<'a>(values: impl IntoIterator<Item = Typed<'a>>) -> KeyHash {
-    let mut hasher = Xxh3::new();
-    for value in values {
-        value.hash_into(&mut hasher);
+    let mut buf = [0u8; 256];
+    let mut len = 0;
+    let mut values = values.into_iter();
+    for value in values.by_ref() {
+        match value.encode_into(&mut buf[len..]) {
+            Some(n) => len += n,
+            None => {
+                // Longer than the buffer: stream what was encoded, then the rest.
+                let mut hasher = Xxh3::new();
+                hasher.update(&buf[..len]);
+                value.hash_into(&mut hasher);
+                for value in values {
+                    value.hash_into(&mut hasher);
+                }
+                return hasher.digest128();
+            }
+        }
     }
-    hasher.digest128()
+    xxhash_rust::xxh3::xxh3_128(&buf[..len])
 }
 
-/// Hashes a whole row's text, for duplicate rows.
-pub fn hash_row<'a>(cells: impl IntoIterator<Item = &'a [u8]>) -> KeyHash {
-    let mut hasher = Xxh3::new();
-    for cell in cells {
-        hasher.update(cell);
-        // 0xff never occurs in UTF-8, so cell boundaries cannot be forged.
-        hasher.update(&[0xff]);
-    }
-    hasher.digest128()
+/// Hashes a whole row's text, for duplicate rows: the cells' bytes in one shot, seeded
+/// with their lengths so that cell boundaries count ("ab","c" is not "a","bc").
+pub fn hash_row(record: &csv::ByteRecord) -> KeyHash {
+    let seed = record.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, cell| {
+        (h ^ cell.len() as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    xxhash_rust::xxh3::xxh3_128_with_seed(record.as_slice(), seed)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -77,7 +90,20 @@ impl KeyLog {
 
     /// Every row whose key appeared in an earlier row, in row order.
     pub fn duplicates(mut self) -> Vec<Duplicate> {
-        self.entries.sort_unstable_by_key(|e| (e.hi, e.lo, e.row));
+        // Sorting by the high half alone is cheap; the rare runs sharing it (true
+        // duplicates, almost always) are then ordered fully.
+        self.entries.sort_unstable_by_key(|e| e.hi);
+        let mut at = 0;
+        while at < self.entries.len() {
+            let mut end = at + 1;
+            while end < self.entries.len() && self.entries[end].hi == self.entries[at].hi {
+                end += 1;
+            }
+            if end - at > 1 {
+                self.entries[at..end].sort_unstable_by_key(|e| (e.lo, e.row));
+            }
+            at = end;
+        }
         let mut found = Vec::new();
         let mut start = 0;
         while start < self.entries.len() {
@@ -118,7 +144,7 @@ mod tests {
         let mut log = KeyLog::default();
         let k1 = hash_key([Typed::Int(1)]);
         let k2 = hash_key([Typed::Int(2)]);
-        let r = |s: &str| hash_row([s.as_bytes()]);
+        let r = |s: &str| hash_row(&csv::ByteRecord::from(s.split(',').collect::<Vec<_>>()));
         log.push(k1, 2, r("1,a"));
         log.push(k2, 3, r("2,b"));
         log.push(k1, 4, r("1,a"));
@@ -147,6 +173,15 @@ mod tests {
         assert_ne!(
             hash_key([Typed::Str("a"), Typed::Str("bc")]),
             hash_key([Typed::Str("ab"), Typed::Str("c")])
+        );
+        let long = "я".repeat(200);
+        assert_eq!(
+            hash_key([Typed::Str(&long), Typed::Int(1)]),
+            hash_key([Typed::Str(&long), Typed::Int(1)])
+        );
+        assert_ne!(
+            hash_row(&csv::ByteRecord::from(vec!["ab", "c"])),
+            hash_row(&csv::ByteRecord::from(vec!["a", "bc"]))
         );
     }
 }

@@ -116,12 +116,60 @@ fn normalise<'b>(
     std::str::from_utf8(&buf[..len]).ok()
 }
 
+/// `-?digits[.digits]` with at most 15 significant digits, converted exactly: the digits
+/// as an integer below 2^53 divided by a power of ten up to 10^15 are both exact doubles,
+/// and IEEE division rounds correctly (Clinger's fast path). `None`: use the full parser.
+fn exact_decimal(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let (mut mantissa, mut count, mut fraction, mut seen_point) = (0u64, 0usize, 0usize, false);
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                count += 1;
+                fraction += usize::from(seen_point);
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+        if count > 15 {
+            return None;
+        }
+    }
+    if count == 0 || (seen_point && fraction == 0) {
+        return None;
+    }
+    let value = mantissa as f64 / POW10[fraction];
+    Some(if negative { -value } else { value })
+}
+
 pub fn parse_number(
     cell: &str,
     decimal: char,
     group: Option<char>,
     bare: bool,
 ) -> Result<f64, String> {
+    // The common case: a plain decimal number, parsed in place.
+    if bare && decimal == '.' && group.is_none() {
+        if let Some(n) = exact_decimal(cell.as_bytes()) {
+            return Ok(n);
+        }
+        let b = cell.as_bytes();
+        let plain = b
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'+' | b'e' | b'E'));
+        if plain && b.iter().any(u8::is_ascii_digit) {
+            if let Ok(n) = cell.parse::<f64>() {
+                return Ok(n);
+            }
+        }
+    }
     let mut buf = [0u8; 64];
     let parsed = normalise(cell, decimal, group, bare, &mut buf).and_then(|s| {
         let plain = s
@@ -160,4 +208,32 @@ pub fn parse_integer(cell: &str, group: Option<char>, bare: bool) -> Result<i64,
         })
         .and_then(|s| s.parse::<i64>().ok())
         .ok_or_else(|| explain_number(cell, '.', group, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exact_fast_path_agrees_with_the_full_parser() {
+        for text in [
+            "0",
+            "-0",
+            "1.5",
+            "84667.2",
+            "0.1",
+            "123456789012345",
+            "-9.87654321",
+            ".5",
+        ] {
+            assert_eq!(
+                exact_decimal(text.as_bytes()),
+                text.parse::<f64>().ok(),
+                "{text}"
+            );
+        }
+        for text in ["1234567890123456", "1e5", "5.", "+1", "1.2.3", ""] {
+            assert_eq!(exact_decimal(text.as_bytes()), None, "{text}");
+        }
+    }
 }

@@ -362,6 +362,15 @@ impl Report {
     }
 }
 
+/// "1 error", "2 errors".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// How many rows of each rule the human report shows.
 const SHOWN_PER_RULE: usize = 5;
 
@@ -395,18 +404,18 @@ impl fmt::Display for Report {
             let verdict = match (task.valid, task.expected_failure) {
                 (true, _) => "valid".to_string(),
                 (false, true) => format!(
-                    "{} errors, expected: known-bad raw input (x_raw_ocr), never published",
-                    task.stats.errors
+                    "{}, expected: known-bad raw input (x_raw_ocr), never published",
+                    count(task.stats.errors, "error")
                 ),
-                (false, false) => format!("INVALID, {} errors", task.stats.errors),
+                (false, false) => format!("INVALID, {}", count(task.stats.errors, "error")),
             };
             let _ = writeln!(
                 out,
-                "{name} ({}): {verdict}; {} rows read{}{}",
+                "{name} ({}): {verdict}; {} read{}{}",
                 task.place,
-                task.stats.rows,
+                count(task.stats.rows as usize, "row"),
                 if task.stats.warnings > 0 {
-                    format!(", {} warnings", task.stats.warnings)
+                    format!(", {}", count(task.stats.warnings, "warning"))
                 } else {
                     String::new()
                 },
@@ -431,11 +440,11 @@ impl fmt::Display for Report {
             .sum();
         let _ = write!(
             out,
-            "{}: {} resources, {} errors, {} warnings",
+            "{}: {}, {}, {}",
             if self.valid { "VALID" } else { "INVALID" },
-            self.stats.tasks,
-            self.stats.errors - expected,
-            self.stats.warnings
+            count(self.stats.tasks, "resource"),
+            count(self.stats.errors - expected, "error"),
+            count(self.stats.warnings, "warning")
         );
         if expected > 0 {
             let _ = write!(

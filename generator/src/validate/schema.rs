@@ -43,6 +43,8 @@ pub struct CompiledSchema {
     pub unique: Vec<usize>,
     pub foreign_keys: Vec<ForeignKey>,
     pub missing_values: Vec<String>,
+    /// `missingValues` is the default `[""]`: a length test per cell suffices.
+    only_empty_missing: bool,
 }
 
 impl CompiledSchema {
@@ -51,7 +53,20 @@ impl CompiledSchema {
     }
 
     pub fn is_missing(&self, cell: &str) -> bool {
-        self.missing_values.iter().any(|m| m == cell)
+        if self.only_empty_missing {
+            cell.is_empty()
+        } else {
+            self.missing_values.iter().any(|m| m == cell)
+        }
+    }
+
+    /// [`Self::is_missing`] for raw bytes (the blank-row test, before decoding).
+    pub fn is_missing_bytes(&self, cell: &[u8]) -> bool {
+        if self.only_empty_missing {
+            cell.is_empty()
+        } else {
+            std::str::from_utf8(cell).is_ok_and(|s| self.is_missing(s))
+        }
     }
 
     pub fn names(&self, positions: &[usize]) -> String {
@@ -203,6 +218,7 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
     for &i in &primary_key {
         fields[i].constraints.required = true;
     }
+    let missing = constraints::missing_values(schema.missing_values.as_ref());
     let unique = (0..fields.len())
         .filter(|i| fields[*i].constraints.unique)
         .collect();
@@ -212,7 +228,8 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
             primary_key,
             unique,
             foreign_keys,
-            missing_values: constraints::missing_values(schema.missing_values.as_ref()),
+            only_empty_missing: missing == [""],
+            missing_values: missing,
         })
     } else {
         Err(errors)

@@ -200,6 +200,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
     let mut unique_logs: Vec<KeyLog> = schema.unique.iter().map(|_| KeyLog::default()).collect();
 
     let mut record = ByteRecord::new();
+    let mut scratch = Scratch::default();
     let mut row: u64 = u64::from(format.header);
     let mut stopped = false;
     loop {
@@ -216,10 +217,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         row += 1;
         task.stats.rows += 1;
         let len = record.len();
-        if record
-            .iter()
-            .all(|c| schema.is_missing(&String::from_utf8_lossy(c)))
-        {
+        if record.iter().all(|c| schema.is_missing_bytes(c)) {
             task.errors
                 .push(Issue::row(Kind::BlankRow, row, "the row is blank"));
         } else if len < width {
@@ -264,6 +262,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
                     rows: dedupe_rows.then_some(&mut row_log),
                     unique: &mut unique_logs,
                 },
+                &mut scratch,
             );
         }
         if max_errors.is_some_and(|max| task.errors.len() >= max) {
@@ -305,13 +304,21 @@ fn check_row(
     checks: &mut [Check],
     task: &mut Task,
     logs: Logs<'_>,
+    scratch: &mut Scratch,
 ) {
-    let mut values: Vec<Option<Typed<'_>>> = Vec::with_capacity(checked);
-    let mut failed = vec![false; checked];
+    // One UTF-8 check for the whole row (SIMD), then each cell is a slice of it.
+    let whole = simdutf8::basic::from_utf8(record.as_slice()).ok();
+    let mut values = reuse(std::mem::take(&mut scratch.values));
+    let failed = &mut scratch.failed;
+    failed.clear();
+    failed.resize(checked, false);
     for (i, field) in schema.fields.iter().enumerate().take(checked) {
         let bytes = &record[i];
         let n = i + 1;
-        let cell = match reader::cell_str(bytes) {
+        let cell = match whole
+            .and_then(|w| w.get(record.range(i)?))
+            .map_or_else(|| reader::cell_str(bytes), Ok)
+        {
             Ok(cell) => cell,
             Err(err) => {
                 let lossy = String::from_utf8_lossy(bytes);
@@ -398,23 +405,18 @@ fn check_row(
             }
         }
     }
-    let row_hash = keys::hash_row(record.iter());
+    let row_hash = keys::hash_row(record);
     // A row with a bad cell is reported for that cell; it is not also a duplicate row.
     if let Some(rows) = logs.rows.filter(|_| !failed.contains(&true)) {
         rows.push(row_hash, row, row_hash);
     }
     let key_of = |positions: &[usize]| -> Option<keys::KeyHash> {
-        if positions
+        let value = |i: &usize| values.get(*i).copied().flatten();
+        let usable = |i: &usize| !failed.get(*i).copied().unwrap_or(true) && value(i).is_some();
+        positions
             .iter()
-            .any(|i| failed.get(*i).copied().unwrap_or(true))
-        {
-            return None;
-        }
-        let parts: Option<Vec<Typed<'_>>> = positions
-            .iter()
-            .map(|i| values.get(*i).copied().flatten())
-            .collect();
-        parts.map(keys::hash_key)
+            .all(usable)
+            .then(|| keys::hash_key(positions.iter().filter_map(value)))
     };
     if !schema.primary_key.is_empty() {
         if let Some(key) = key_of(&schema.primary_key) {
@@ -461,6 +463,21 @@ fn check_row(
             check.observe(row, &values, schema);
         }
     }
+    scratch.values = reuse(values);
+}
+
+/// Per-row buffers kept across rows, so a row costs no allocation.
+#[derive(Default)]
+struct Scratch {
+    values: Vec<Option<Typed<'static>>>,
+    failed: Vec<bool>,
+}
+
+/// An emptied vector with its allocation, for values of another lifetime: collecting an
+/// emptied `vec::IntoIter` into a vector of the same layout reuses the buffer.
+fn reuse<'a, 'b>(mut values: Vec<Option<Typed<'a>>>) -> Vec<Option<Typed<'b>>> {
+    values.clear();
+    values.into_iter().map(|_| None).collect()
 }
 
 /// Turns the key logs into duplicate-row, primary-key and unique errors, one per row and

@@ -74,6 +74,30 @@ impl Typed<'_> {
         }
     }
 
+    /// Writes the value's key encoding (the bytes [`Typed::hash_into`] feeds) into `buf`;
+    /// `None` when it does not fit.
+    pub fn encode_into(&self, buf: &mut [u8]) -> Option<usize> {
+        let mut put = |tag: u8, bytes: &[u8]| -> Option<usize> {
+            let n = bytes.len() + 2;
+            let out = buf.get_mut(..n)?;
+            out[0] = tag;
+            out[1..n - 1].copy_from_slice(bytes);
+            out[n - 1] = 0xff;
+            Some(n)
+        };
+        match *self {
+            Typed::Str(s) | Typed::Text(s) => put(1, s.as_bytes()),
+            Typed::Int(i) => put(2, &i.to_le_bytes()),
+            Typed::Num(n) => put(
+                3,
+                &(if n == 0.0 { 0.0f64 } else { n }).to_bits().to_le_bytes(),
+            ),
+            Typed::Bool(b) => put(4, &[b as u8]),
+            Typed::Date(d) => put(5, &d.to_le_bytes()),
+            Typed::Secs(s) => put(6, &s.to_le_bytes()),
+        }
+    }
+
     /// Feeds the value into a key hash so that equal typed values hash equally
     /// (`1.0` and `1.00` in a number field are one key, as in frictionless).
     pub fn hash_into(&self, hasher: &mut xxhash_rust::xxh3::Xxh3) {
@@ -91,7 +115,10 @@ impl Typed<'_> {
                 let n = if n == 0.0 { 0.0 } else { n };
                 hasher.update(&n.to_bits().to_le_bytes());
             }
-            Typed::Bool(b) => hasher.update(&[4, b as u8]),
+            Typed::Bool(b) => {
+                hasher.update(&[4]);
+                hasher.update(&[b as u8]);
+            }
             Typed::Date(d) => {
                 hasher.update(&[5]);
                 hasher.update(&d.to_le_bytes());
@@ -619,17 +646,48 @@ pub fn display(value: Typed<'_>, kind: &Kind) -> String {
     }
 }
 
-/// Letters of both scripts inside one word ("MicTo"): typical OCR damage.
-/// Returns the first such word.
+/// Letters of both scripts inside one word ("MiсTo" with a Cyrillic `с`): typical OCR
+/// damage. Returns the first such word. Works on bytes, because Unicode letter tables are
+/// too slow for every text cell: ASCII letters are Latin, lead bytes 0xD0–0xD3 start
+/// Cyrillic (U+0400–U+04FF), digits, apostrophes and `’` join words, anything else splits.
 pub fn mixed_script_word(cell: &str) -> Option<&str> {
-    if cell.is_ascii() {
+    let b = cell.as_bytes();
+    // Most text is one script: no ASCII letter, or pure ASCII, settles it in one pass.
+    let has_latin = b
+        .iter()
+        .fold(false, |any, c| any | ((c | 0x20).wrapping_sub(b'a') < 26));
+    if b.is_ascii() || !has_latin {
         return None;
     }
-    cell.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-        .find(|word| {
-            let latin = word.chars().any(|c| c.is_ascii_alphabetic());
-            latin && word.chars().any(|c| ('\u{0400}'..='\u{04ff}').contains(&c))
-        })
+    let (mut start, mut latin, mut cyrillic) = (0, false, false);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let len = match c {
+            0xF0.. => 4,
+            0xE0.. => 3,
+            0xC0.. => 2,
+            _ => 1,
+        };
+        let apostrophe = c == b'\'' || (c == 0xE2 && b.get(i + 1..i + 3) == Some(&[0x80, 0x99]));
+        if c.is_ascii_alphabetic() {
+            latin = true;
+        } else if (0xD0..=0xD3).contains(&c) {
+            cyrillic = true;
+        } else if !(c.is_ascii_digit() || apostrophe) {
+            if latin && cyrillic {
+                return cell.get(start..i);
+            }
+            (latin, cyrillic) = (false, false);
+            start = (i + len).min(b.len());
+        }
+        i += len;
+    }
+    if latin && cyrillic {
+        cell.get(start..)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
