@@ -4,6 +4,7 @@
 # Also: index build time and peak memory, server start time, server RSS.
 #
 #   bench/search.sh [ROWS]          (default 1000000; results go to bench/out/)
+#   REUSE_INDEX=1 DURATION=10s bench/search.sh   (keep an index built by an earlier run)
 #
 # Needs: cargo, python3 (venv), wrk (apt-get install wrk), curl. Datasette and sqlite-utils
 # are installed from PyPI into a throwaway venv under bench/out/.
@@ -33,9 +34,11 @@ if [ ! -f "$PUBLIC/data/kyiv-appeals/appeals.csv" ] || [ "$(cat "$OUT/rows" 2>/d
   echo "$ROWS" > "$OUT/rows"
 fi
 
-echo "== index build" >&2
-/usr/bin/time -v target/release/examples/build_index "$PUBLIC" 2> "$OUT/build.time" | tee "$OUT/build.txt"
-grep -E "Elapsed|Maximum resident" "$OUT/build.time" | tee -a "$OUT/build.txt"
+if [ -z "${REUSE_INDEX:-}" ] || [ ! -f "$PUBLIC/_index/CURRENT" ]; then
+  echo "== index build" >&2
+  /usr/bin/time -v target/release/examples/build_index "$PUBLIC" 2> "$OUT/build.time" | tee "$OUT/build.txt"
+  grep -E "Elapsed|User time|System time|Maximum resident" "$OUT/build.time" | tee -a "$OUT/build.txt"
+fi
 
 echo "== datasette (PyPI, throwaway venv)" >&2
 if [ ! -x "$OUT/venv/bin/datasette" ]; then
@@ -85,4 +88,5 @@ for name in ours-fulltext datasette-fulltext ours-100-rows datasette-100-rows; d
   p99=$(echo "$result" | awk '$1 == "99%" {print $2}')
   echo "$name: $rps req/s, p99 $p99" | tee -a "$OUT/wrk.txt"
 done
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/wrk.txt"
 echo "server RSS after load: $(awk '/VmRSS/ {print $2, $3}' /proc/$OURS_PID/status)" | tee -a "$OUT/wrk.txt"

@@ -95,7 +95,7 @@ pub fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The РНОКПП (ІПН) checksum: weights -1 5 7 9 4 6 10 5 7 over the first nine digits,
