@@ -67,8 +67,11 @@ fn portal(dir: &Path, raw: &Path) -> PathBuf {
     let config = dir.join("vidkryto.toml");
     std::fs::write(
         &config,
-        "[portal]\ntitle = \"Т\"\ntitle_en = \"T\"\nbase_url = \"http://127.0.0.1:8080\"\n\n\
-         [[datasets]]\nname = \"kyiv-appeals\"\n",
+        format!(
+            "[portal]\ntitle = \"Т\"\ntitle_en = \"T\"\nbase_url = \"http://127.0.0.1:8080\"\n\n{}\
+             [[datasets]]\nname = \"kyiv-appeals\"\n",
+            crate::common::shared_site_paths()
+        ),
     )
     .unwrap();
     config

@@ -13,6 +13,17 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A `vidkryto.toml` `[paths]` section for a scratch portal: its own datasets, build and
+/// public folders, with the repository's Zola site and editorial content.
+pub fn shared_site_paths() -> String {
+    let root = repo_root();
+    format!(
+        "[paths]\nsite = {:?}\ncontent = {:?}\n\n",
+        root.join("site").display().to_string(),
+        root.join("content").display().to_string()
+    )
+}
+
 /// `datasets/<name>` in the repository.
 pub fn dataset_dir(name: &str) -> PathBuf {
     repo_root().join("datasets").join(name)

@@ -98,7 +98,10 @@ fn build_refuses_an_invalid_dataset_and_publishes_reports_of_valid_ones() {
         .unwrap();
         std::fs::write(
             dir.join("vidkryto.toml"),
-            "[portal]\ntitle = \"Т\"\ntitle_en = \"T\"\nbase_url = \"http://127.0.0.1\"\n\n[[datasets]]\nname = \"towns\"\n",
+            format!(
+                "[portal]\ntitle = \"Т\"\ntitle_en = \"T\"\nbase_url = \"http://127.0.0.1\"\n\n{}[[datasets]]\nname = \"towns\"\n",
+                common::shared_site_paths()
+            ),
         )
         .unwrap();
     };
