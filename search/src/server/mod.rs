@@ -77,11 +77,9 @@ pub fn routes(
     let healthz = warp::path!("healthz")
         .and(warp::get())
         .map(|| warp::reply::json(&serde_json::json!({"status": "ok"})));
-    let api_unknown = warp::path("api").and_then(|| async {
-        Err::<warp::reply::Response, _>(warp::reject::custom(ApiError::not_found(
-            "no such API endpoint; see /api/openapi.json",
-        )))
-    });
+    let api_unknown = warp::path("api")
+        .map(|| ApiError::not_found("no such API endpoint; see /api/openapi.json").into_response());
+    let state_root = state.layout.root().to_path_buf();
     // Row stores and search indexes are internal files: never served as static files.
     let private = warp::path("_store")
         .or(warp::path("_index"))
@@ -103,8 +101,29 @@ pub fn routes(
             .with(warp::filters::compression::gzip()))
         .or(compressible)
         .or(api_unknown)
+        .or(not_found_page(&state_root))
         .recover(error::recover)
         .with(security_headers())
+}
+
+/// Any other GET gets the site's own `404.html` with status 404. It must answer rather than
+/// reject: warp would otherwise report the other branches' method rejections as a 405.
+fn not_found_page(
+    root: &Path,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
+    let page = root.join("404.html");
+    warp::get().map(move || match std::fs::read(&page) {
+        Ok(html) => {
+            let mut response = warp::reply::Response::new(html.into());
+            *response.status_mut() = warp::http::StatusCode::NOT_FOUND;
+            response.headers_mut().insert(
+                warp::http::header::CONTENT_TYPE,
+                warp::http::HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            response
+        }
+        Err(_) => ApiError::not_found("nothing here; the site starts at /").into_response(),
+    })
 }
 
 /// Passes when the request's `Accept-Encoding` lists gzip.
@@ -233,6 +252,19 @@ mod tests {
             .reply(&routes(state))
             .await;
         assert_eq!(health.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn a_missing_page_gets_the_sites_404_page() {
+        let dir = scratch_build();
+        std::fs::write(dir.join("404.html"), "<h1>Сторінку не знайдено</h1>").unwrap();
+        let state = Arc::new(AppState::open(&dir).unwrap());
+        let page = warp::test::request()
+            .path("/datasets/nothing-here/")
+            .reply(&routes(state))
+            .await;
+        assert_eq!(page.status(), 404);
+        assert!(String::from_utf8_lossy(page.body()).contains("не знайдено"));
     }
 
     #[test]
