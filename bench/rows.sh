@@ -100,13 +100,17 @@ run_wrk() { # name url
     "$(grep -E 'Socket errors|Non-2xx' <<<"$out" | tr '\n' ' ')"
 }
 
+echo "== unfiltered 100-row JSON page (wrk, 10 connections, ${DURATION}s; Datasette with _nocount=1)"
+run_wrk "vidkryto  _size=100" "$V.json?_size=100"
+run_wrk "datasette _size=100&_nocount=1" "$D.json?_size=100&_nocount=1"
+
 echo "== filtered 100-row JSON page (wrk, 10 connections, ${DURATION}s)"
 curl -fs "$V.json?district=$OBOLON&_size=100" | python3 -c 'import json,sys; print("vidkryto total:", json.load(sys.stdin)["total"])'
 curl -fs "$D.json?district=$OBOLON&_size=100" | python3 -c 'import json,sys; d=json.load(sys.stdin); print("datasette total:", d.get("filtered_table_rows_count", d.get("count")))'
 run_wrk "vidkryto  district=…&_size=100" "$V.json?district=$OBOLON&_size=100"
-run_wrk "datasette district=…&_size=100" "$D.json?district=$OBOLON&_size=100"
+run_wrk "datasette district=…&_size=100&_nocount=1" "$D.json?district=$OBOLON&_size=100&_nocount=1"
 run_wrk "vidkryto  district=…&date>=2023-06-01, by date desc" "$V.json?district=$OBOLON&date__gte=2023-06-01&_sort_desc=date&_size=100"
-run_wrk "datasette district=…&date>=2023-06-01, by date desc" "$D.json?district=$OBOLON&date__gte=2023-06-01&_sort_desc=date&_size=100"
+run_wrk "datasette district=…&date>=2023-06-01, by date desc" "$D.json?district=$OBOLON&date__gte=2023-06-01&_sort_desc=date&_size=100&_nocount=1"
 
 echo "== full CSV export, _stream=on"
 rss() { awk '/VmRSS/ {print $2}' "/proc/$VPID/status"; }

@@ -4,6 +4,7 @@
 
 mod build;
 mod directory;
+mod facet_table;
 mod reader;
 mod schema;
 mod sources;
@@ -11,6 +12,7 @@ mod sources;
 use std::path::PathBuf;
 
 pub use build::{build_index, BuildOptions, IndexSummary};
+pub use facet_table::{FacetCounter, FacetCounts, FacetTable};
 pub use reader::{LoadedIndex, SearchIndex};
 pub use schema::{Fields, FACETS};
 pub use sources::{read_documents, DocType, SearchDoc};

@@ -4,13 +4,14 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use tantivy::{IndexReader, ReloadPolicy};
 
 use super::build::{register_analyzers, CURRENT};
 use super::directory::ReadOnlyDirectory;
+use super::facet_table::FacetTable;
 use super::schema::{fields_of, Fields};
 use super::IndexError;
 use crate::query::CursorKey;
@@ -25,6 +26,10 @@ pub struct LoadedIndex {
     pub index: tantivy::Index,
     pub reader: IndexReader,
     pub fields: Fields,
+    /// Every document's facet values, for counting them over a result: decoded on a
+    /// background thread when the version is opened (so start-up does not wait for it), or
+    /// by the first search that needs it first.
+    facets: OnceLock<Result<Arc<FacetTable>, String>>,
 }
 
 impl std::fmt::Debug for LoadedIndex {
@@ -59,7 +64,19 @@ impl LoadedIndex {
             index,
             reader,
             fields,
+            facets: OnceLock::new(),
         })
+    }
+
+    /// The facet table of this version (decoded on first use).
+    pub fn facet_table(&self) -> Result<Arc<FacetTable>, String> {
+        self.facets
+            .get_or_init(|| {
+                FacetTable::load(&self.reader.searcher())
+                    .map(Arc::new)
+                    .map_err(|e| format!("cannot read the facet columns of {}: {e}", self.version))
+            })
+            .clone()
     }
 }
 
@@ -110,9 +127,11 @@ impl SearchIndex {
         if loaded.as_ref().is_some_and(|l| l.version == version) {
             return Ok(false);
         }
-        let fresh = LoadedIndex::open(&self.root.join(&version), &version)?;
+        let fresh = Arc::new(LoadedIndex::open(&self.root.join(&version), &version)?);
+        let warm = fresh.clone();
+        std::thread::spawn(move || warm.facet_table());
         if let Ok(mut slot) = self.current.write() {
-            *slot = Some(Arc::new(fresh));
+            *slot = Some(fresh);
         }
         Ok(true)
     }

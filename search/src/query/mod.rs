@@ -9,7 +9,9 @@ mod parse;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use std::sync::Arc;
+
+use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -18,7 +20,7 @@ use tantivy::{Searcher, TantivyDocument, Term};
 pub use cursor::{fingerprint, CursorError, CursorKey};
 pub use parse::{parse, Atom, Parsed, SyntaxError};
 
-use crate::index::{LoadedIndex, SearchIndex, FACETS};
+use crate::index::{FacetCounter, FacetTable, LoadedIndex, SearchIndex, FACETS};
 use build::QueryBuilder;
 
 /// The longest query accepted, in characters.
@@ -167,6 +169,8 @@ pub enum QueryError {
     NoIndex,
     #[error("the search failed in the index")]
     Index(#[from] tantivy::TantivyError),
+    #[error("{0}")]
+    FacetTable(String),
 }
 
 impl QueryError {
@@ -177,7 +181,7 @@ impl QueryError {
             QueryError::UnknownFacet(name) => Some(name),
             QueryError::BadYear(_) => Some("year"),
             QueryError::TooDeep { .. } => Some("cursor"),
-            QueryError::NoIndex | QueryError::Index(_) => None,
+            QueryError::NoIndex | QueryError::Index(_) | QueryError::FacetTable(_) => None,
         }
     }
 }
@@ -209,6 +213,7 @@ impl LoadedIndex {
         let filter = self.filter_query(&request.filters)?;
         let parsed = parse(&request.q)?;
         let searcher = self.reader.searcher();
+        let facet_table = self.facet_table().map_err(QueryError::FacetTable)?;
 
         let exact = QueryBuilder::new(self.fields, false).text_query(&parsed);
         if exact.is_none() && !request.q.trim().is_empty() {
@@ -216,13 +221,19 @@ impl LoadedIndex {
         }
         let text = exact.unwrap_or_else(|| Box::new(AllQuery));
         let query = with_filter(text.box_clone(), filter.as_deref());
-        let mut page = run(&searcher, &*query, limit, request.offset)?;
+        let mut page = run(&searcher, &facet_table, &*query, limit, request.offset)?;
         let mut used = query;
         let mut fuzzy = false;
         if page.total < FUZZY_BELOW && !parsed.groups.is_empty() {
             if let Some(fuzzy_text) = QueryBuilder::new(self.fields, true).text_query(&parsed) {
                 let fuzzy_query = with_filter(fuzzy_text, filter.as_deref());
-                let retry = run(&searcher, &*fuzzy_query, limit, request.offset)?;
+                let retry = run(
+                    &searcher,
+                    &facet_table,
+                    &*fuzzy_query,
+                    limit,
+                    request.offset,
+                )?;
                 if retry.total > page.total {
                     page = retry;
                     used = fuzzy_query;
@@ -343,39 +354,25 @@ struct Page {
 
 fn run(
     searcher: &Searcher,
+    facet_table: &Arc<FacetTable>,
     query: &dyn Query,
     limit: usize,
     offset: usize,
 ) -> Result<Page, QueryError> {
-    let mut collectors = MultiCollector::new();
-    let top = collectors.add_collector(
-        TopDocs::with_limit(limit)
-            .and_offset(offset)
-            .order_by_score(),
-    );
-    let count = collectors.add_collector(Count);
-    let facet_handles: Vec<_> = FACETS
-        .iter()
-        .map(|name| {
-            let mut collector = FacetCollector::for_field(*name);
-            collector.add_facet(Facet::root());
-            collectors.add_collector(collector)
-        })
-        .collect();
-    let mut fruits = searcher.search(query, &collectors)?;
-    let docs = top.extract(&mut fruits);
-    let total = count.extract(&mut fruits) as u64;
+    let top = TopDocs::with_limit(limit)
+        .and_offset(offset)
+        .order_by_score();
+    let counter = FacetCounter {
+        table: facet_table.clone(),
+    };
+    let (docs, counted) = searcher.search(query, &(top, counter))?;
     let facets = FACETS
         .iter()
-        .zip(facet_handles)
-        .map(|(name, handle)| {
-            let counts = handle.extract(&mut fruits);
+        .zip(counted.counts)
+        .map(|(name, counts)| {
             let mut values: Vec<FacetCount> = counts
-                .get(Facet::root())
-                .filter_map(|(facet, count)| {
-                    let value = facet.to_path().last()?.to_string();
-                    Some(FacetCount { value, count })
-                })
+                .into_iter()
+                .map(|(value, count)| FacetCount { value, count })
                 .collect();
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
             values.truncate(MAX_FACET_VALUES);
@@ -383,7 +380,7 @@ fn run(
         })
         .collect();
     Ok(Page {
-        total,
+        total: counted.documents,
         docs,
         facets: Facets(facets),
     })

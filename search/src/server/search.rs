@@ -122,6 +122,7 @@ fn to_api_error(error: QueryError) -> ApiError {
             parameter: None,
             allowed: None,
         },
+        QueryError::FacetTable(message) => ApiError::internal(message.clone()),
         QueryError::Index(_) => {
             let mut message = error.to_string();
             let mut source = std::error::Error::source(&error);
