@@ -8,6 +8,7 @@ pub mod index;
 pub mod layout;
 pub mod output;
 pub mod query;
+pub mod reload;
 pub mod rowstore;
 pub mod server;
 

@@ -317,6 +317,12 @@ fn streams_export_everything_and_compress() {
     );
     assert!(gz.gzipped);
     assert_eq!(gz.body, plain.body);
+    let br = get_with(
+        &format!("{APPEALS}.csv?_stream=on"),
+        &[("Accept-Encoding", "br")],
+    );
+    assert!(br.brotli);
+    assert_eq!(br.body, plain.body);
     let filtered = get(&format!(
         "{APPEALS}.ndjson?_stream=on&district={}&_sort=date",
         enc("Шевченківський")
@@ -332,7 +338,10 @@ fn streams_export_everything_and_compress() {
 fn http_behaviours() {
     let url = format!("{APPEALS}.json?_size=5");
     let first = get_with(&url, &[("Accept-Encoding", "gzip, br")]);
-    assert!(first.gzipped, "JSON is gzipped when accepted");
+    assert!(first.brotli, "JSON is brotli-compressed when accepted");
+    let gzipped = get_with(&url, &[("Accept-Encoding", "gzip, br;q=0")]);
+    assert!(gzipped.gzipped, "gzip when brotli is refused");
+    assert_eq!(gzipped.json(), first.json());
     assert_eq!(first.header("access-control-allow-origin"), Some("*"));
     assert!(first.header("cache-control").unwrap().contains("max-age"));
     assert!(first.header("link").unwrap().ends_with("rel=\"next\""));
@@ -851,4 +860,71 @@ fn ckan_clients_may_post_their_parameters() {
         common::send("POST", "/api/v1/datasets", &json, b"{}").status,
         405
     );
+}
+
+/// Copies a directory tree (the fixture portal) so a test can rebuild its copy.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_rebuild_is_served_without_a_restart() {
+    let dir = common::scratch("rebuild-served");
+    copy_tree(common::fixture_portal(), &dir);
+    let addr = common::serve_dir(&dir);
+    let names = || -> Vec<String> {
+        let list = common::fetch(addr, "/api/v1/datasets", &[]).json();
+        let mut names: Vec<String> = list["datasets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(), ["digital-kyiv-2024-2025", "fixture-appeals"]);
+    let new_rows = "/api/v1/datasets/kyiv-egov-2012-2014/resources-by-year.json";
+    assert_eq!(common::fetch(addr, new_rows, &[]).status, 404);
+
+    // A build publishes one more dataset: packages, catalogue and row store.
+    let layout = vidkryto_search::Layout::new(&dir);
+    let mut catalog: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(layout.catalog_file()).unwrap()).unwrap();
+    catalog.push(common::publish_bundled(&layout, "kyiv-egov-2012-2014"));
+    vidkryto_search::rowstore::write_store(&layout, "kyiv-egov-2012-2014").unwrap();
+    vidkryto_search::output::write_atomic(
+        &layout.catalog_file(),
+        &serde_json::to_vec(&catalog).unwrap(),
+    )
+    .unwrap();
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while names().len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rebuild was never picked up"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        names(),
+        [
+            "digital-kyiv-2024-2025",
+            "fixture-appeals",
+            "kyiv-egov-2012-2014"
+        ]
+    );
+    let rows = common::fetch(addr, &format!("{new_rows}?_size=1"), &[]);
+    assert_eq!(rows.status, 200, "{}", rows.text());
+    assert_eq!(rows.json()["rows"].as_array().unwrap().len(), 1);
 }

@@ -1,11 +1,10 @@
 //! The server's view of the index: opens the version `_index/CURRENT` names, read-only and
 //! memory-mapped, and switches to a new version when `CURRENT` changes. The check is one
-//! small file read at most every [`CHECK_EVERY`], done by whichever request comes first.
+//! small file read at most every [`crate::reload::CHECK_EVERY`], done by whichever request
+//! comes first.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::{Duration, Instant};
 
 use tantivy::{IndexReader, ReloadPolicy};
 
@@ -15,10 +14,8 @@ use super::facet_table::FacetTable;
 use super::schema::{fields_of, Fields};
 use super::IndexError;
 use crate::query::CursorKey;
+use crate::reload::ReloadCheck;
 use crate::Layout;
-
-/// How often a request may re-read `CURRENT`.
-pub const CHECK_EVERY: Duration = Duration::from_millis(500);
 
 /// One opened index version.
 pub struct LoadedIndex {
@@ -85,9 +82,7 @@ impl LoadedIndex {
 pub struct SearchIndex {
     root: PathBuf,
     current: RwLock<Option<Arc<LoadedIndex>>>,
-    started: Instant,
-    /// Milliseconds since `started` of the last `CURRENT` check.
-    checked_at: AtomicU64,
+    check: ReloadCheck,
     cursor_key: CursorKey,
 }
 
@@ -98,8 +93,7 @@ impl SearchIndex {
         let index = SearchIndex {
             root: layout.index_root(),
             current: RwLock::new(None),
-            started: Instant::now(),
-            checked_at: AtomicU64::new(0),
+            check: ReloadCheck::new(),
             cursor_key: CursorKey::random(),
         };
         index.reload()?;
@@ -147,15 +141,7 @@ impl SearchIndex {
 
     /// The index to answer a request with, after switching versions if `CURRENT` changed.
     pub fn current(&self) -> Option<Arc<LoadedIndex>> {
-        let now = self.started.elapsed().as_millis() as u64;
-        let last = self.checked_at.load(Ordering::Relaxed);
-        let due = now.saturating_sub(last) >= CHECK_EVERY.as_millis() as u64;
-        if due
-            && self
-                .checked_at
-                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Relaxed)
-                .is_ok()
-        {
+        if self.check.due() {
             if let Err(err) = self.reload() {
                 // Keep answering from the version we have; the next check retries.
                 eprintln!("search index: cannot switch versions: {err}");

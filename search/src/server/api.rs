@@ -115,7 +115,7 @@ fn handle(
     endpoint: Endpoint,
     captures: &[String],
 ) -> Result<Response, ApiError> {
-    let data = &state.data;
+    let data = &*state.data.current();
     match endpoint {
         Endpoint::Datasets => datasets::list(data, req),
         Endpoint::Dataset => datasets::show(data, req, capture(captures, 0)),

@@ -1,9 +1,12 @@
 //! `/api/v1/datasets` (the catalogue), `/api/v1/datasets/{name}` (one package with its
 //! validation and privacy summaries) and `/datasets/{name}.zip`, plus [`DataState`]: the
-//! catalogue and row stores the dataset endpoints share. Rows are `server::rows`.
+//! catalogue and row stores the dataset endpoints share, and [`LiveData`], which re-opens
+//! them when a new build replaces them. Rows are `server::rows`.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
 
 use serde_json::{json, Value};
 use warp::reply::Response;
@@ -11,6 +14,7 @@ use warp::reply::Response;
 use super::respond::{self, Cache, Reply, Req};
 use super::{rows, ApiError};
 use crate::catalogue::{Catalogue, CatalogueError, Package};
+use crate::reload::ReloadCheck;
 use crate::rowstore::{Store, StoreError};
 use crate::Layout;
 
@@ -21,6 +25,70 @@ pub struct DataState {
     stores: HashMap<String, Arc<Store>>,
     /// Changes with every build: part of every ETag.
     pub version: String,
+    /// The files this state was opened from, as they were: a build that replaces them
+    /// changes the stamp.
+    stamp: BuildStamp,
+}
+
+/// Modification time and length of the files a [`DataState`] is opened from (the catalogue and
+/// every store's `meta.json`; a missing file is `None`).
+type BuildStamp = Vec<Option<(SystemTime, u64)>>;
+
+fn build_stamp(files: &[PathBuf]) -> BuildStamp {
+    files
+        .iter()
+        .map(|path| {
+            let meta = std::fs::metadata(path).ok()?;
+            Some((meta.modified().ok()?, meta.len()))
+        })
+        .collect()
+}
+
+/// The data of the build being served, re-opened (at most every
+/// [`crate::reload::CHECK_EVERY`]) when a new build has replaced it, so a rebuild needs no
+/// restart. Requests keep the [`DataState`] they started with.
+#[derive(Debug)]
+pub struct LiveData {
+    layout: Layout,
+    current: RwLock<Arc<DataState>>,
+    check: ReloadCheck,
+}
+
+impl LiveData {
+    pub fn open(layout: &Layout) -> Result<LiveData, DataError> {
+        Ok(LiveData {
+            layout: layout.clone(),
+            current: RwLock::new(Arc::new(DataState::open(layout)?)),
+            check: ReloadCheck::new(),
+        })
+    }
+
+    /// The data to answer a request with.
+    pub fn current(&self) -> Arc<DataState> {
+        if self.check.due() {
+            let loaded = self.loaded();
+            if build_stamp(&loaded.stamped_files(&self.layout)) != loaded.stamp {
+                match DataState::open(&self.layout) {
+                    Ok(fresh) => {
+                        if let Ok(mut slot) = self.current.write() {
+                            *slot = Arc::new(fresh);
+                        }
+                    }
+                    // A build caught mid-commit, or a damaged one: keep serving what we have;
+                    // the next check retries.
+                    Err(err) => eprintln!("published data: cannot switch to the new build: {err}"),
+                }
+            }
+        }
+        self.loaded()
+    }
+
+    fn loaded(&self) -> Arc<DataState> {
+        match self.current.read() {
+            Ok(slot) => slot.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
 }
 
 /// Why the published data could not be opened.
@@ -37,8 +105,12 @@ impl DataState {
     /// catalogue (an empty portal) serves an empty one; a damaged store is an error.
     pub fn open(layout: &Layout) -> Result<DataState, DataError> {
         if !layout.catalog_file().is_file() {
-            return Ok(DataState::default());
+            return Ok(DataState {
+                stamp: build_stamp(&[layout.catalog_file()]),
+                ..DataState::default()
+            });
         }
+        let stamp_before = build_stamp(&[layout.catalog_file()]);
         let catalogue = Catalogue::load(layout)?;
         let mut stores = HashMap::new();
         let mut version = catalogue.version.clone();
@@ -54,11 +126,34 @@ impl DataState {
                 stores.insert(store.id.clone(), Arc::new(store));
             }
         }
-        Ok(DataState {
+        let mut state = DataState {
             catalogue,
             stores,
             version,
-        })
+            stamp: Vec::new(),
+        };
+        state.stamp = build_stamp(&state.stamped_files(layout));
+        // Stamped after reading: a build that landed meanwhile shows as a changed catalogue
+        // time here, and the next check opens it.
+        if state.stamp.first() != stamp_before.first() {
+            state.stamp.clear();
+        }
+        Ok(state)
+    }
+
+    /// The files whose replacement means a new build: the catalogue, then each store's meta.
+    fn stamped_files(&self, layout: &Layout) -> Vec<PathBuf> {
+        let mut files = vec![layout.catalog_file()];
+        for package in &self.catalogue.packages {
+            for resource in &package.resources {
+                files.push(
+                    layout
+                        .store_resource_dir(&package.name, &resource.name)
+                        .join("meta.json"),
+                );
+            }
+        }
+        files
     }
 
     pub fn store(&self, dataset: &str, resource: &str) -> Option<&Arc<Store>> {

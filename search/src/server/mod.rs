@@ -30,8 +30,8 @@ use crate::Layout;
 #[derive(Debug)]
 pub struct AppState {
     pub layout: Layout,
-    /// The published catalogue and row stores (dataset endpoints).
-    pub data: datasets::DataState,
+    /// The published catalogue and row stores (dataset endpoints), following rebuilds.
+    pub data: datasets::LiveData,
     /// The live search index (switches to a new build's index without a restart).
     pub index: SearchIndex,
 }
@@ -42,7 +42,7 @@ impl AppState {
             return Err(ServeError::NotABuild(dir.to_path_buf()));
         }
         let layout = Layout::new(dir);
-        let data = datasets::DataState::open(&layout).map_err(ServeError::Data)?;
+        let data = datasets::LiveData::open(&layout).map_err(ServeError::Data)?;
         let index = SearchIndex::open(&layout).map_err(ServeError::Index)?;
         Ok(AppState {
             layout,

@@ -333,7 +333,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Vidkryto portal API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Datasets, rows, CKAN Action API subset, DCAT-AP catalogue. Every GET answers with an ETag (If-None-Match → 304), gzip on request, CORS `*`, and paged responses carry `Link: rel=\"next\"`.",
+            "description": "Datasets, rows, CKAN Action API subset, DCAT-AP catalogue. Every GET answers with an ETag (If-None-Match → 304), brotli or gzip on request, CORS `*`, and paged responses carry `Link: rel=\"next\"`.",
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
         "paths": paths,

@@ -1,5 +1,6 @@
 //! The HTTP behaviours every dataset endpoint shares: the request facts handlers need
-//! ([`Req`]), weak ETags with `If-None-Match` → 304, gzip when the client accepts it, CORS `*`,
+//! ([`Req`]), weak ETags with `If-None-Match` → 304, brotli or gzip when the client accepts it,
+//! CORS `*`,
 //! `Cache-Control` by endpoint, `Link: rel="next"`, and streamed bodies with backpressure.
 //! Not for: what a body says (the endpoint modules).
 
@@ -88,15 +89,25 @@ impl Req {
         }
     }
 
-    fn accepts_gzip(&self) -> bool {
-        self.header(header::ACCEPT_ENCODING).is_some_and(|v| {
-            v.split(',').any(|part| {
-                let mut bits = part.split(';');
-                let name = bits.next().unwrap_or("").trim();
-                let refused = bits.any(|q| matches!(q.trim(), "q=0" | "q=0.0" | "q=0.00"));
-                (name == "gzip" || name == "*") && !refused
+    /// The compression to answer with: brotli (smaller) when the client accepts it, else gzip.
+    fn encoding(&self) -> Option<Encoding> {
+        let accepted = |wanted: &str| {
+            self.header(header::ACCEPT_ENCODING).is_some_and(|v| {
+                v.split(',').any(|part| {
+                    let mut bits = part.split(';');
+                    let name = bits.next().unwrap_or("").trim();
+                    let refused = bits.any(|q| matches!(q.trim(), "q=0" | "q=0.0" | "q=0.00"));
+                    (name == wanted || name == "*") && !refused
+                })
             })
-        })
+        };
+        if accepted("br") {
+            Some(Encoding::Brotli)
+        } else if accepted("gzip") {
+            Some(Encoding::Gzip)
+        } else {
+            None
+        }
     }
 
     fn matches_etag(&self, etag: &str) -> bool {
@@ -220,15 +231,16 @@ impl Reply {
             response.headers_mut().remove("content-type");
             return response;
         }
-        let gzip = req.accepts_gzip() && body.len() > 1024;
-        let body = if gzip { gzip_all(&body) } else { body };
+        let encoding = req.encoding().filter(|_| body.len() > 1024);
+        let body = match encoding {
+            Some(encoding) => encoding.compress_all(&body).unwrap_or(body),
+            None => body,
+        };
         let mut response = Response::new(warp::hyper::body::Bytes::from(body).into());
         *response.status_mut() = self.status;
         self.headers(&mut response, Some(&etag));
-        if gzip {
-            response
-                .headers_mut()
-                .insert("content-encoding", HeaderValue::from_static("gzip"));
+        if let Some(encoding) = encoding {
+            encoding.mark(&mut response);
         }
         response
     }
@@ -244,14 +256,14 @@ impl Reply {
         if req.matches_etag(&etag) {
             return self.body(req, version, Vec::new());
         }
-        let gzip = compress && req.accepts_gzip();
+        let encoding = req.encoding().filter(|_| compress);
         let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
         if req.method != Method::HEAD {
             tokio::task::spawn_blocking(move || {
                 let mut sink = Sink {
                     tx,
                     buffer: Vec::with_capacity(CHUNK),
-                    gzip: gzip.then(|| GzEncoder::new(Vec::new(), flate2::Compression::fast())),
+                    encoder: encoding.map(|e| e.encoder(None)),
                 };
                 if produce(&mut sink).is_ok() {
                     let _ = sink.finish();
@@ -265,10 +277,8 @@ impl Reply {
         });
         let mut response = warp::reply::Reply::into_response(warp::reply::stream(stream));
         self.headers(&mut response, Some(&etag));
-        if gzip {
-            response
-                .headers_mut()
-                .insert("content-encoding", HeaderValue::from_static("gzip"));
+        if let Some(encoding) = encoding {
+            encoding.mark(&mut response);
         }
         response
     }
@@ -276,11 +286,106 @@ impl Reply {
 
 const CHUNK: usize = 256 * 1024;
 
+/// A `Content-Encoding` the service answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Gzip,
+    Brotli,
+}
+
+/// Brotli quality 5 and gzip's fast level: a response is compressed on every request, so
+/// speed matters more than the last few percent of size (brotli's default, 11, is ~50×
+/// slower).
+const BROTLI_QUALITY: u32 = 5;
+const BROTLI_WINDOW: u32 = 22;
+
+impl Encoding {
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Gzip => "gzip",
+            Encoding::Brotli => "br",
+        }
+    }
+
+    fn mark(self, response: &mut Response) {
+        response
+            .headers_mut()
+            .insert("content-encoding", HeaderValue::from_static(self.name()));
+    }
+
+    /// An encoder for a body of about `size` bytes (a stream: `None`). Brotli's window and
+    /// buffers follow the size, so a small JSON answer does not allocate a stream's tables.
+    fn encoder(self, size: Option<usize>) -> Encoder {
+        let window = size.map_or(BROTLI_WINDOW, |n| {
+            (usize::BITS - n.max(1).leading_zeros()).clamp(10, BROTLI_WINDOW)
+        });
+        let buffer = size.map_or(CHUNK, |n| n.clamp(4096, CHUNK));
+        match self {
+            Encoding::Gzip => Encoder::Gzip(Box::new(GzEncoder::new(
+                Vec::new(),
+                flate2::Compression::fast(),
+            ))),
+            Encoding::Brotli => Encoder::Brotli(Box::new(brotli::CompressorWriter::new(
+                Vec::new(),
+                buffer,
+                BROTLI_QUALITY,
+                window,
+            ))),
+        }
+    }
+
+    fn compress_all(self, body: &[u8]) -> Option<Vec<u8>> {
+        let mut encoder = self.encoder(Some(body.len()));
+        encoder.write_all(body).ok()?;
+        encoder.finish().ok()
+    }
+}
+
+/// A compressor writing into memory, drained chunk by chunk.
+enum Encoder {
+    Gzip(Box<GzEncoder<Vec<u8>>>),
+    Brotli(Box<brotli::CompressorWriter<Vec<u8>>>),
+}
+
+impl Encoder {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Encoder::Gzip(e) => e.write_all(bytes),
+            Encoder::Brotli(e) => e.write_all(bytes),
+        }
+    }
+
+    /// Flushes what was written so far and takes the compressed bytes.
+    fn drain(&mut self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Encoder::Gzip(e) => {
+                e.flush()?;
+                Ok(std::mem::take(e.get_mut()))
+            }
+            Encoder::Brotli(e) => {
+                e.flush()?;
+                Ok(std::mem::take(e.get_mut()))
+            }
+        }
+    }
+
+    /// Ends the stream and returns the remaining compressed bytes.
+    fn finish(self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Encoder::Gzip(e) => e.finish(),
+            Encoder::Brotli(mut e) => {
+                e.flush()?;
+                Ok(e.into_inner())
+            }
+        }
+    }
+}
+
 /// Where a streaming producer writes; see [`Reply::stream`].
 pub struct Sink {
     tx: tokio::sync::mpsc::Sender<Vec<u8>>,
     buffer: Vec<u8>,
-    gzip: Option<GzEncoder<Vec<u8>>>,
+    encoder: Option<Encoder>,
 }
 
 /// The client went away: stop producing.
@@ -305,13 +410,12 @@ impl Sink {
         if self.buffer.is_empty() {
             return Ok(());
         }
-        let chunk = match &mut self.gzip {
+        let chunk = match &mut self.encoder {
             None => std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK)),
             Some(encoder) => {
                 encoder.write_all(&self.buffer).map_err(|_| Stop)?;
-                encoder.flush().map_err(|_| Stop)?;
                 self.buffer.clear();
-                std::mem::take(encoder.get_mut())
+                encoder.drain().map_err(|_| Stop)?
             }
         };
         if chunk.is_empty() {
@@ -322,7 +426,7 @@ impl Sink {
 
     fn finish(mut self) -> Result<(), Stop> {
         self.send()?;
-        if let Some(encoder) = self.gzip.take() {
+        if let Some(encoder) = self.encoder.take() {
             let tail = encoder.finish().map_err(|_| Stop)?;
             if !tail.is_empty() {
                 self.tx.blocking_send(tail).map_err(|_| Stop)?;
@@ -344,7 +448,7 @@ where
             let mut sink = Sink {
                 tx,
                 buffer: Vec::new(),
-                gzip: None,
+                encoder: None,
             };
             if produce(&mut sink).is_ok() {
                 let _ = sink.finish();
@@ -356,17 +460,6 @@ where
         }
         out
     })
-}
-
-fn gzip_all(body: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(
-        Vec::with_capacity(body.len() / 4),
-        flate2::Compression::fast(),
-    );
-    if encoder.write_all(body).is_err() {
-        return body.to_vec();
-    }
-    encoder.finish().unwrap_or_else(|_| body.to_vec())
 }
 
 /// An error response with the CORS and caching headers the endpoints share.

@@ -155,7 +155,7 @@ fn write_csv(path: &Path, columns: &[&str], rows: &[Appeal]) {
 }
 
 /// Publishes a bundled dataset folder as `publish` would (resource paths `<name>.csv`).
-fn publish_bundled(layout: &Layout, name: &str) -> Value {
+pub fn publish_bundled(layout: &Layout, name: &str) -> Value {
     let source = repo_root().join("datasets").join(name);
     let mut package: Value =
         serde_json::from_str(&std::fs::read_to_string(source.join("datapackage.json")).unwrap())
@@ -239,20 +239,23 @@ pub fn fixture_portal() -> &'static Path {
 /// The real server on a free port, serving the fixture portal (started once).
 pub fn server() -> SocketAddr {
     static ADDR: OnceLock<SocketAddr> = OnceLock::new();
-    *ADDR.get_or_init(|| {
-        let dir = fixture_portal().to_path_buf();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            vidkryto_search::server::serve(&dir, "127.0.0.1:0".parse().unwrap(), |addr| {
-                tx.send(addr).unwrap();
-            })
-            .unwrap();
-        });
-        rx.recv().unwrap()
-    })
+    *ADDR.get_or_init(|| serve_dir(fixture_portal()))
 }
 
-/// An HTTP response as the client saw it (body de-chunked and, if gzipped, inflated).
+/// Starts the real server on a free port for `dir` (it runs until the test process ends).
+pub fn serve_dir(dir: &Path) -> SocketAddr {
+    let dir = dir.to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        vidkryto_search::server::serve(&dir, "127.0.0.1:0".parse().unwrap(), |addr| {
+            tx.send(addr).unwrap();
+        })
+        .unwrap();
+    });
+    rx.recv().unwrap()
+}
+
+/// An HTTP response as the client saw it (body de-chunked and, if compressed, decompressed).
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
@@ -260,6 +263,8 @@ pub struct Response {
     pub body: Vec<u8>,
     /// The body was gzip-encoded on the wire.
     pub gzipped: bool,
+    /// The body was brotli-encoded on the wire.
+    pub brotli: bool,
 }
 
 impl Response {
@@ -352,11 +357,20 @@ fn send_to(
             .unwrap();
         body = out;
     }
+    let brotli = headers.get("content-encoding").map(String::as_str) == Some("br");
+    if brotli {
+        let mut out = Vec::new();
+        brotli::Decompressor::new(&body[..], 4096)
+            .read_to_end(&mut out)
+            .unwrap();
+        body = out;
+    }
     Response {
         status,
         headers,
         body,
         gzipped,
+        brotli,
     }
 }
 
