@@ -34,6 +34,9 @@ pub struct AppState {
     pub data: datasets::LiveData,
     /// The live search index (switches to a new build's index without a restart).
     pub index: SearchIndex,
+    /// Searches running at once: one per core. A search is CPU-bound, so more at once only
+    /// time-slice each other; queueing the rest in arrival order keeps the slow tail short.
+    pub search_slots: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -44,10 +47,12 @@ impl AppState {
         let layout = Layout::new(dir);
         let data = datasets::LiveData::open(&layout).map_err(ServeError::Data)?;
         let index = SearchIndex::open(&layout).map_err(ServeError::Index)?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(AppState {
             layout,
             data,
             index,
+            search_slots: tokio::sync::Semaphore::new(cores),
         })
     }
 }

@@ -29,11 +29,15 @@ pub fn routes(
         .and_then(move |raw: String| {
             let state = state.clone();
             async move {
-                let reply = tokio::task::spawn_blocking(move || search(&state, &raw))
+                // The semaphore is never closed, so `acquire` only fails if it were.
+                let slot = state.search_slots.acquire().await.ok();
+                let task_state = state.clone();
+                let reply = tokio::task::spawn_blocking(move || search(&task_state, &raw))
                     .await
                     .unwrap_or_else(|e| {
                         Err(ApiError::internal(format!("the search task failed: {e}")))
                     });
+                drop(slot);
                 // Answered here, not rejected: a rejection would fall through to the next
                 // `/api` route, whose 404 warp would prefer.
                 Ok::<_, warp::Rejection>(match reply {
