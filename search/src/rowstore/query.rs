@@ -188,14 +188,16 @@ impl Store {
                 ranges
             }
             Op::Contains | Op::StartsWith => {
-                let needle = first();
+                // Case-insensitive in every script (SQLite's LIKE folds ASCII only, which
+                // leaves Ukrainian case-sensitive); each distinct value is folded once.
+                let needle = first().to_lowercase();
                 let mut bits = vec![0u64; len as usize / 64 + 1];
                 for code in 1..len {
-                    let text = column.text(code);
+                    let text = column.text(code).to_lowercase();
                     let hit = if filter.op == Op::Contains {
-                        text.contains(needle)
+                        text.contains(&needle)
                     } else {
-                        text.starts_with(needle)
+                        text.starts_with(&needle)
                     };
                     if hit {
                         bits[code as usize / 64] |= 1 << (code % 64);

@@ -180,7 +180,7 @@ fn column_json(column: &crate::rowstore::Column, row: u32) -> Value {
     }
 }
 
-/// `q`: rows where any column contains the text (case-sensitive), as a page of `size`.
+/// `q`: rows where any column contains the text (ignoring case), as a page of `size`.
 fn text_search_page(
     store: &Store,
     sets: &[(usize, CodeSet)],

@@ -65,7 +65,7 @@ pub struct Route {
 }
 
 const ROWS_PARAMS: &[Param] = &[
-    q("{column}__{op}", "string", "Filter: op is one of exact, not, contains, startswith, gt, gte, lt, lte, in (comma-separated or a JSON list), isnull, notnull. Values are typed by the Table Schema (a date compares as a date). `{column}={value}` is `exact`."),
+    q("{column}__{op}", "string", "Filter: op is one of exact, not, contains, startswith, gt, gte, lt, lte, in (comma-separated or a JSON list), isnull, notnull. Values are typed by the Table Schema (a date compares as a date); contains and startswith ignore letter case. `{column}={value}` is `exact`."),
     q("_sort", "string", "Sort ascending by this column."),
     q("_sort_desc", "string", "Sort descending by this column."),
     q("_col", "string", "Only these columns (repeat or comma-separate)."),
