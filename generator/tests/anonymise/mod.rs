@@ -11,6 +11,8 @@ use serde_json::Value;
 
 use crate::common::{dataset_dir, repo_root};
 
+mod live;
+
 /// The published columns of `kyiv-appeals`, as the team contract states them.
 const CONTRACT: [&str; 13] = [
     "id",
@@ -259,6 +261,12 @@ fn leak_test_and_independent_k_l_check_on_50k_synthetic_appeals() {
         found.is_empty(),
         "planted values published:\n{}",
         found.join("\n")
+    );
+    let answered = live::scan_live_answers(&public, &needles, &planted);
+    assert!(
+        answered.is_empty(),
+        "planted values in the service's answers:\n{}",
+        answered.join("\n")
     );
 
     // The same through `anonymise --in/--out`.
