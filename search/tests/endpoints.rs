@@ -725,6 +725,53 @@ fn dcat_catalogue_describes_every_dataset_and_distribution() {
 }
 
 #[test]
+fn dcat_turtle_parses_and_says_what_the_json_ld_says() {
+    let response = get("/catalog.ttl");
+    assert_eq!(response.status, 200);
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/turtle; charset=utf-8")
+    );
+    let triples: Vec<oxrdf::Triple> = oxttl::TurtleParser::new()
+        .for_slice(&response.body)
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("not Turtle ({e}):\n{}", response.text()));
+    let dcat = |local: &str| format!("http://www.w3.org/ns/dcat#{local}");
+    let typed = |kind: &str| {
+        triples
+            .iter()
+            .filter(|t| {
+                t.predicate.as_str() == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+                    && t.object.to_string() == format!("<{}>", dcat(kind))
+            })
+            .count()
+    };
+    let json = get("/catalog.jsonld").json();
+    let datasets = json["dcat:dataset"].as_array().unwrap();
+    let distributions: usize = datasets
+        .iter()
+        .map(|d| d["dcat:distribution"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(typed("Catalog"), 1);
+    assert_eq!(typed("Dataset"), datasets.len());
+    assert_eq!(typed("Distribution"), distributions);
+    for dataset in datasets {
+        let title = oxrdf::Literal::new_language_tagged_literal(
+            dataset["dct:title"][0]["@value"].as_str().unwrap(),
+            "uk",
+        )
+        .unwrap();
+        let subject = format!("<{}>", dataset["@id"].as_str().unwrap());
+        assert!(
+            triples.iter().any(|t| t.subject.to_string() == subject
+                && t.predicate.as_str() == "http://purl.org/dc/terms/title"
+                && t.object == title.clone().into()),
+            "no title triple for {subject}"
+        );
+    }
+}
+
+#[test]
 fn openapi_lists_every_route_and_each_answers() {
     let doc = get("/api/openapi.json").json();
     assert_eq!(doc["openapi"], "3.1.0");

@@ -137,6 +137,7 @@ fn handle(
             Ok(ckan::action(data, &state.index, req, "datastore_search"))
         }
         Endpoint::Dcat => Ok(dcat::catalogue(data, req)),
+        Endpoint::DcatTurtle => dcat::catalogue_turtle(data, req),
         Endpoint::OpenApi => Ok(datasets::json_reply(
             req,
             env!("CARGO_PKG_VERSION"),

@@ -1,13 +1,13 @@
-//! `/catalog.jsonld`: the catalogue as DCAT-AP 3 JSON-LD for DCAT harvesters, and
-//! [`schema_org`], the same metadata as a schema.org `Dataset` for dataset pages to embed.
-//! Turtle is not offered: no well-kept RDF crate makes it cheap, and every DCAT-AP harvester
-//! reads JSON-LD.
+//! `/catalog.jsonld`: the catalogue as DCAT-AP 3 JSON-LD for DCAT harvesters, `/catalog.ttl`:
+//! the same document as Turtle (`server::turtle`), and [`schema_org`], the same metadata as a
+//! schema.org `Dataset` for dataset pages to embed.
 
 use serde_json::{json, Value};
 use warp::reply::Response;
 
 use super::datasets::{json_reply, DataState};
-use super::respond::{Cache, Req};
+use super::respond::{Cache, Reply, Req};
+use super::{turtle, ApiError};
 use crate::catalogue::Package;
 use crate::Layout;
 
@@ -118,6 +118,19 @@ pub fn catalogue(data: &DataState, req: &Req) -> Response {
         warp::http::HeaderValue::from_static("application/ld+json"),
     );
     response
+}
+
+/// `GET /catalog.ttl`.
+pub fn catalogue_turtle(data: &DataState, req: &Req) -> Result<Response, ApiError> {
+    let mut origin = req.origin();
+    if origin.is_empty() {
+        // Turtle needs absolute IRIs; a request without `Host` gets them on localhost.
+        origin = "http://localhost".into();
+    }
+    let document = catalogue_document(data, &origin);
+    let body = turtle::to_turtle(&document)
+        .map_err(|e| ApiError::internal(format!("cannot write the catalogue as Turtle: {e}")))?;
+    Ok(Reply::new("text/turtle; charset=utf-8", Cache::Metadata).body(req, &data.version, body))
 }
 
 /// A package as schema.org `Dataset` JSON-LD, for `<script type="application/ld+json">` on its

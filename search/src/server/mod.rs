@@ -14,6 +14,7 @@ pub mod respond;
 pub mod rows;
 mod search;
 mod static_files;
+mod turtle;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -18,6 +18,7 @@ pub enum Endpoint {
     CkanOrganizationList,
     CkanDatastoreSearch,
     Dcat,
+    DcatTurtle,
     OpenApi,
     /// Served by another module of the server; documented here.
     Elsewhere,
@@ -199,6 +200,15 @@ pub const ROUTES: &[Route] = &[
         params: &[],
         media: &["application/ld+json"],
         example: "/catalog.jsonld",
+    },
+    Route {
+        template: "/catalog.ttl",
+        endpoint: Endpoint::DcatTurtle,
+        tag: "dcat",
+        summary: "The same DCAT-AP 3 catalogue as Turtle.",
+        params: &[],
+        media: &["text/turtle"],
+        example: "/catalog.ttl",
     },
     Route {
         template: "/api/openapi.json",
