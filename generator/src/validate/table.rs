@@ -13,7 +13,7 @@ use super::checks::{Check, Severity};
 use super::keys::{self, KeyLog, KeySet};
 use super::reader::{self, LineTooLong};
 use super::report::{Issue, Kind, Task};
-use super::schema::{CompiledSchema, ScriptPolicy};
+use super::schema::{CompiledField, CompiledSchema, ScriptPolicy};
 use super::types::Typed;
 
 /// Where a table's bytes are.
@@ -353,57 +353,37 @@ fn check_row(
             values.push(None);
             continue;
         }
-        match field.kind.parse(cell) {
-            Err(reason) => {
-                task.errors.push(Issue::cell(
-                    Kind::TypeError,
-                    row,
-                    &field.name,
-                    n,
-                    cell,
-                    format!(
-                        "\"{cell}\" is not {}: {reason}",
-                        super::types::with_article(&field.kind.describe())
-                    ),
-                ));
-                failed[i] = true;
-                values.push(None);
-            }
-            Ok(value) => {
-                if let Some(why) = field.constraints.check(&field.kind, cell, value) {
-                    task.errors.push(Issue::cell(
-                        Kind::ConstraintError,
-                        row,
-                        &field.name,
-                        n,
-                        cell,
-                        why,
-                    ));
+        let value = match field.fast.accept(cell) {
+            Some(value) => value,
+            None => match full_check(field, row, n, cell) {
+                Ok(value) => value,
+                Err(issue) => {
+                    task.errors.push(issue);
                     failed[i] = true;
                     values.push(None);
                     continue;
                 }
-                if field.script != ScriptPolicy::Ignore {
-                    if let Some(word) = super::types::mixed_script_word(cell) {
-                        let issue = Issue::cell(
-                            Kind::MixedScript,
-                            row,
-                            &field.name,
-                            n,
-                            cell,
-                            format!("the word \"{word}\" mixes Latin and Cyrillic letters (OCR damage?)"),
-                        );
-                        if field.script == ScriptPolicy::Error {
-                            task.errors.push(issue);
-                            failed[i] = true;
-                        } else {
-                            task.warning_details.push(issue);
-                        }
-                    }
+            },
+        };
+        if field.script != ScriptPolicy::Ignore && field.fast.needs_script_check() {
+            if let Some(word) = super::types::mixed_script_word(cell) {
+                let issue = Issue::cell(
+                    Kind::MixedScript,
+                    row,
+                    &field.name,
+                    n,
+                    cell,
+                    format!("the word \"{word}\" mixes Latin and Cyrillic letters (OCR damage?)"),
+                );
+                if field.script == ScriptPolicy::Error {
+                    task.errors.push(issue);
+                    failed[i] = true;
+                } else {
+                    task.warning_details.push(issue);
                 }
-                values.push(Some(value));
             }
         }
+        values.push(Some(value));
     }
     let row_hash = keys::hash_row(record);
     // A row with a bad cell is reported for that cell; it is not also a duplicate row.
@@ -418,13 +398,21 @@ fn check_row(
             .all(usable)
             .then(|| keys::hash_key(positions.iter().filter_map(value)))
     };
+    // Logged keys of one integer column are the number itself (see `keys::int_key`).
+    let log_key = |positions: &[usize]| match positions {
+        [i] if !failed.get(*i).copied().unwrap_or(true) => match values.get(*i) {
+            Some(Some(Typed::Int(n))) => Some(keys::int_key(*n)),
+            _ => key_of(positions),
+        },
+        _ => key_of(positions),
+    };
     if !schema.primary_key.is_empty() {
-        if let Some(key) = key_of(&schema.primary_key) {
+        if let Some(key) = log_key(&schema.primary_key) {
             logs.pk.push(key, row, row_hash);
         }
     }
     for (log, &i) in logs.unique.iter_mut().zip(&schema.unique) {
-        if let Some(key) = key_of(&[i]) {
+        if let Some(key) = log_key(&[i]) {
             log.push(key, row, row_hash);
         }
     }
@@ -464,6 +452,39 @@ fn check_row(
         }
     }
     scratch.values = reuse(values);
+}
+
+/// The full parser and constraint checks: the value, or the cell's one error.
+fn full_check<'a>(
+    field: &CompiledField,
+    row: u64,
+    n: usize,
+    cell: &'a str,
+) -> Result<Typed<'a>, Issue> {
+    let value = field.kind.parse(cell).map_err(|reason| {
+        Issue::cell(
+            Kind::TypeError,
+            row,
+            &field.name,
+            n,
+            cell,
+            format!(
+                "\"{cell}\" is not {}: {reason}",
+                super::types::with_article(&field.kind.describe())
+            ),
+        )
+    })?;
+    match field.constraints.check(&field.kind, cell, value) {
+        Some(why) => Err(Issue::cell(
+            Kind::ConstraintError,
+            row,
+            &field.name,
+            n,
+            cell,
+            why,
+        )),
+        None => Ok(value),
+    }
 }
 
 /// Per-row buffers kept across rows, so a row costs no allocation.
