@@ -126,7 +126,8 @@ impl Constraints {
     /// The fast path for cells of this field (see `fast`): only for the constraint
     /// combinations it can decide exactly.
     pub fn fast(&self, kind: &Kind) -> Fast {
-        let no_other = self.pattern.is_none() && self.min_length.is_none() && self.max_length.is_none();
+        let no_other =
+            self.pattern.is_none() && self.min_length.is_none() && self.max_length.is_none();
         let bounds = |scalar: fn(&Scalar) -> Option<f64>| -> Option<(f64, f64)> {
             let lower = match &self.minimum {
                 None => f64::NEG_INFINITY,
@@ -153,7 +154,10 @@ impl Constraints {
             Some(_) => None,
         };
         match kind {
-            Kind::Integer { group: None, bare: true } if no_other && self.enumeration.is_none() => {
+            Kind::Integer {
+                group: None,
+                bare: true,
+            } if no_other && self.enumeration.is_none() => {
                 match (
                     int_bound(&self.minimum, 1, i64::MIN),
                     int_bound(&self.maximum, -1, i64::MAX),

@@ -145,7 +145,11 @@ mod tests {
             let mut date = from;
             while date <= to {
                 let text = date.format("%Y-%m-%d").to_string();
-                assert_eq!(iso_days(text.as_bytes()), Some(date.num_days_from_ce()), "{text}");
+                assert_eq!(
+                    iso_days(text.as_bytes()),
+                    Some(date.num_days_from_ce()),
+                    "{text}"
+                );
                 date = date.succ_opt().unwrap();
             }
         };
@@ -154,7 +158,14 @@ mod tests {
         check(ymd(1599, 12, 1), ymd(1601, 3, 1));
         check(ymd(1899, 1, 1), ymd(2101, 12, 31));
         check(ymd(9999, 1, 1), ymd(9999, 12, 31));
-        for bad in ["2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "0000-01-01", "2024-1-01"] {
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-04-31",
+            "0000-01-01",
+            "2024-1-01",
+        ] {
             assert_eq!(iso_days(bad.as_bytes()), None, "{bad}");
         }
     }
@@ -171,12 +182,20 @@ mod tests {
         assert_eq!(num.accept("1.5"), None);
         let e = Fast::enumeration(["так", "MiсTo"]);
         assert_eq!(e.accept("так"), Some(Typed::Str("так")));
-        assert_eq!(e.accept("MiсTo"), None, "mixed-script values take the full path");
+        assert_eq!(
+            e.accept("MiсTo"),
+            None,
+            "mixed-script values take the full path"
+        );
         let s = Fast::Str {
             min_chars: 0,
             max_chars: 4,
         };
         assert_eq!(s.accept("abcd"), Some(Typed::Str("abcd")));
-        assert_eq!(s.accept("абв"), None, "6 bytes: the full path counts characters");
+        assert_eq!(
+            s.accept("абв"),
+            None,
+            "6 bytes: the full path counts characters"
+        );
     }
 }

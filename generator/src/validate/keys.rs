@@ -193,14 +193,14 @@ mod tests {
     #[test]
     fn ascending_number_keys_skip_the_sort_and_others_still_find_duplicates() {
         let mut log = KeyLog::default();
-        for n in [-5, 1, 2, 3] {
-            log.push(int_key(n), n as u64 + 10, 0);
+        for (row, n) in [(2, -5), (3, 1), (4, 2), (5, 3)] {
+            log.push(int_key(n), row, 0);
         }
         assert!(log.ascending);
         assert!(log.duplicates().is_empty());
         let mut log = KeyLog::default();
         for (row, n) in [(2, 1), (3, 5), (4, -1), (5, 5)] {
-            log.push(int_key(n), row, row);
+            log.push(int_key(n), row, u128::from(row));
         }
         assert_eq!(
             log.duplicates(),

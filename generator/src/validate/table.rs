@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 
 use super::checks::{Check, Severity};
 use super::keys::{self, KeyLog, KeySet};
-use super::reader::{self, LineTooLong};
+use super::reader::{self, LineTooLong, QuoteNeverCloses};
 use super::report::{Issue, Kind, Task};
 use super::schema::{CompiledField, CompiledSchema, ScriptPolicy};
 use super::types::Typed;
@@ -57,12 +57,27 @@ pub struct Job<'a> {
 fn source_message(err: &csv::Error) -> String {
     match err.kind() {
         csv::ErrorKind::Io(io) => {
-            match io.get_ref().and_then(|e| e.downcast_ref::<LineTooLong>()) {
-                Some(long) => long.to_string(),
-                None => format!("cannot read the file: {io}"),
+            let inner = io.get_ref();
+            if let Some(long) = inner.and_then(|e| e.downcast_ref::<LineTooLong>()) {
+                long.to_string()
+            } else if let Some(open) = inner.and_then(|e| e.downcast_ref::<QuoteNeverCloses>()) {
+                open.to_string()
+            } else {
+                format!("cannot read the file: {io}")
             }
         }
         _ => format!("the file cannot be parsed as CSV: {err}"),
+    }
+}
+
+/// A line or quoted cell too long for the reader's guard.
+fn is_guard_error(err: &csv::Error) -> bool {
+    match err.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref().is_some_and(|e| {
+            e.downcast_ref::<LineTooLong>().is_some()
+                || e.downcast_ref::<QuoteNeverCloses>().is_some()
+        }),
+        _ => false,
     }
 }
 
@@ -203,13 +218,41 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
     let mut scratch = Scratch::default();
     let mut row: u64 = u64::from(format.header);
     let mut stopped = false;
+    let mut last_len = width;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => break,
+            Ok(false) => {
+                if reader.get_ref().in_quoted_cell() {
+                    // csv-core closes a quote cut off by the end of the file silently.
+                    let i = last_len.max(1) - 1;
+                    let name = schema
+                        .fields
+                        .get(i)
+                        .map(|f| f.name.as_str())
+                        .or_else(|| task.labels.get(i).map(String::as_str))
+                        .unwrap_or_default();
+                    let issue = Issue::cell(
+                        Kind::SourceError,
+                        row,
+                        name,
+                        i + 1,
+                        "",
+                        "the file ends inside this quoted cell: its closing quote is missing, so the file is probably truncated; export or download it again",
+                    );
+                    task.errors.push(issue);
+                }
+                break;
+            }
             Err(err) => {
-                task.errors
-                    .push(Issue::row(Kind::SourceError, row + 1, source_message(&err)));
+                // The guards name the line themselves; the parser may not have reached the
+                // row they stopped on (it reads ahead), so they name no row.
+                let issue = if is_guard_error(&err) {
+                    Issue::table(Kind::SourceError, source_message(&err))
+                } else {
+                    Issue::row(Kind::SourceError, row + 1, source_message(&err))
+                };
+                task.errors.push(issue);
                 stopped = true;
                 break;
             }
@@ -217,6 +260,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         row += 1;
         task.stats.rows += 1;
         let len = record.len();
+        last_len = len;
         if record.iter().all(|c| schema.is_missing_bytes(c)) {
             task.errors
                 .push(Issue::row(Kind::BlankRow, row, "the row is blank"));

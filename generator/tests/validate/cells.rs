@@ -223,15 +223,38 @@ fn an_endless_line_is_a_clear_error() {
 #[test]
 fn truncated_files_and_empty_files_do_not_panic() {
     let schema = r#"{"fields": [{"name": "a", "type": "integer"}, {"name": "b"}]}"#;
-    let report = check(schema, "a,b\n1,\"unterminated");
-    assert!(
-        report.valid,
-        "a quote cut by the end of the file closes the cell: {report}"
+    // A quote cut off by the end of the file: the file was truncated, never a valid cell.
+    let report = check(schema, "a,b\n1,x\n2,\"unterminated\nsecond line");
+    assert!(!report.valid, "{report}");
+    assert_eq!(errors(&report), one("source-error", 3, "b"));
+    assert_eq!(
+        task(&report).errors[0].message,
+        "row 3, field `b` (column 2): the file ends inside this quoted cell: its closing quote is missing, so the file is probably truncated; export or download it again"
     );
-    let report = check(schema, "a,b\n1");
-    assert_eq!(errors(&report), one("missing-cell", 2, "b"));
-    let report = check(schema, "");
-    assert_eq!(task(&report).errors[0].kind.code(), "source-error");
+    assert_eq!(task(&report).stats.rows, 2);
+    // Closed quotes, doubled quotes, quoted line breaks and a literal quote inside an
+    // unquoted cell are not truncation.
+    let report = check(
+        schema,
+        "a,b\n1,\"x \"\"y\"\" z\"\n2,\"a\nb\"\n3,5\" screen\n4,\"\"",
+    );
+    assert!(report.valid, "{report}");
+    // A quote that never closes in a long file stops at the line limit, naming the line.
+    let options = Options {
+        max_line_bytes: 1 << 10,
+        ..Options::default()
+    };
+    let mut csv = "a,b\n1,\"never closed\n".to_string();
+    for n in 0..1000 {
+        csv.push_str(&format!("{n},text\n"));
+    }
+    let report = check_with(schema, csv.as_bytes(), &options);
+    let e = &task(&report).errors[0];
+    assert_eq!((e.kind.code(), e.row_number), ("source-error", None));
+    assert_eq!(
+        e.message,
+        "a quoted cell opened on line 2 is still open after 1024 bytes: its closing quote is probably missing (or the file is not a CSV table)"
+    );
 }
 
 #[test]
