@@ -20,8 +20,9 @@ pub enum Fast {
     /// `YYYY-MM-DD` (days as `Typed::Date`) within inclusive bounds.
     IsoDate { min: i32, max: i32 },
     /// A string field whose only constraint is `enum`: the allowed values whose text has
-    /// no mixed-script word (those take the full path, to be warned about).
-    Enum(Vec<Box<str>>),
+    /// no mixed-script word (those take the full path, to be warned about), each with its
+    /// length and first eight bytes, so that a mismatch costs no `memcmp` call.
+    Enum(Vec<(usize, u64, Box<str>)>),
     /// A string field with at most `minLength`/`maxLength`: cells whose byte length proves
     /// the character count is within bounds.
     Str { min_chars: usize, max_chars: usize },
@@ -45,10 +46,13 @@ impl Fast {
                 let d = iso_days(cell.as_bytes())?;
                 (*min <= d && d <= *max).then_some(Typed::Date(d))
             }
-            Fast::Enum(values) => values
-                .iter()
-                .any(|v| v.len() == cell.len() && v.as_bytes() == cell.as_bytes())
-                .then_some(Typed::Str(cell)),
+            Fast::Enum(values) => {
+                let (len, head) = (cell.len(), head(cell.as_bytes()));
+                values
+                    .iter()
+                    .any(|(l, h, v)| *l == len && *h == head && v.as_bytes() == cell.as_bytes())
+                    .then_some(Typed::Str(cell))
+            }
             Fast::Str {
                 min_chars,
                 max_chars,
@@ -71,10 +75,19 @@ impl Fast {
             values
                 .into_iter()
                 .filter(|v| mixed_script_word(v).is_none())
-                .map(Box::from)
+                .map(|v| (v.len(), head(v.as_bytes()), Box::from(v)))
                 .collect(),
         )
     }
+}
+
+/// The first eight bytes (zero-padded) as one number.
+#[inline]
+fn head(b: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = b.len().min(8);
+    buf[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(buf)
 }
 
 /// `-?digits`, at most 18 digits (no overflow).

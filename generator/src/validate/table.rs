@@ -402,7 +402,7 @@ fn check_row(
             None => match full_check(field, row, n, cell) {
                 Ok(value) => value,
                 Err(issue) => {
-                    task.errors.push(issue);
+                    task.errors.push(*issue);
                     failed[i] = true;
                     values.push(None);
                     continue;
@@ -504,9 +504,9 @@ fn full_check<'a>(
     row: u64,
     n: usize,
     cell: &'a str,
-) -> Result<Typed<'a>, Issue> {
+) -> Result<Typed<'a>, Box<Issue>> {
     let value = field.kind.parse(cell).map_err(|reason| {
-        Issue::cell(
+        Box::new(Issue::cell(
             Kind::TypeError,
             row,
             &field.name,
@@ -516,17 +516,17 @@ fn full_check<'a>(
                 "\"{cell}\" is not {}: {reason}",
                 super::types::with_article(&field.kind.describe())
             ),
-        )
+        ))
     })?;
     match field.constraints.check(&field.kind, cell, value) {
-        Some(why) => Err(Issue::cell(
+        Some(why) => Err(Box::new(Issue::cell(
             Kind::ConstraintError,
             row,
             &field.name,
             n,
             cell,
             why,
-        )),
+        ))),
         None => Ok(value),
     }
 }
