@@ -4,7 +4,8 @@
 
 use serde_json::Value as Json;
 
-use super::types::{self, Kind, Scalar, Typed};
+use super::fast::Fast;
+use super::types::{self, Kind, Scalar, StrFormat, TimeFormat, Typed};
 use crate::catalog::Field;
 
 /// Why a field's constraints cannot be used.
@@ -120,6 +121,98 @@ impl Constraints {
             || c.pattern.is_some()
             || c.enumeration.is_some();
         Ok(c)
+    }
+
+    /// The fast path for cells of this field (see `fast`): only for the constraint
+    /// combinations it can decide exactly.
+    pub fn fast(&self, kind: &Kind) -> Fast {
+        let no_other =
+            self.pattern.is_none() && self.min_length.is_none() && self.max_length.is_none();
+        let bounds = |scalar: fn(&Scalar) -> Option<f64>| -> Option<(f64, f64)> {
+            let lower = match &self.minimum {
+                None => f64::NEG_INFINITY,
+                Some((s, false)) => scalar(s)?,
+                Some((s, true)) => scalar(s)?.next_up(),
+            };
+            let upper = match &self.maximum {
+                None => f64::INFINITY,
+                Some((s, false)) => scalar(s)?,
+                Some((s, true)) => scalar(s)?.next_down(),
+            };
+            Some((lower, upper))
+        };
+        let int_bound = |bound: &Option<(Scalar, bool)>, step: i64, open: i64| match bound {
+            None => Some(open),
+            Some((Scalar::Int(i), false)) => Some(*i),
+            Some((Scalar::Int(i), true)) => i.checked_add(step),
+            Some(_) => None,
+        };
+        let date_bound = |bound: &Option<(Scalar, bool)>, step: i32, open: i32| match bound {
+            None => Some(open),
+            Some((Scalar::Date(d), false)) => Some(*d),
+            Some((Scalar::Date(d), true)) => d.checked_add(step),
+            Some(_) => None,
+        };
+        match kind {
+            Kind::Integer {
+                group: None,
+                bare: true,
+            } if no_other && self.enumeration.is_none() => {
+                match (
+                    int_bound(&self.minimum, 1, i64::MIN),
+                    int_bound(&self.maximum, -1, i64::MAX),
+                ) {
+                    (Some(min), Some(max)) => Fast::Int { min, max },
+                    _ => Fast::None,
+                }
+            }
+            Kind::Number {
+                decimal: '.',
+                group: None,
+                bare: true,
+            } if no_other && self.enumeration.is_none() => {
+                match bounds(|s| match s {
+                    Scalar::Num(n) => Some(*n),
+                    _ => None,
+                }) {
+                    Some((min, max)) if !min.is_nan() && !max.is_nan() => Fast::Num { min, max },
+                    _ => Fast::None,
+                }
+            }
+            Kind::Date(TimeFormat::Default) if no_other && self.enumeration.is_none() => {
+                match (
+                    date_bound(&self.minimum, 1, i32::MIN),
+                    date_bound(&self.maximum, -1, i32::MAX),
+                ) {
+                    (Some(min), Some(max)) => Fast::IsoDate { min, max },
+                    _ => Fast::None,
+                }
+            }
+            Kind::String(StrFormat::Default)
+                if no_other && self.minimum.is_none() && self.maximum.is_none() =>
+            {
+                match &self.string_enum {
+                    Some(values) => Fast::enumeration(values.iter().map(|v| &**v)),
+                    None if self.enumeration.is_none() => Fast::Str {
+                        min_chars: 0,
+                        max_chars: usize::MAX,
+                    },
+                    None => Fast::None,
+                }
+            }
+            Kind::String(StrFormat::Default)
+                if self.pattern.is_none()
+                    && self.enumeration.is_none()
+                    && self.minimum.is_none()
+                    && self.maximum.is_none() =>
+            {
+                Fast::Str {
+                    min_chars: self.min_length.unwrap_or(0),
+                    max_chars: self.max_length.unwrap_or(usize::MAX),
+                }
+            }
+            _ => Fast::None,
+        }
     }
 
     /// The first constraint the value breaks, as a message; one root cause per cell.

@@ -5,6 +5,7 @@
 
 mod checks;
 mod constraints;
+mod fast;
 mod keys;
 mod numbers;
 mod reader;

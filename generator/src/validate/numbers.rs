@@ -119,7 +119,7 @@ fn normalise<'b>(
 /// `-?digits[.digits]` with at most 15 significant digits, converted exactly: the digits
 /// as an integer below 2^53 divided by a power of ten up to 10^15 are both exact doubles,
 /// and IEEE division rounds correctly (Clinger's fast path). `None`: use the full parser.
-fn exact_decimal(b: &[u8]) -> Option<f64> {
+pub fn exact_decimal(b: &[u8]) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];

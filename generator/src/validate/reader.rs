@@ -124,6 +124,7 @@ fn from_parts(
         since_newline: 0,
         lines: 1,
         max_line,
+        quotes: QuoteTracker::new(&format),
     };
     let reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -286,19 +287,30 @@ impl<R: Read> Read for Transcoded<R> {
     }
 }
 
-/// Fails the read when one physical line grows past `max_line` bytes, so a 2 GB line is
-/// an error rather than 2 GB of memory.
+/// Fails the read when one physical line, or one quoted cell, grows past `max_line`
+/// bytes, so a 2 GB line or a quote that never closes is an error rather than gigabytes of
+/// memory; and remembers whether the stream ended inside a quoted cell (a truncated file),
+/// which the CSV parser itself accepts silently.
 pub struct LineGuard<R> {
     inner: R,
     since_newline: u64,
     lines: u64,
     max_line: u64,
+    quotes: QuoteTracker,
+}
+
+impl<R> LineGuard<R> {
+    /// The stream ended (or has stopped so far) inside a quoted cell.
+    pub fn in_quoted_cell(&self) -> bool {
+        self.quotes.quoted && !self.quotes.pending_quote
+    }
 }
 
 impl<R: Read> Read for LineGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         let chunk = &buf[..n];
+        let first_line = self.lines;
         match memchr::memrchr(b'\n', chunk) {
             Some(last) => {
                 self.lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
@@ -315,7 +327,148 @@ impl<R: Read> Read for LineGuard<R> {
                 },
             ));
         }
+        if let Some(at) = self.quotes.scan(chunk) {
+            // Counted once per chunk, only for a cell still open at its end.
+            self.quotes.open_line =
+                first_line + memchr::memchr_iter(b'\n', &chunk[..at]).count() as u64;
+        }
+        if self.quotes.quoted && self.quotes.open_bytes > self.max_line {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                QuoteNeverCloses {
+                    line: self.quotes.open_line,
+                    max: self.max_line,
+                },
+            ));
+        }
         Ok(n)
+    }
+}
+
+/// Follows csv-core's quoting rules just far enough to know whether the stream is inside
+/// a quoted cell: a quote opens a cell only as its first byte (after a delimiter, a line
+/// break or the start); inside, a doubled quote is a literal quote (`doubleQuote`), the
+/// escape character takes the next byte, and any other quote closes the cell.
+struct QuoteTracker {
+    quote: u8,
+    delimiter: u8,
+    double_quote: bool,
+    escape: Option<u8>,
+    quoted: bool,
+    /// Quoted, and the last byte so far was a quote: the next byte says whether it closed
+    /// the cell or was the first of a doubled quote.
+    pending_quote: bool,
+    /// Quoted, and the last byte so far was the escape character.
+    pending_escape: bool,
+    /// The last byte scanned (a line break before the first).
+    prev: u8,
+    /// Bytes read since the open quoted cell began.
+    open_bytes: u64,
+    /// The line the open quoted cell began on.
+    open_line: u64,
+}
+
+impl QuoteTracker {
+    fn new(format: &Format) -> QuoteTracker {
+        QuoteTracker {
+            quote: format.quote,
+            delimiter: format.delimiter,
+            double_quote: format.double_quote,
+            escape: format.escape,
+            quoted: false,
+            pending_quote: false,
+            pending_escape: false,
+            prev: b'\n',
+            open_bytes: 0,
+            open_line: 0,
+        }
+    }
+
+    fn starts_cell(&self, prev: u8) -> bool {
+        prev == self.delimiter || prev == b'\n' || prev == b'\r'
+    }
+
+    /// Follows the quotes of the next chunk; returns where in it a quoted cell opened that
+    /// is still open at its end.
+    fn scan(&mut self, chunk: &[u8]) -> Option<usize> {
+        let &last = chunk.last()?;
+        let was_quoted = self.quoted;
+        let opened_at = if self.escape.is_some() {
+            self.scan_bytes(chunk)
+        } else {
+            self.scan_quotes(chunk)
+        };
+        self.prev = last;
+        match opened_at {
+            Some(at) if self.quoted => {
+                self.open_bytes = (chunk.len() - at) as u64;
+                return Some(at);
+            }
+            _ if self.quoted && was_quoted => self.open_bytes += chunk.len() as u64,
+            _ => self.open_bytes = 0,
+        }
+        None
+    }
+
+    /// Without an escape character only quotes matter: jump from quote to quote. Returns
+    /// where the last quoted cell opened in this chunk.
+    fn scan_quotes(&mut self, chunk: &[u8]) -> Option<usize> {
+        let mut consumed = 0;
+        let mut opened_at = None;
+        if self.pending_quote {
+            self.pending_quote = false;
+            if chunk[0] == self.quote && self.double_quote {
+                consumed = 1;
+            } else {
+                self.quoted = false;
+            }
+        }
+        for at in memchr::memchr_iter(self.quote, chunk) {
+            if at < consumed {
+                continue;
+            }
+            if !self.quoted {
+                let prev = if at == 0 { self.prev } else { chunk[at - 1] };
+                if self.starts_cell(prev) {
+                    self.quoted = true;
+                    opened_at = Some(at);
+                }
+            } else {
+                match chunk.get(at + 1) {
+                    Some(&next) if next == self.quote && self.double_quote => consumed = at + 2,
+                    Some(_) => self.quoted = false,
+                    None => self.pending_quote = true,
+                }
+            }
+        }
+        opened_at
+    }
+
+    /// Byte by byte, for dialects with an escape character (rare).
+    fn scan_bytes(&mut self, chunk: &[u8]) -> Option<usize> {
+        let mut opened_at = None;
+        let mut prev = self.prev;
+        for (at, &b) in chunk.iter().enumerate() {
+            if self.pending_escape {
+                self.pending_escape = false;
+            } else if self.pending_quote {
+                self.pending_quote = false;
+                if !(b == self.quote && self.double_quote) {
+                    self.quoted = false;
+                }
+            } else if self.quoted {
+                if b == self.quote {
+                    self.pending_quote = true;
+                } else if Some(b) == self.escape {
+                    self.pending_escape = true;
+                }
+            } else if b == self.quote && self.starts_cell(prev) {
+                self.quoted = true;
+                opened_at = Some(at);
+            }
+            prev = b;
+        }
+        opened_at
     }
 }
 
@@ -323,6 +476,14 @@ impl<R: Read> Read for LineGuard<R> {
 #[derive(Debug, thiserror::Error)]
 #[error("line {line} is longer than {max} bytes with no line break: this is not a CSV table (a wrong delimiter, a binary file, or a missing closing quote)")]
 pub struct LineTooLong {
+    pub line: u64,
+    pub max: u64,
+}
+
+/// The error a [`LineGuard`] stops with when a quoted cell never closes.
+#[derive(Debug, thiserror::Error)]
+#[error("a quoted cell opened on line {line} is still open after {max} bytes: its closing quote is probably missing (or the file is not a CSV table)")]
+pub struct QuoteNeverCloses {
     pub line: u64,
     pub max: u64,
 }
@@ -371,6 +532,75 @@ mod tests {
         let (rows, format) = records(b"a,b;c\n", Some(&dialect));
         assert!(!format.header);
         assert_eq!(rows, vec![vec!["a,b", "c"]]);
+    }
+
+    /// The quote tracker agrees with csv-core on random input, dialects and chunkings:
+    /// `X` ends inside a quoted cell exactly when csv-core reads `X\nZ` with the `Z`
+    /// inside that cell rather than as a record of its own.
+    #[test]
+    fn the_quote_tracker_agrees_with_csv_core() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        let alphabet = b"\"\",,;\n\r\\ab";
+        for round in 0..20_000 {
+            let len = rng.usize(0..24);
+            let text: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.usize(..alphabet.len())])
+                .collect();
+            let format = Format {
+                encoding: UTF_8,
+                encoding_detected: false,
+                delimiter: if round % 3 == 0 { b';' } else { b',' },
+                quote: b'"',
+                double_quote: round % 5 != 0,
+                escape: (round % 4 == 0).then_some(b'\\'),
+                header: false,
+                bytes: 0,
+            };
+            let mut tracker = QuoteTracker::new(&format);
+            let mut rest = &text[..];
+            while !rest.is_empty() {
+                let (chunk, tail) = rest.split_at(rng.usize(1..=rest.len()));
+                let _ = tracker.scan(chunk);
+                rest = tail;
+            }
+            let tracked = tracker.quoted && !tracker.pending_quote;
+            let mut probe = text.clone();
+            probe.extend_from_slice(b"\nZ");
+            let last = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(format.delimiter)
+                .double_quote(format.double_quote)
+                .escape(format.escape)
+                .from_reader(&probe[..])
+                .byte_records()
+                .last()
+                .unwrap()
+                .unwrap();
+            let separate = last.len() == 1 && &last[0] == b"Z";
+            assert_eq!(
+                tracked,
+                !separate,
+                "{:?} with {:?}",
+                String::from_utf8_lossy(&text),
+                (format.delimiter as char, format.double_quote, format.escape)
+            );
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_once_the_cell_outgrows_a_line() {
+        let mut data = b"a,b\n1,\"never closed\n".to_vec();
+        for _ in 0..200 {
+            data.extend_from_slice(b"2,more text\n");
+        }
+        let (mut reader, _) = open_bytes(&data, None, None, 1000).unwrap();
+        let err = reader.records().find_map(Result::err).unwrap();
+        assert!(
+            err.to_string()
+                .contains("a quoted cell opened on line 2 is still open after 1000 bytes"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use serde_json::Value as Json;
 
 use super::constraints::{self, Constraints};
+use super::fast::Fast;
 use super::types::Kind;
 use crate::catalog::{Field, Schema};
 
@@ -23,6 +24,8 @@ pub struct CompiledField {
     pub kind: Kind,
     pub constraints: Constraints,
     pub script: ScriptPolicy,
+    /// The common valid cells, accepted without the full parser.
+    pub fast: Fast,
 }
 
 /// A foreign key: local columns and what they point at.
@@ -131,6 +134,7 @@ fn compile_field(field: &Field, default: ScriptPolicy, errors: &mut Vec<String>)
     };
     CompiledField {
         name: field.name.clone(),
+        fast: constraints.fast(&kind),
         kind,
         constraints,
         script,

@@ -11,9 +11,9 @@ use serde_json::Value as Json;
 
 use super::checks::{Check, Severity};
 use super::keys::{self, KeyLog, KeySet};
-use super::reader::{self, LineTooLong};
+use super::reader::{self, LineTooLong, QuoteNeverCloses};
 use super::report::{Issue, Kind, Task};
-use super::schema::{CompiledSchema, ScriptPolicy};
+use super::schema::{CompiledField, CompiledSchema, ScriptPolicy};
 use super::types::Typed;
 
 /// Where a table's bytes are.
@@ -57,12 +57,27 @@ pub struct Job<'a> {
 fn source_message(err: &csv::Error) -> String {
     match err.kind() {
         csv::ErrorKind::Io(io) => {
-            match io.get_ref().and_then(|e| e.downcast_ref::<LineTooLong>()) {
-                Some(long) => long.to_string(),
-                None => format!("cannot read the file: {io}"),
+            let inner = io.get_ref();
+            if let Some(long) = inner.and_then(|e| e.downcast_ref::<LineTooLong>()) {
+                long.to_string()
+            } else if let Some(open) = inner.and_then(|e| e.downcast_ref::<QuoteNeverCloses>()) {
+                open.to_string()
+            } else {
+                format!("cannot read the file: {io}")
             }
         }
         _ => format!("the file cannot be parsed as CSV: {err}"),
+    }
+}
+
+/// A line or quoted cell too long for the reader's guard.
+fn is_guard_error(err: &csv::Error) -> bool {
+    match err.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref().is_some_and(|e| {
+            e.downcast_ref::<LineTooLong>().is_some()
+                || e.downcast_ref::<QuoteNeverCloses>().is_some()
+        }),
+        _ => false,
     }
 }
 
@@ -203,13 +218,41 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
     let mut scratch = Scratch::default();
     let mut row: u64 = u64::from(format.header);
     let mut stopped = false;
+    let mut last_len = width;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
-            Ok(false) => break,
+            Ok(false) => {
+                if reader.get_ref().in_quoted_cell() {
+                    // csv-core closes a quote cut off by the end of the file silently.
+                    let i = last_len.max(1) - 1;
+                    let name = schema
+                        .fields
+                        .get(i)
+                        .map(|f| f.name.as_str())
+                        .or_else(|| task.labels.get(i).map(String::as_str))
+                        .unwrap_or_default();
+                    let issue = Issue::cell(
+                        Kind::SourceError,
+                        row,
+                        name,
+                        i + 1,
+                        "",
+                        "the file ends inside this quoted cell: its closing quote is missing, so the file is probably truncated; export or download it again",
+                    );
+                    task.errors.push(issue);
+                }
+                break;
+            }
             Err(err) => {
-                task.errors
-                    .push(Issue::row(Kind::SourceError, row + 1, source_message(&err)));
+                // The guards name the line themselves; the parser may not have reached the
+                // row they stopped on (it reads ahead), so they name no row.
+                let issue = if is_guard_error(&err) {
+                    Issue::table(Kind::SourceError, source_message(&err))
+                } else {
+                    Issue::row(Kind::SourceError, row + 1, source_message(&err))
+                };
+                task.errors.push(issue);
                 stopped = true;
                 break;
             }
@@ -217,6 +260,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         row += 1;
         task.stats.rows += 1;
         let len = record.len();
+        last_len = len;
         if record.iter().all(|c| schema.is_missing_bytes(c)) {
             task.errors
                 .push(Issue::row(Kind::BlankRow, row, "the row is blank"));
@@ -353,57 +397,37 @@ fn check_row(
             values.push(None);
             continue;
         }
-        match field.kind.parse(cell) {
-            Err(reason) => {
-                task.errors.push(Issue::cell(
-                    Kind::TypeError,
-                    row,
-                    &field.name,
-                    n,
-                    cell,
-                    format!(
-                        "\"{cell}\" is not {}: {reason}",
-                        super::types::with_article(&field.kind.describe())
-                    ),
-                ));
-                failed[i] = true;
-                values.push(None);
-            }
-            Ok(value) => {
-                if let Some(why) = field.constraints.check(&field.kind, cell, value) {
-                    task.errors.push(Issue::cell(
-                        Kind::ConstraintError,
-                        row,
-                        &field.name,
-                        n,
-                        cell,
-                        why,
-                    ));
+        let value = match field.fast.accept(cell) {
+            Some(value) => value,
+            None => match full_check(field, row, n, cell) {
+                Ok(value) => value,
+                Err(issue) => {
+                    task.errors.push(*issue);
                     failed[i] = true;
                     values.push(None);
                     continue;
                 }
-                if field.script != ScriptPolicy::Ignore {
-                    if let Some(word) = super::types::mixed_script_word(cell) {
-                        let issue = Issue::cell(
-                            Kind::MixedScript,
-                            row,
-                            &field.name,
-                            n,
-                            cell,
-                            format!("the word \"{word}\" mixes Latin and Cyrillic letters (OCR damage?)"),
-                        );
-                        if field.script == ScriptPolicy::Error {
-                            task.errors.push(issue);
-                            failed[i] = true;
-                        } else {
-                            task.warning_details.push(issue);
-                        }
-                    }
+            },
+        };
+        if field.script != ScriptPolicy::Ignore && field.fast.needs_script_check() {
+            if let Some(word) = super::types::mixed_script_word(cell) {
+                let issue = Issue::cell(
+                    Kind::MixedScript,
+                    row,
+                    &field.name,
+                    n,
+                    cell,
+                    format!("the word \"{word}\" mixes Latin and Cyrillic letters (OCR damage?)"),
+                );
+                if field.script == ScriptPolicy::Error {
+                    task.errors.push(issue);
+                    failed[i] = true;
+                } else {
+                    task.warning_details.push(issue);
                 }
-                values.push(Some(value));
             }
         }
+        values.push(Some(value));
     }
     let row_hash = keys::hash_row(record);
     // A row with a bad cell is reported for that cell; it is not also a duplicate row.
@@ -418,13 +442,21 @@ fn check_row(
             .all(usable)
             .then(|| keys::hash_key(positions.iter().filter_map(value)))
     };
+    // Logged keys of one integer column are the number itself (see `keys::int_key`).
+    let log_key = |positions: &[usize]| match positions {
+        [i] if !failed.get(*i).copied().unwrap_or(true) => match values.get(*i) {
+            Some(Some(Typed::Int(n))) => Some(keys::int_key(*n)),
+            _ => key_of(positions),
+        },
+        _ => key_of(positions),
+    };
     if !schema.primary_key.is_empty() {
-        if let Some(key) = key_of(&schema.primary_key) {
+        if let Some(key) = log_key(&schema.primary_key) {
             logs.pk.push(key, row, row_hash);
         }
     }
     for (log, &i) in logs.unique.iter_mut().zip(&schema.unique) {
-        if let Some(key) = key_of(&[i]) {
+        if let Some(key) = log_key(&[i]) {
             log.push(key, row, row_hash);
         }
     }
@@ -464,6 +496,39 @@ fn check_row(
         }
     }
     scratch.values = reuse(values);
+}
+
+/// The full parser and constraint checks: the value, or the cell's one error.
+fn full_check<'a>(
+    field: &CompiledField,
+    row: u64,
+    n: usize,
+    cell: &'a str,
+) -> Result<Typed<'a>, Box<Issue>> {
+    let value = field.kind.parse(cell).map_err(|reason| {
+        Box::new(Issue::cell(
+            Kind::TypeError,
+            row,
+            &field.name,
+            n,
+            cell,
+            format!(
+                "\"{cell}\" is not {}: {reason}",
+                super::types::with_article(&field.kind.describe())
+            ),
+        ))
+    })?;
+    match field.constraints.check(&field.kind, cell, value) {
+        Some(why) => Err(Box::new(Issue::cell(
+            Kind::ConstraintError,
+            row,
+            &field.name,
+            n,
+            cell,
+            why,
+        ))),
+        None => Ok(value),
+    }
 }
 
 /// Per-row buffers kept across rows, so a row costs no allocation.

@@ -200,6 +200,10 @@ fn invalid_utf8_is_named_where_it_is() {
     let schema = r#"{"fields": [{"name": "a"}], "encoding": "utf-8"}"#;
     let report = check_with(schema, b"a\nok\n\xff\xfe\n", &Options::default());
     assert_eq!(errors(&report), one("encoding-error", 3, "a"));
+    assert_eq!(
+        task(&report).errors[0].message,
+        "row 3, field `a` (column 1): invalid UTF-8 at byte 1 of the cell; the file may be in another encoding (declare `\"encoding\": \"windows-1251\"`)"
+    );
 }
 
 #[test]
@@ -211,27 +215,50 @@ fn an_endless_line_is_a_clear_error() {
     let mut csv = b"a\n".to_vec();
     csv.extend(std::iter::repeat_n(b'x', 1 << 20));
     let report = check_with(r#"{"fields": [{"name": "a"}]}"#, &csv, &options);
+    assert_eq!(task(&report).errors.len(), 1);
     let e = &task(&report).errors[0];
-    assert_eq!(e.kind.code(), "source-error");
-    assert!(
-        e.message.contains("line 2 is longer than 65536 bytes"),
-        "{}",
-        e.message
+    assert_eq!((e.kind.code(), e.row_number), ("source-error", None));
+    assert_eq!(
+        e.message,
+        "line 2 is longer than 65536 bytes with no line break: this is not a CSV table (a wrong delimiter, a binary file, or a missing closing quote)"
     );
 }
 
 #[test]
 fn truncated_files_and_empty_files_do_not_panic() {
     let schema = r#"{"fields": [{"name": "a", "type": "integer"}, {"name": "b"}]}"#;
-    let report = check(schema, "a,b\n1,\"unterminated");
-    assert!(
-        report.valid,
-        "a quote cut by the end of the file closes the cell: {report}"
+    // A quote cut off by the end of the file: the file was truncated, never a valid cell.
+    let report = check(schema, "a,b\n1,x\n2,\"unterminated\nsecond line");
+    assert!(!report.valid, "{report}");
+    assert_eq!(errors(&report), one("source-error", 3, "b"));
+    assert_eq!(
+        task(&report).errors[0].message,
+        "row 3, field `b` (column 2): the file ends inside this quoted cell: its closing quote is missing, so the file is probably truncated; export or download it again"
     );
-    let report = check(schema, "a,b\n1");
-    assert_eq!(errors(&report), one("missing-cell", 2, "b"));
-    let report = check(schema, "");
-    assert_eq!(task(&report).errors[0].kind.code(), "source-error");
+    assert_eq!(task(&report).stats.rows, 2);
+    // Closed quotes, doubled quotes, quoted line breaks and a literal quote inside an
+    // unquoted cell are not truncation.
+    let report = check(
+        schema,
+        "a,b\n1,\"x \"\"y\"\" z\"\n2,\"a\nb\"\n3,5\" screen\n4,\"\"",
+    );
+    assert!(report.valid, "{report}");
+    // A quote that never closes in a long file stops at the line limit, naming the line.
+    let options = Options {
+        max_line_bytes: 1 << 10,
+        ..Options::default()
+    };
+    let mut csv = "a,b\n1,\"never closed\n".to_string();
+    for n in 0..1000 {
+        csv.push_str(&format!("{n},text\n"));
+    }
+    let report = check_with(schema, csv.as_bytes(), &options);
+    let e = &task(&report).errors[0];
+    assert_eq!((e.kind.code(), e.row_number), ("source-error", None));
+    assert_eq!(
+        e.message,
+        "a quoted cell opened on line 2 is still open after 1024 bytes: its closing quote is probably missing (or the file is not a CSV table)"
+    );
 }
 
 #[test]

@@ -67,6 +67,26 @@ fn cli_exit_codes_are_0_valid_1_invalid_2_unusable() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("cannot read `no-such.csv`"), "{err}");
+    // A truncated file (its last quoted cell never closes) is invalid: exit 1, naming
+    // the row and field.
+    let dir = scratch("truncated");
+    std::fs::write(dir.join("data.csv"), "a,b\n1,\"cut off here").unwrap();
+    std::fs::write(
+        dir.join("schema.json"),
+        r#"{"fields": [{"name": "a", "type": "integer"}, {"name": "b"}]}"#,
+    )
+    .unwrap();
+    let (code, out, _) = vidkryto(
+        &["validate", "--json", "--schema", "schema.json", "data.csv"],
+        &dir,
+    );
+    assert_eq!(code, 1, "{out}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let error = &json["tasks"][0]["errors"][0];
+    assert_eq!(error["type"], "source-error");
+    assert_eq!(error["rowNumber"], 2);
+    assert_eq!(error["fieldName"], "b");
+    std::fs::remove_dir_all(&dir).unwrap();
     let zhytomyr = common::dataset_dir("zhytomyr-e-city-2021-2026");
     let zhytomyr = zhytomyr.to_str().unwrap();
     let (code, out, _) = vidkryto(&["validate", zhytomyr], &fx);

@@ -1,0 +1,214 @@
+//! Fast paths per field, compiled once from its type and constraints: the common valid
+//! cells (plain ASCII integers and decimals within their bounds, ISO dates, enum strings,
+//! strings that surely fit their length) are accepted here in a few instructions. Anything
+//! else — every error included — goes through `types` and `constraints`, which decide and
+//! word the message; this module never rejects a cell nor says why.
+
+use super::numbers::exact_decimal;
+use super::types::{mixed_script_word, Typed};
+
+/// A field's fast path.
+#[derive(Debug, Clone, Default)]
+pub enum Fast {
+    /// No fast path: every cell takes the full parser.
+    #[default]
+    None,
+    /// A plain integer (`-?digits`) within inclusive bounds.
+    Int { min: i64, max: i64 },
+    /// A plain decimal (`-?digits[.digits]`, ≤ 15 digits) within inclusive bounds.
+    Num { min: f64, max: f64 },
+    /// `YYYY-MM-DD` (days as `Typed::Date`) within inclusive bounds.
+    IsoDate { min: i32, max: i32 },
+    /// A string field whose only constraint is `enum`: the allowed values whose text has
+    /// no mixed-script word (those take the full path, to be warned about), each with its
+    /// length and first eight bytes, so that a mismatch costs no `memcmp` call.
+    Enum(Vec<(usize, u64, Box<str>)>),
+    /// A string field with at most `minLength`/`maxLength`: cells whose byte length proves
+    /// the character count is within bounds.
+    Str { min_chars: usize, max_chars: usize },
+}
+
+impl Fast {
+    /// The cell's value when it is surely valid; `None`: decide with the full parser.
+    #[inline]
+    pub fn accept<'a>(&self, cell: &'a str) -> Option<Typed<'a>> {
+        match self {
+            Fast::None => None,
+            Fast::Int { min, max } => {
+                let n = plain_integer(cell.as_bytes())?;
+                (*min <= n && n <= *max).then_some(Typed::Int(n))
+            }
+            Fast::Num { min, max } => {
+                let n = exact_decimal(cell.as_bytes())?;
+                (*min <= n && n <= *max).then_some(Typed::Num(n))
+            }
+            Fast::IsoDate { min, max } => {
+                let d = iso_days(cell.as_bytes())?;
+                (*min <= d && d <= *max).then_some(Typed::Date(d))
+            }
+            Fast::Enum(values) => {
+                let (len, head) = (cell.len(), head(cell.as_bytes()));
+                values
+                    .iter()
+                    .any(|(l, h, v)| *l == len && *h == head && v.as_bytes() == cell.as_bytes())
+                    .then_some(Typed::Str(cell))
+            }
+            Fast::Str {
+                min_chars,
+                max_chars,
+            } => {
+                // A string has at most as many characters as bytes and at least a quarter.
+                let bytes = cell.len();
+                (bytes <= *max_chars && bytes / 4 >= *min_chars).then_some(Typed::Str(cell))
+            }
+        }
+    }
+
+    /// Whether a value accepted here still needs the mixed-script check.
+    pub fn needs_script_check(&self) -> bool {
+        !matches!(self, Fast::Enum(_))
+    }
+
+    /// The enum fast path: only values a mixed-script check would pass.
+    pub fn enumeration<'a>(values: impl IntoIterator<Item = &'a str>) -> Fast {
+        Fast::Enum(
+            values
+                .into_iter()
+                .filter(|v| mixed_script_word(v).is_none())
+                .map(|v| (v.len(), head(v.as_bytes()), Box::from(v)))
+                .collect(),
+        )
+    }
+}
+
+/// The first eight bytes (zero-padded) as one number.
+#[inline]
+fn head(b: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = b.len().min(8);
+    buf[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(buf)
+}
+
+/// `-?digits`, at most 18 digits (no overflow).
+#[inline]
+fn plain_integer(b: &[u8]) -> Option<i64> {
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut n = 0i64;
+    for &d in digits {
+        let v = d.wrapping_sub(b'0');
+        if v > 9 {
+            return None;
+        }
+        n = n * 10 + i64::from(v);
+    }
+    Some(if negative { -n } else { n })
+}
+
+/// `YYYY-MM-DD` (years 0001–9999) as days from the common era, day 1 = 0001-01-01, the
+/// numbering `chrono::Datelike::num_days_from_ce` uses.
+#[inline]
+fn iso_days(b: &[u8]) -> Option<i32> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digit = |i: usize| -> Option<i32> {
+        let v = b[i].wrapping_sub(b'0');
+        (v <= 9).then_some(i32::from(v))
+    };
+    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+    let month = digit(5)? * 10 + digit(6)?;
+    let day = digit(8)? * 10 + digit(9)?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if year == 0 || day == 0 || day > month_days {
+        return None;
+    }
+    // Days from civil (H. Hinnant): March-based years make leap days fall at the end.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    // 0000-03-01 is day -305 from the common era's day 1.
+    Some(era * 146_097 + doe - 305)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, NaiveDate};
+
+    #[test]
+    fn iso_days_agree_with_chrono() {
+        let check = |from: NaiveDate, to: NaiveDate| {
+            let mut date = from;
+            while date <= to {
+                let text = date.format("%Y-%m-%d").to_string();
+                assert_eq!(
+                    iso_days(text.as_bytes()),
+                    Some(date.num_days_from_ce()),
+                    "{text}"
+                );
+                date = date.succ_opt().unwrap();
+            }
+        };
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        check(ymd(1, 1, 1), ymd(1, 12, 31));
+        check(ymd(1599, 12, 1), ymd(1601, 3, 1));
+        check(ymd(1899, 1, 1), ymd(2101, 12, 31));
+        check(ymd(9999, 1, 1), ymd(9999, 12, 31));
+        for bad in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-04-31",
+            "0000-01-01",
+            "2024-1-01",
+        ] {
+            assert_eq!(iso_days(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn fast_paths_accept_only_what_the_full_path_accepts() {
+        let int = Fast::Int { min: 1, max: 10 };
+        assert_eq!(int.accept("10"), Some(Typed::Int(10)));
+        assert_eq!(int.accept("11"), None);
+        assert_eq!(int.accept("+5"), None);
+        assert_eq!(int.accept("-"), None);
+        let num = Fast::Num { min: 0.0, max: 1.0 };
+        assert_eq!(num.accept("0.5"), Some(Typed::Num(0.5)));
+        assert_eq!(num.accept("1.5"), None);
+        let e = Fast::enumeration(["так", "MiсTo"]);
+        assert_eq!(e.accept("так"), Some(Typed::Str("так")));
+        assert_eq!(
+            e.accept("MiсTo"),
+            None,
+            "mixed-script values take the full path"
+        );
+        let s = Fast::Str {
+            min_chars: 0,
+            max_chars: 4,
+        };
+        assert_eq!(s.accept("abcd"), Some(Typed::Str("abcd")));
+        assert_eq!(
+            s.accept("абв"),
+            None,
+            "6 bytes: the full path counts characters"
+        );
+    }
+}
