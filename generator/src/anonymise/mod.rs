@@ -7,6 +7,7 @@ pub mod generalise;
 pub mod kanon;
 pub mod open311;
 mod order;
+mod pipeline;
 pub mod policy;
 pub mod redact;
 pub mod report;

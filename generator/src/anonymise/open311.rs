@@ -47,6 +47,14 @@ pub fn status(raw: &str) -> &'static str {
     }
 }
 
+/// Appends one request as an array element, as `Writer::write` writes it (without the
+/// comma before it).
+pub fn element(request: &ServiceRequest<'_>, out: &mut Vec<u8>) -> std::io::Result<()> {
+    out.push(b'\n');
+    serde_json::to_writer(&mut *out, request)?;
+    Ok(())
+}
+
 /// Writes a JSON array one request at a time.
 pub struct Writer<W: Write> {
     out: W,
@@ -67,6 +75,19 @@ impl<W: Write> Writer<W> {
         self.out.write_all(b"\n")?;
         serde_json::to_writer(&mut self.out, request)?;
         Ok(())
+    }
+
+    /// Writes requests serialised by `element` and joined by commas (a chunk formatted on
+    /// another thread).
+    pub fn write_elements(&mut self, elements: &[u8]) -> std::io::Result<()> {
+        if elements.is_empty() {
+            return Ok(());
+        }
+        if !self.first {
+            self.out.write_all(b",")?;
+        }
+        self.first = false;
+        self.out.write_all(elements)
     }
 
     pub fn finish(mut self) -> std::io::Result<W> {
