@@ -16,7 +16,7 @@ use csv::ByteRecord;
 use sha2::{Digest, Sha256};
 
 use super::generalise::{self, Cell, CoordError};
-use super::kanon::{self, RowKeys};
+use super::kanon::{self, Keys, RowKeys};
 use super::open311;
 use super::order;
 use super::pipeline;
@@ -135,7 +135,7 @@ pub fn anonymise_file(
     let plan = Plan::new(package, policy, input)?;
     let (rows, metas) = plan.first_pass(progress)?;
     let rows_in = rows.len() as u64;
-    let decision = kanon::enforce(&rows, policy.hierarchy.len(), policy.k, policy.l);
+    let decision = kanon::enforce(&rows, policy.k, policy.l);
     drop(rows);
     let (counts, rows_out) = plan.second_pass(&metas, &decision.level, outputs, progress)?;
 
@@ -498,10 +498,7 @@ impl<'a> Plan<'a> {
     /// Pass 1: reads the raw file once (on the source thread), and on the worker threads
     /// parses, generalises and hashes every row into its class keys; keeps per row only the
     /// keys and what pass 2 needs to find and finish it (`Meta`).
-    fn first_pass(
-        &self,
-        progress: Progress<'_>,
-    ) -> Result<(Vec<RowKeys>, Vec<Meta>), AnonymiseError> {
+    fn first_pass(&self, progress: Progress<'_>) -> Result<(Keys, Vec<Meta>), AnonymiseError> {
         let mut reader = open(&self.input)?;
         let mut done = false;
         let source = || -> Result<Option<Vec<ByteRecord>>, AnonymiseError> {
@@ -529,11 +526,11 @@ impl<'a> Plan<'a> {
                 .map(|record| self.first_pass_row(record, &mut parts))
                 .collect::<Result<Vec<_>, _>>()
         };
-        let mut keys = Vec::new();
+        let mut keys = Keys::new(self.policy.hierarchy.len());
         let mut metas = Vec::new();
         pipeline::ordered(pipeline::workers(), WINDOW, source, work, |rows| {
             for (k, m) in rows {
-                keys.push(k);
+                keys.push(&k);
                 metas.push(m);
             }
             progress(FIRST_PASS, keys.len() as u64);
@@ -599,9 +596,11 @@ impl<'a> Plan<'a> {
         progress: Progress<'_>,
     ) -> Result<(Counts, u64), AnonymiseError> {
         let redactor = Redactor::new();
-        let keys: Vec<(u64, u64)> = metas.iter().map(|m| (m.order, m.line)).collect();
-        let published = order::published_order(&keys, |i| matches!(levels.get(i), Some(Some(_))));
-        drop(keys);
+        let published = order::published_order(
+            metas.len(),
+            |i| (metas[i].order, metas[i].line),
+            |i| matches!(levels.get(i), Some(Some(_))),
+        );
         let raw = File::open(&self.input).map_err(|e| self.read_error(e.into()))?;
         let raw_len = raw.metadata().map_err(|e| self.read_error(e.into()))?.len();
 
