@@ -1,6 +1,6 @@
 //! Applies a policy to one raw file in two streaming passes, each a `pipeline` with the
 //! per-row work on every core: the first reads the file once, parses and generalises every
-//! row and hashes its equivalence classes (keeping ~140 bytes per row: class keys, where the
+//! row and hashes its equivalence classes (keeping ~90 bytes per row: class keys, where the
 //! raw record is, its parsed date and cell); the second re-reads only the published rows'
 //! records, in the keyed-hash order of `order` (not the raw chronological order), redacts
 //! their free text and writes the anonymised CSV and the Open311 export; then the report.
