@@ -85,6 +85,13 @@ struct Meta {
     cell: Option<Cell>,
 }
 
+/// One raw row as the output values are computed from it.
+struct Row<'r> {
+    fields: Fields<'r>,
+    line: u64,
+    parsed: Parsed,
+}
+
 /// The raw fields of one record that the policy reads ("" for the dropped ones).
 struct Fields<'r>(Vec<&'r str>);
 
@@ -427,20 +434,23 @@ impl<'a> Plan<'a> {
     fn write_value(
         &self,
         col: &Col,
-        fields: &Fields<'_>,
-        line: u64,
-        parsed: &Parsed,
+        row: &Row<'_>,
         level: &Level,
         redactor: Option<(&Redactor, &mut Counts)>,
         out: &mut String,
     ) {
+        let Row {
+            fields,
+            line,
+            parsed,
+        } = row;
         let date = parsed
             .date
             .map(|d| generalise::generalise_date(d, level.time));
         let with_cell = level.location != LocationLevel::District;
         // Writing to a String cannot fail.
         match col {
-            Col::Id(i) => out.push_str(&opaque_id(&self.dataset, fields.get(*i), line)),
+            Col::Id(i) => out.push_str(&opaque_id(&self.dataset, fields.get(*i), *line)),
             Col::Kept(i) => out.push_str(fields.get(*i).trim()),
             Col::Redacted(i) => match redactor {
                 Some((r, counts)) if level.location == LocationLevel::Street => {
@@ -484,14 +494,12 @@ impl<'a> Plan<'a> {
     fn value(
         &self,
         col: &Col,
-        fields: &Fields<'_>,
-        line: u64,
-        parsed: &Parsed,
+        row: &Row<'_>,
         level: &Level,
         redactor: Option<(&Redactor, &mut Counts)>,
     ) -> String {
         let mut out = String::new();
-        self.write_value(col, fields, line, parsed, level, redactor, &mut out);
+        self.write_value(col, row, level, redactor, &mut out);
         out
     }
 
@@ -548,19 +556,22 @@ impl<'a> Plan<'a> {
         let line = position.map_or(0, |p| p.line() + 1);
         let fields = self.fields(record, line)?;
         let parsed = self.parse(&fields, line)?;
+        let row = Row {
+            fields,
+            line,
+            parsed,
+        };
         let mut levels = Vec::with_capacity(self.policy.hierarchy.len());
         for level in &self.policy.hierarchy {
             for (part, &q) in parts.iter_mut().zip(&self.qi) {
                 part.clear();
-                self.write_value(&self.columns[q], &fields, line, &parsed, level, None, part);
+                self.write_value(&self.columns[q], &row, level, None, part);
             }
             levels.push(kanon::key_of(parts.iter().map(String::as_str)));
         }
         let sensitive = self.value(
             &self.columns[self.sensitive],
-            &fields,
-            line,
-            &parsed,
+            &row,
             &self.policy.hierarchy[0],
             None,
         );
@@ -579,8 +590,8 @@ impl<'a> Plan<'a> {
             offset: position.map_or(0, |p| p.byte()),
             line,
             order: order::key(&self.dataset, line),
-            date: parsed.date,
-            cell: parsed.cell,
+            date: row.parsed.date,
+            cell: row.parsed.cell,
         };
         Ok((keys, meta))
     }
@@ -643,6 +654,8 @@ impl<'a> Plan<'a> {
                 .flexible(true)
                 .from_reader(bytes.as_slice());
             let mut record = ByteRecord::new();
+            // One buffer per output column, reused row after row.
+            let mut row = vec![String::new(); self.columns.len()];
             let mut out = Chunk {
                 csv: csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 1024)),
                 json: Vec::with_capacity(if with_open311 { chunk.len() * 1024 } else { 0 }),
@@ -669,25 +682,20 @@ impl<'a> Plan<'a> {
                     .and_then(|l| self.policy.hierarchy.get(usize::from(l)))
                     .unwrap_or(&self.policy.hierarchy[0]);
                 let fields_of = self.fields(&record, meta.line)?;
-                let parsed = Parsed {
-                    date: meta.date,
-                    street: self.street(&fields_of),
-                    cell: meta.cell,
+                let raw_row = Row {
+                    parsed: Parsed {
+                        date: meta.date,
+                        street: self.street(&fields_of),
+                        cell: meta.cell,
+                    },
+                    fields: fields_of,
+                    line: meta.line,
                 };
-                let row: Vec<String> = self
-                    .columns
-                    .iter()
-                    .map(|col| {
-                        self.value(
-                            col,
-                            &fields_of,
-                            meta.line,
-                            &parsed,
-                            level,
-                            Some((&redactor, &mut out.counts)),
-                        )
-                    })
-                    .collect();
+                for (value, col) in row.iter_mut().zip(&self.columns) {
+                    value.clear();
+                    let redacting = Some((&redactor, &mut out.counts));
+                    self.write_value(col, &raw_row, level, redacting, value);
+                }
                 out.csv
                     .write_record(&row)
                     .map_err(|e| csv_tmp.error(e.into()))?;
