@@ -23,6 +23,7 @@ use super::pipeline;
 use super::policy::{ColumnRule, Hierarchy, Level, LocationLevel, Policy, Source};
 use super::redact::{Counts, Redactor};
 use super::report::{Achieved, LevelCount, PrivacyReport};
+use super::temp::{finish, Temp};
 use super::{AnonymiseError, Progress};
 use crate::catalog::Package;
 
@@ -636,7 +637,7 @@ impl<'a> Plan<'a> {
             ),
             None => None,
         };
-        let fields = Open311Fields::new(&self.names);
+        let fields = open311::Columns::new(&self.names);
         let with_open311 = open311.is_some();
 
         let mut chunks = published.chunks(CHUNK);
@@ -748,58 +749,6 @@ struct Chunk {
     rows: u64,
 }
 
-/// Where the Open311 request's values are in a published row.
-struct Open311Fields {
-    id: Option<usize>,
-    status: Option<usize>,
-    category: Option<usize>,
-    date: Option<usize>,
-    street: Option<usize>,
-    lat: Option<usize>,
-    lon: Option<usize>,
-    text: Option<usize>,
-}
-
-impl Open311Fields {
-    fn new(names: &[String]) -> Open311Fields {
-        let field = |name: &str| names.iter().position(|n| n == name);
-        Open311Fields {
-            id: field("id"),
-            status: field("status"),
-            category: field("category"),
-            date: field("date"),
-            street: field("street"),
-            lat: field("lat"),
-            lon: field("lon"),
-            text: field("text"),
-        }
-    }
-
-    /// The request of a published row: built from anonymised values only.
-    fn request<'r>(&self, row: &'r [String]) -> open311::ServiceRequest<'r> {
-        let get = |f: Option<usize>| f.and_then(|i| row.get(i)).map_or("", String::as_str);
-        let num = |f: Option<usize>| get(f).parse::<f64>().ok();
-        open311::ServiceRequest {
-            service_request_id: get(self.id),
-            status: open311::status(get(self.status)),
-            service_name: get(self.category),
-            requested_datetime: format!("{}T00:00:00Z", get(self.date)),
-            address: get(self.street),
-            lat: num(self.lat),
-            long: num(self.lon),
-            description: get(self.text),
-        }
-    }
-}
-
-fn finish(mut inner: BufWriter<File>, tmp: &Temp) -> Result<(), AnonymiseError> {
-    inner.flush().map_err(|e| tmp.error(e))?;
-    let file = inner
-        .into_inner()
-        .map_err(|e| tmp.error(std::io::Error::other(e.to_string())))?;
-    file.sync_all().map_err(|e| tmp.error(e))
-}
-
 /// An opaque, stable id: not the raw number, not reversible without the raw file.
 fn opaque_id(dataset: &str, number: &str, line: u64) -> String {
     let digest = Sha256::new()
@@ -815,54 +764,6 @@ fn opaque_id(dataset: &str, number: &str, line: u64) -> String {
         .flat_map(|b| [b >> 4, b & 0x0f])
         .map(|n| char::from(b'a' + n))
         .collect()
-}
-
-/// A temporary sibling renamed into place on commit, removed otherwise.
-struct Temp {
-    target: PathBuf,
-    path: PathBuf,
-}
-
-impl Temp {
-    fn new(target: &Path) -> Result<Temp, AnonymiseError> {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".into());
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(|source| AnonymiseError::Write {
-            file: target.to_path_buf(),
-            source,
-        })?;
-        Ok(Temp {
-            target: target.to_path_buf(),
-            path: parent.join(format!(".{name}.tmp-{}", std::process::id())),
-        })
-    }
-
-    fn create(&self) -> Result<File, AnonymiseError> {
-        File::create(&self.path).map_err(|e| self.error(e))
-    }
-
-    fn error(&self, source: std::io::Error) -> AnonymiseError {
-        AnonymiseError::Write {
-            file: self.target.clone(),
-            source,
-        }
-    }
-
-    fn commit(self) -> Result<(), AnonymiseError> {
-        std::fs::rename(&self.path, &self.target).map_err(|e| self.error(e))
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod pipeline;
 pub mod policy;
 pub mod redact;
 pub mod report;
+mod temp;
 
 use std::path::{Path, PathBuf};
 

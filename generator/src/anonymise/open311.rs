@@ -97,6 +97,50 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// Where a request's values are in a published row (by the published column names).
+pub struct Columns {
+    id: Option<usize>,
+    status: Option<usize>,
+    category: Option<usize>,
+    date: Option<usize>,
+    street: Option<usize>,
+    lat: Option<usize>,
+    lon: Option<usize>,
+    text: Option<usize>,
+}
+
+impl Columns {
+    pub fn new(names: &[String]) -> Columns {
+        let field = |name: &str| names.iter().position(|n| n == name);
+        Columns {
+            id: field("id"),
+            status: field("status"),
+            category: field("category"),
+            date: field("date"),
+            street: field("street"),
+            lat: field("lat"),
+            lon: field("lon"),
+            text: field("text"),
+        }
+    }
+
+    /// The request of a published row: built from anonymised values only.
+    pub fn request<'r>(&self, row: &'r [String]) -> ServiceRequest<'r> {
+        let get = |f: Option<usize>| f.and_then(|i| row.get(i)).map_or("", String::as_str);
+        let num = |f: Option<usize>| get(f).parse::<f64>().ok();
+        ServiceRequest {
+            service_request_id: get(self.id),
+            status: status(get(self.status)),
+            service_name: get(self.category),
+            requested_datetime: format!("{}T00:00:00Z", get(self.date)),
+            address: get(self.street),
+            lat: num(self.lat),
+            long: num(self.lon),
+            description: get(self.text),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
