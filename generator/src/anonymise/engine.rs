@@ -1,30 +1,40 @@
-//! Applies a policy to one raw file in two streaming passes: the first parses and
-//! generalises every row and counts equivalence classes (keeping ~50 bytes per row), the
-//! second re-reads the file, redacts free text on two threads, spills rows to `order` (so
-//! they leave in hash order, not the raw chronological order) and writes the anonymised
-//! CSV, the Open311 export and the report. Outputs go to temporary siblings and are renamed
-//! only when everything succeeded.
+//! Applies a policy to one raw file in two streaming passes, each a `pipeline` with the
+//! per-row work on every core: the first reads the file once, parses and generalises every
+//! row and hashes its equivalence classes (keeping ~90 bytes per row: class keys, where the
+//! raw record is, its parsed date and cell); the second re-reads only the published rows'
+//! records, in the keyed-hash order of `order` (not the raw chronological order), redacts
+//! their free text and writes the anonymised CSV and the Open311 export; then the report.
+//! Outputs go to temporary siblings and are renamed only when everything succeeded.
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
-use csv::StringRecord;
+use csv::ByteRecord;
 use sha2::{Digest, Sha256};
 
 use super::generalise::{self, Cell, CoordError};
-use super::kanon::{self, RowKeys};
+use super::kanon::{self, Keys, RowKeys};
 use super::open311;
-use super::order::Spill;
+use super::order;
+use super::pipeline;
 use super::policy::{ColumnRule, Hierarchy, Level, LocationLevel, Policy, Source};
 use super::redact::{Counts, Redactor};
 use super::report::{Achieved, LevelCount, PrivacyReport};
+use super::temp::{finish, Temp};
 use super::{AnonymiseError, Progress};
 use crate::catalog::Package;
 
 const FIRST_PASS: &str = "pass 1/2: generalising and counting classes";
 const SECOND_PASS: &str = "pass 2/2: redacting and writing";
+
+/// Raw records per pass-1 work item, published rows per pass-2 work item.
+const BATCH: usize = 1024;
+const CHUNK: usize = 512;
+/// Work items in flight per pass (bounds memory: a few MB).
+const WINDOW: usize = 8;
 
 /// Where one run writes.
 #[derive(Debug, Clone)]
@@ -64,6 +74,34 @@ struct Parsed {
     cell: Option<Cell>,
 }
 
+/// What pass 1 keeps of a row for pass 2: where its raw record starts (it ends where the
+/// next one starts), its line, its place in the published order, and the parsed values
+/// that cost most to parse again.
+#[derive(Debug, Clone, Copy)]
+struct Meta {
+    offset: u64,
+    line: u64,
+    order: u64,
+    date: Option<NaiveDate>,
+    cell: Option<Cell>,
+}
+
+/// One raw row as the output values are computed from it.
+struct Row<'r> {
+    fields: Fields<'r>,
+    line: u64,
+    parsed: Parsed,
+}
+
+/// The raw fields of one record that the policy reads ("" for the dropped ones).
+struct Fields<'r>(Vec<&'r str>);
+
+impl<'r> Fields<'r> {
+    fn get(&self, i: usize) -> &'r str {
+        self.0.get(i).copied().unwrap_or("")
+    }
+}
+
 /// The policy applied to a particular raw header.
 struct Plan<'a> {
     policy: &'a Policy,
@@ -74,6 +112,8 @@ struct Plan<'a> {
     names: Vec<String>,
     columns: Vec<Col>,
     inputs: Inputs,
+    /// Raw columns some output column or generalisation reads.
+    used: Vec<usize>,
     qi: Vec<usize>,
     sensitive: usize,
     resolution: h3o::Resolution,
@@ -101,10 +141,11 @@ pub fn anonymise_file(
         }
     }
     let plan = Plan::new(package, policy, input)?;
-    let (rows, rows_in) = plan.first_pass(progress)?;
-    let decision = kanon::enforce(&rows, policy.hierarchy.len(), policy.k, policy.l);
+    let (rows, metas) = plan.first_pass(progress)?;
+    let rows_in = rows.len() as u64;
+    let decision = kanon::enforce(&rows, policy.k, policy.l);
     drop(rows);
-    let (counts, rows_out) = plan.second_pass(&decision.level, outputs, progress)?;
+    let (counts, rows_out) = plan.second_pass(&metas, &decision.level, outputs, progress)?;
 
     let dropped_columns = plan
         .header
@@ -154,11 +195,6 @@ pub fn anonymise_file(
     Ok(report)
 }
 
-/// The file line a record starts on (the csv crate counts from the header's line break).
-fn record_line(record: &StringRecord) -> u64 {
-    record.position().map_or(0, |p| p.line() + 1)
-}
-
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
@@ -168,6 +204,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 fn open(input: &Path) -> Result<csv::Reader<File>, AnonymiseError> {
     csv::ReaderBuilder::new()
+        .buffer_capacity(1 << 20)
         .from_path(input)
         .map_err(|source| AnonymiseError::Read {
             file: input.to_path_buf(),
@@ -272,6 +309,23 @@ impl<'a> Plan<'a> {
             .map(|q| position(q))
             .collect::<Result<_, _>>()?;
         let sensitive = position(&policy.sensitive)?;
+        let mut used: Vec<usize> = columns
+            .iter()
+            .filter_map(|c| match c {
+                Col::Id(i) | Col::Kept(i) | Col::Redacted(i) => Some(*i),
+                _ => None,
+            })
+            .chain(inputs.time.as_ref().map(|(i, _)| *i))
+            .chain(inputs.address)
+            .chain(
+                inputs
+                    .coords
+                    .iter()
+                    .flat_map(|((la, _), (lo, _))| [*la, *lo]),
+            )
+            .collect();
+        used.sort_unstable();
+        used.dedup();
         let resolution = h3o::Resolution::try_from(policy.h3_resolution).map_err(|_| {
             AnonymiseError::Policy {
                 file: package_file.clone(),
@@ -286,6 +340,7 @@ impl<'a> Plan<'a> {
             names: names.iter().map(|n| n.to_string()).collect(),
             columns,
             inputs,
+            used,
             qi,
             sensitive,
             resolution,
@@ -301,10 +356,44 @@ impl<'a> Plan<'a> {
         }
     }
 
-    fn parse(&self, record: &StringRecord, line: u64) -> Result<Parsed, AnonymiseError> {
-        let mut parsed = Parsed::default();
+    fn read_error(&self, source: csv::Error) -> AnonymiseError {
+        AnonymiseError::Read {
+            file: self.input.clone(),
+            source,
+        }
+    }
+
+    /// The fields of `record` the policy reads, checked as UTF-8 (the dropped ones are never
+    /// looked at, so they stay empty here).
+    fn fields<'r>(&self, record: &'r ByteRecord, line: u64) -> Result<Fields<'r>, AnonymiseError> {
+        let mut fields = vec![""; self.header.len()];
+        for &i in &self.used {
+            let raw = record.get(i).unwrap_or(b"");
+            fields[i] = simdutf8::basic::from_utf8(raw).map_err(|_| {
+                self.bad(
+                    line,
+                    &self.header[i],
+                    "is not UTF-8 text; save the file as UTF-8".into(),
+                )
+            })?;
+        }
+        Ok(Fields(fields))
+    }
+
+    fn street(&self, fields: &Fields<'_>) -> String {
+        self.inputs
+            .address
+            .map(|i| generalise::street_of(fields.get(i)))
+            .unwrap_or_default()
+    }
+
+    fn parse(&self, fields: &Fields<'_>, line: u64) -> Result<Parsed, AnonymiseError> {
+        let mut parsed = Parsed {
+            street: self.street(fields),
+            ..Parsed::default()
+        };
         if let Some((i, name)) = &self.inputs.time {
-            let raw = record.get(*i).unwrap_or("");
+            let raw = fields.get(*i);
             parsed.date = Some(generalise::parse_date(raw).ok_or_else(|| {
                 self.bad(
                     line,
@@ -313,11 +402,8 @@ impl<'a> Plan<'a> {
                 )
             })?);
         }
-        if let Some(i) = self.inputs.address {
-            parsed.street = generalise::street_of(record.get(i).unwrap_or(""));
-        }
         if let Some(((la, lat_name), (lo, lon_name))) = &self.inputs.coords {
-            let (lat, lon) = (record.get(*la).unwrap_or(""), record.get(*lo).unwrap_or(""));
+            let (lat, lon) = (fields.get(*la), fields.get(*lo));
             parsed.cell = generalise::cell_of(lat, lon, self.resolution, self.policy.bounds.as_ref())
                 .map_err(|e| match e {
                     CoordError::Unparseable => self.bad(
@@ -344,256 +430,304 @@ impl<'a> Plan<'a> {
         Ok(parsed)
     }
 
-    /// The value of output column `col` for a row at `level`; free text only when
-    /// `redactor` is given (the first pass never needs it).
-    fn value(
+    /// Appends the value of output column `col` for a row at `level` to `out`; free text only
+    /// when `redactor` is given (the first pass never needs it).
+    fn write_value(
         &self,
         col: &Col,
-        record: &StringRecord,
-        line: u64,
-        parsed: &Parsed,
+        row: &Row<'_>,
         level: &Level,
         redactor: Option<(&Redactor, &mut Counts)>,
-    ) -> String {
+        out: &mut String,
+    ) {
+        let Row {
+            fields,
+            line,
+            parsed,
+        } = row;
         let date = parsed
             .date
             .map(|d| generalise::generalise_date(d, level.time));
         let with_cell = level.location != LocationLevel::District;
+        // Writing to a String cannot fail.
         match col {
-            Col::Id(i) => opaque_id(&self.dataset, record.get(*i).unwrap_or(""), line),
-            Col::Kept(i) => record.get(*i).unwrap_or("").trim().to_string(),
+            Col::Id(i) => out.push_str(&opaque_id(&self.dataset, fields.get(*i), *line)),
+            Col::Kept(i) => out.push_str(fields.get(*i).trim()),
             Col::Redacted(i) => match redactor {
                 Some((r, counts)) if level.location == LocationLevel::Street => {
-                    r.redact(record.get(*i).unwrap_or(""), counts)
+                    out.push_str(&r.redact(fields.get(*i), counts))
                 }
-                Some((r, counts)) => r.redact_with_streets(record.get(*i).unwrap_or(""), counts),
-                None => String::new(),
+                Some((r, counts)) => out.push_str(&r.redact_with_streets(fields.get(*i), counts)),
+                None => {}
             },
-            Col::Date => date.map(|d| d.to_string()).unwrap_or_default(),
-            Col::Year => date.map(|d| d.year().to_string()).unwrap_or_default(),
-            Col::Street if level.location == LocationLevel::Street => parsed.street.clone(),
-            Col::Street => String::new(),
+            Col::Date => {
+                if let Some(d) = date {
+                    let _ = write!(out, "{d}");
+                }
+            }
+            Col::Year => {
+                if let Some(d) = date {
+                    let _ = write!(out, "{}", d.year());
+                }
+            }
+            Col::Street if level.location == LocationLevel::Street => out.push_str(&parsed.street),
+            Col::Street => {}
             Col::Cell => match parsed.cell {
-                Some(c) if with_cell => c.id(),
-                _ => String::new(),
+                Some(c) if with_cell => {
+                    let _ = write!(out, "{}", c.index);
+                }
+                _ => {}
             },
             Col::Lat | Col::Lon => match parsed.cell {
                 Some(c) if with_cell => {
                     let (lat, lon) = c.centre();
-                    format!("{:.6}", if matches!(col, Col::Lat) { lat } else { lon })
+                    let _ = write!(
+                        out,
+                        "{:.6}",
+                        if matches!(col, Col::Lat) { lat } else { lon }
+                    );
                 }
-                _ => String::new(),
+                _ => {}
             },
         }
     }
 
-    fn first_pass(&self, progress: Progress<'_>) -> Result<(Vec<RowKeys>, u64), AnonymiseError> {
-        let mut reader = open(&self.input)?;
-        let mut record = StringRecord::new();
-        let mut rows = Vec::new();
-        let last = (self.policy.hierarchy.len() - 1) as u8;
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(source) => {
-                    return Err(AnonymiseError::Read {
-                        file: self.input.clone(),
-                        source,
-                    })
-                }
-            }
-            if rows.len() % 16_384 == 0 {
-                progress(FIRST_PASS, rows.len() as u64);
-            }
-            let line = record_line(&record);
-            let parsed = self.parse(&record, line)?;
-            let mut levels = Vec::with_capacity(self.policy.hierarchy.len());
-            for level in &self.policy.hierarchy {
-                let values: Vec<String> = self
-                    .qi
-                    .iter()
-                    .map(|&q| self.value(&self.columns[q], &record, line, &parsed, level, None))
-                    .collect();
-                levels.push(kanon::key_of(values.iter().map(String::as_str)));
-            }
-            let sensitive = self.value(
-                &self.columns[self.sensitive],
-                &record,
-                line,
-                &parsed,
-                &self.policy.hierarchy[0],
-                None,
-            );
-            let start = if self.policy.sensitive_values.contains(&sensitive) {
-                last
-            } else {
-                0
-            };
-            rows.push(RowKeys {
-                levels,
-                sensitive: (!sensitive.is_empty())
-                    .then(|| kanon::key_of([sensitive.as_str()]) as u64),
-                start,
-            });
-        }
-        let n = rows.len() as u64;
-        Ok((rows, n))
-    }
-
-    /// One published row and its Open311 request, built from anonymised values only.
-    fn output_row(
+    fn value(
         &self,
-        record: &StringRecord,
-        level: u8,
-        redactor: &Redactor,
-        counts: &mut Counts,
-    ) -> Result<(String, Vec<String>), AnonymiseError> {
-        let line = record_line(record);
-        let parsed = self.parse(record, line)?;
-        let level = &self.policy.hierarchy[usize::from(level)];
-        let key = opaque_id(&self.dataset, "\u{1}order", line);
-        let row = self
-            .columns
-            .iter()
-            .map(|col| {
-                self.value(
-                    col,
-                    record,
-                    line,
-                    &parsed,
-                    level,
-                    Some((redactor, &mut *counts)),
-                )
-            })
-            .collect();
-        Ok((key, row))
+        col: &Col,
+        row: &Row<'_>,
+        level: &Level,
+        redactor: Option<(&Redactor, &mut Counts)>,
+    ) -> String {
+        let mut out = String::new();
+        self.write_value(col, row, level, redactor, &mut out);
+        out
     }
 
+    /// Pass 1: reads the raw file once (on the source thread), and on the worker threads
+    /// parses, generalises and hashes every row into its class keys; keeps per row only the
+    /// keys and what pass 2 needs to find and finish it (`Meta`).
+    fn first_pass(&self, progress: Progress<'_>) -> Result<(Keys, Vec<Meta>), AnonymiseError> {
+        let mut reader = open(&self.input)?;
+        let mut done = false;
+        let source = || -> Result<Option<Vec<ByteRecord>>, AnonymiseError> {
+            if done {
+                return Ok(None);
+            }
+            let mut batch = Vec::with_capacity(BATCH);
+            while batch.len() < BATCH {
+                let mut record = ByteRecord::new();
+                if !reader
+                    .read_byte_record(&mut record)
+                    .map_err(|e| self.read_error(e))?
+                {
+                    done = true;
+                    break;
+                }
+                batch.push(record);
+            }
+            Ok((!batch.is_empty()).then_some(batch))
+        };
+        let work = |batch: Vec<ByteRecord>| {
+            let mut parts = vec![String::new(); self.qi.len()];
+            batch
+                .iter()
+                .map(|record| self.first_pass_row(record, &mut parts))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let mut keys = Keys::new(self.policy.hierarchy.len());
+        let mut metas = Vec::new();
+        pipeline::ordered(pipeline::workers(), WINDOW, source, work, |rows| {
+            for (k, m) in rows {
+                keys.push(&k);
+                metas.push(m);
+            }
+            progress(FIRST_PASS, keys.len() as u64);
+            Ok(())
+        })?;
+        Ok((keys, metas))
+    }
+
+    fn first_pass_row(
+        &self,
+        record: &ByteRecord,
+        parts: &mut [String],
+    ) -> Result<(RowKeys, Meta), AnonymiseError> {
+        let position = record.position();
+        let line = position.map_or(0, |p| p.line() + 1);
+        let fields = self.fields(record, line)?;
+        let parsed = self.parse(&fields, line)?;
+        let row = Row {
+            fields,
+            line,
+            parsed,
+        };
+        let mut levels = Vec::with_capacity(self.policy.hierarchy.len());
+        for level in &self.policy.hierarchy {
+            for (part, &q) in parts.iter_mut().zip(&self.qi) {
+                part.clear();
+                self.write_value(&self.columns[q], &row, level, None, part);
+            }
+            levels.push(kanon::key_of(parts.iter().map(String::as_str)));
+        }
+        let sensitive = self.value(
+            &self.columns[self.sensitive],
+            &row,
+            &self.policy.hierarchy[0],
+            None,
+        );
+        let last = (self.policy.hierarchy.len() - 1) as u8;
+        let start = if self.policy.sensitive_values.contains(&sensitive) {
+            last
+        } else {
+            0
+        };
+        let keys = RowKeys {
+            levels,
+            sensitive: (!sensitive.is_empty()).then(|| kanon::key_of([sensitive.as_str()]) as u64),
+            start,
+        };
+        let meta = Meta {
+            offset: position.map_or(0, |p| p.byte()),
+            line,
+            order: order::key(&self.dataset, line),
+            date: row.parsed.date,
+            cell: row.parsed.cell,
+        };
+        Ok((keys, meta))
+    }
+
+    /// Pass 2: re-reads the published rows' raw records in publishing order (`order`) and,
+    /// on the worker threads, redacts them and formats their CSV rows and Open311 requests;
+    /// the caller's thread writes the formatted chunks in order.
     fn second_pass(
         &self,
+        metas: &[Meta],
         levels: &[Option<u8>],
         outputs: &Outputs,
         progress: Progress<'_>,
     ) -> Result<(Counts, u64), AnonymiseError> {
         let redactor = Redactor::new();
-        let mut reader = open(&self.input)?;
+        let published = order::published_order(
+            metas.len(),
+            |i| (metas[i].order, metas[i].line),
+            |i| matches!(levels.get(i), Some(Some(_))),
+        );
+        let raw = File::open(&self.input).map_err(|e| self.read_error(e.into()))?;
+        let raw_len = raw.metadata().map_err(|e| self.read_error(e.into()))?.len();
+
         let csv_tmp = Temp::new(&outputs.csv)?;
-        let mut writer = csv::Writer::from_writer(BufWriter::new(csv_tmp.create()?));
-        let names = &self.names;
-        writer
-            .write_record(names)
+        let mut csv_out = BufWriter::with_capacity(1 << 20, csv_tmp.create()?);
+        let mut header = csv::Writer::from_writer(Vec::new());
+        header
+            .write_record(&self.names)
             .map_err(|e| csv_tmp.error(e.into()))?;
+        let header = header
+            .into_inner()
+            .map_err(|e| csv_tmp.error(std::io::Error::other(e.to_string())))?;
+        csv_out.write_all(&header).map_err(|e| csv_tmp.error(e))?;
         let open311_tmp = match &outputs.open311 {
             Some(path) => Some(Temp::new(path)?),
             None => None,
         };
         let mut open311 = match &open311_tmp {
-            Some(t) => {
-                Some(open311::Writer::new(BufWriter::new(t.create()?)).map_err(|e| t.error(e))?)
-            }
+            Some(t) => Some(
+                open311::Writer::new(BufWriter::with_capacity(1 << 20, t.create()?))
+                    .map_err(|e| t.error(e))?,
+            ),
             None => None,
         };
-        let field = |name: &str| names.iter().position(|n| n == name);
-        let (f_id, f_status, f_cat, f_date, f_street, f_lat, f_lon, f_text) = (
-            field("id"),
-            field("status"),
-            field("category"),
-            field("date"),
-            field("street"),
-            field("lat"),
-            field("lon"),
-            field("text"),
-        );
+        let fields = open311::Columns::new(&self.names);
+        let with_open311 = open311.is_some();
 
-        let spill_error = |source| AnonymiseError::Write {
-            file: outputs.csv.clone(),
-            source,
+        let mut chunks = published.chunks(CHUNK);
+        let source = || Ok::<_, AnonymiseError>(chunks.next());
+        let work = |chunk: &[u32]| -> Result<Chunk, AnonymiseError> {
+            let mut bytes = Vec::with_capacity(chunk.len() * 1536);
+            for &i in chunk {
+                let i = i as usize;
+                let end = metas.get(i + 1).map_or(raw_len, |m| m.offset);
+                order::read_span(&raw, metas[i].offset, end, &mut bytes)
+                    .map_err(|e| self.read_error(e.into()))?;
+            }
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(bytes.as_slice());
+            let mut record = ByteRecord::new();
+            // One buffer per output column, reused row after row.
+            let mut row = vec![String::new(); self.columns.len()];
+            let mut out = Chunk {
+                csv: csv::Writer::from_writer(Vec::with_capacity(chunk.len() * 1024)),
+                json: Vec::with_capacity(if with_open311 { chunk.len() * 1024 } else { 0 }),
+                counts: Counts::default(),
+                rows: 0,
+            };
+            for &i in chunk {
+                let meta = &metas[i as usize];
+                if !reader
+                    .read_byte_record(&mut record)
+                    .map_err(|e| self.read_error(e))?
+                {
+                    return Err(self.bad(
+                        meta.line,
+                        "*",
+                        "the record is gone: the raw file changed while it was being anonymised"
+                            .into(),
+                    ));
+                }
+                let level = levels
+                    .get(i as usize)
+                    .copied()
+                    .flatten()
+                    .and_then(|l| self.policy.hierarchy.get(usize::from(l)))
+                    .unwrap_or(&self.policy.hierarchy[0]);
+                let fields_of = self.fields(&record, meta.line)?;
+                let raw_row = Row {
+                    parsed: Parsed {
+                        date: meta.date,
+                        street: self.street(&fields_of),
+                        cell: meta.cell,
+                    },
+                    fields: fields_of,
+                    line: meta.line,
+                };
+                for (value, col) in row.iter_mut().zip(&self.columns) {
+                    value.clear();
+                    let redacting = Some((&redactor, &mut out.counts));
+                    self.write_value(col, &raw_row, level, redacting, value);
+                }
+                out.csv
+                    .write_record(&row)
+                    .map_err(|e| csv_tmp.error(e.into()))?;
+                if with_open311 {
+                    if !out.json.is_empty() {
+                        out.json.push(b',');
+                    }
+                    open311::element(&fields.request(&row), &mut out.json)
+                        .map_err(|e| csv_tmp.error(e))?;
+                }
+                out.rows += 1;
+            }
+            Ok(out)
         };
-        let mut spill = Spill::new(&outputs.csv).map_err(spill_error)?;
         let mut counts = Counts::default();
         let mut written = 0u64;
-        let mut index = 0usize;
-        const CHUNK: usize = 4096;
-        let mut chunk: Vec<(StringRecord, u8)> = Vec::with_capacity(CHUNK);
-        let mut done = false;
-        while !done {
-            chunk.clear();
-            while chunk.len() < CHUNK {
-                let mut record = StringRecord::new();
-                match reader.read_record(&mut record) {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        done = true;
-                        break;
-                    }
-                    Err(source) => {
-                        return Err(AnonymiseError::Read {
-                            file: self.input.clone(),
-                            source,
-                        })
-                    }
-                }
-                if let Some(Some(level)) = levels.get(index) {
-                    chunk.push((record, *level));
-                }
-                index += 1;
+        pipeline::ordered(pipeline::workers(), WINDOW, source, work, |chunk| {
+            let csv = chunk
+                .csv
+                .into_inner()
+                .map_err(|e| csv_tmp.error(std::io::Error::other(e.to_string())))?;
+            csv_out.write_all(&csv).map_err(|e| csv_tmp.error(e))?;
+            if let (Some(w), Some(t)) = (open311.as_mut(), &open311_tmp) {
+                w.write_elements(&chunk.json).map_err(|e| t.error(e))?;
             }
-            progress(SECOND_PASS, index as u64);
-            // Redaction is the expensive part: split the chunk over two threads.
-            let half = chunk.len().div_ceil(2);
-            let (a, b) = chunk.split_at(half.min(chunk.len()));
-            let work = |part: &[(StringRecord, u8)]| {
-                let mut local = Counts::default();
-                let rows: Result<Vec<(String, Vec<String>)>, AnonymiseError> = part
-                    .iter()
-                    .map(|(r, l)| self.output_row(r, *l, &redactor, &mut local))
-                    .collect();
-                rows.map(|rows| (rows, local))
-            };
-            let (ra, rb) = std::thread::scope(|s| {
-                let handle = s.spawn(|| work(b));
-                let ra = work(a);
-                (ra, handle.join())
-            });
-            let rb = rb.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            for part in [ra?, rb?] {
-                let (rows, local) = part;
-                counts.merge(&local);
-                for (key, row) in rows {
-                    spill.push(&key, &row).map_err(spill_error)?;
-                    written += 1;
-                }
-            }
-        }
-        spill.drain(
-            |row: &[&str]| -> Result<(), AnonymiseError> {
-                writer
-                    .write_record(row)
-                    .map_err(|e| csv_tmp.error(e.into()))?;
-                if let (Some(w), Some(t)) = (open311.as_mut(), &open311_tmp) {
-                    let get = |f: Option<usize>| f.and_then(|i| row.get(i).copied()).unwrap_or("");
-                    let num = |f: Option<usize>| get(f).parse::<f64>().ok();
-                    w.write(&open311::ServiceRequest {
-                        service_request_id: get(f_id),
-                        status: open311::status(get(f_status)),
-                        service_name: get(f_cat),
-                        requested_datetime: format!("{}T00:00:00Z", get(f_date)),
-                        address: get(f_street),
-                        lat: num(f_lat),
-                        long: num(f_lon),
-                        description: get(f_text),
-                    })
-                    .map_err(|e| t.error(e))?;
-                }
-                Ok(())
-            },
-            spill_error,
-        )?;
-        let inner = writer
-            .into_inner()
-            .map_err(|e| csv_tmp.error(std::io::Error::other(e.to_string())))?;
-        finish(inner, &csv_tmp)?;
+            counts.merge(&chunk.counts);
+            written += chunk.rows;
+            progress(SECOND_PASS, written);
+            Ok(())
+        })?;
+        finish(csv_out, &csv_tmp)?;
         if let (Some(w), Some(t)) = (open311, &open311_tmp) {
             let inner = w.finish().map_err(|e| t.error(e))?;
             finish(inner, t)?;
@@ -606,12 +740,13 @@ impl<'a> Plan<'a> {
     }
 }
 
-fn finish(mut inner: BufWriter<File>, tmp: &Temp) -> Result<(), AnonymiseError> {
-    inner.flush().map_err(|e| tmp.error(e))?;
-    let file = inner
-        .into_inner()
-        .map_err(|e| tmp.error(std::io::Error::other(e.to_string())))?;
-    file.sync_all().map_err(|e| tmp.error(e))
+/// One chunk of published rows, formatted by a worker.
+struct Chunk {
+    csv: csv::Writer<Vec<u8>>,
+    /// Open311 requests as array elements joined by commas.
+    json: Vec<u8>,
+    counts: Counts,
+    rows: u64,
 }
 
 /// An opaque, stable id: not the raw number, not reversible without the raw file.
@@ -629,54 +764,6 @@ fn opaque_id(dataset: &str, number: &str, line: u64) -> String {
         .flat_map(|b| [b >> 4, b & 0x0f])
         .map(|n| char::from(b'a' + n))
         .collect()
-}
-
-/// A temporary sibling renamed into place on commit, removed otherwise.
-struct Temp {
-    target: PathBuf,
-    path: PathBuf,
-}
-
-impl Temp {
-    fn new(target: &Path) -> Result<Temp, AnonymiseError> {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".into());
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(|source| AnonymiseError::Write {
-            file: target.to_path_buf(),
-            source,
-        })?;
-        Ok(Temp {
-            target: target.to_path_buf(),
-            path: parent.join(format!(".{name}.tmp-{}", std::process::id())),
-        })
-    }
-
-    fn create(&self) -> Result<File, AnonymiseError> {
-        File::create(&self.path).map_err(|e| self.error(e))
-    }
-
-    fn error(&self, source: std::io::Error) -> AnonymiseError {
-        AnonymiseError::Write {
-            file: self.target.clone(),
-            source,
-        }
-    }
-
-    fn commit(self) -> Result<(), AnonymiseError> {
-        std::fs::rename(&self.path, &self.target).map_err(|e| self.error(e))
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
 }
 
 #[cfg(test)]

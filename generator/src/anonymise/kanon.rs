@@ -33,6 +33,50 @@ pub struct RowKeys {
     pub start: u8,
 }
 
+/// Every row's keys in flat arrays, so a million rows cost ~50 bytes each and no allocation
+/// apiece.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    levels: usize,
+    /// `levels` class keys per row, finest first.
+    classes: Vec<ClassKey>,
+    sensitive: Vec<Option<u64>>,
+    start: Vec<u8>,
+}
+
+impl Keys {
+    /// An empty table for rows with `levels` generalisation levels.
+    pub fn new(levels: usize) -> Keys {
+        Keys {
+            levels,
+            classes: Vec::new(),
+            sensitive: Vec::new(),
+            start: Vec::new(),
+        }
+    }
+
+    /// Appends a row; its `levels` must hold one key per level.
+    pub fn push(&mut self, row: &RowKeys) {
+        let mut levels = row.levels.iter().copied();
+        self.classes
+            .extend((0..self.levels).map(|_| levels.next().unwrap_or_default()));
+        self.sensitive.push(row.sensitive);
+        self.start.push(row.start);
+    }
+
+    pub fn len(&self) -> usize {
+        self.start.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start.is_empty()
+    }
+
+    fn class(&self, row: usize, level: usize) -> ClassKey {
+        self.classes[row * self.levels + level]
+    }
+}
+
 /// The size and diversity of one equivalence class.
 #[derive(Debug, Clone, Default)]
 struct Class {
@@ -83,8 +127,9 @@ pub struct Decision {
 
 /// Decides levels: classes failing `k`/`l` at a level move to the next one; after the last
 /// level they are suppressed. Each level's classes are formed only by the rows at that level.
-pub fn enforce(rows: &[RowKeys], levels: usize, k: usize, l: usize) -> Decision {
-    let mut current: Vec<Option<u8>> = rows.iter().map(|r| Some(r.start)).collect();
+pub fn enforce(rows: &Keys, k: usize, l: usize) -> Decision {
+    let levels = rows.levels;
+    let mut current: Vec<Option<u8>> = rows.start.iter().map(|&s| Some(s)).collect();
     let mut decided = vec![false; rows.len()];
     let mut rows_per_level = vec![0; levels];
     let mut k_achieved: Option<u64> = None;
@@ -92,12 +137,12 @@ pub fn enforce(rows: &[RowKeys], levels: usize, k: usize, l: usize) -> Decision 
     let mut published_classes = 0;
     for (level, published) in rows_per_level.iter_mut().enumerate() {
         let mut classes: HashMap<ClassKey, Class> = HashMap::new();
-        for (i, row) in rows.iter().enumerate() {
+        for i in 0..rows.len() {
             if !decided[i] && current[i] == Some(level as u8) {
                 classes
-                    .entry(row.levels[level])
+                    .entry(rows.class(i, level))
                     .or_default()
-                    .add(row.sensitive, l);
+                    .add(rows.sensitive[i], l);
             }
         }
         for class in classes.values().filter(|c| c.passes(k, l)) {
@@ -108,12 +153,12 @@ pub fn enforce(rows: &[RowKeys], levels: usize, k: usize, l: usize) -> Decision 
                 l_achieved = Some(l_achieved.map_or(d, |m| m.min(d)));
             }
         }
-        for (i, row) in rows.iter().enumerate() {
+        for i in 0..rows.len() {
             if decided[i] || current[i] != Some(level as u8) {
                 continue;
             }
             let passes = classes
-                .get(&row.levels[level])
+                .get(&rows.class(i, level))
                 .is_some_and(|c| c.passes(k, l));
             if passes {
                 decided[i] = true;
@@ -147,6 +192,14 @@ mod tests {
         }
     }
 
+    fn table(rows: &[RowKeys]) -> Keys {
+        let mut keys = Keys::new(2);
+        for r in rows {
+            keys.push(r);
+        }
+        keys
+    }
+
     #[test]
     fn small_classes_move_up_then_are_suppressed() {
         let mut rows = Vec::new();
@@ -166,7 +219,7 @@ mod tests {
         for _ in 0..5 {
             rows.push(row("e", "E", "violence"));
         }
-        let d = enforce(&rows, 2, 5, 2);
+        let d = enforce(&table(&rows), 5, 2);
         assert_eq!(&d.level[..5], &[Some(0); 5]);
         assert_eq!(&d.level[5..10], &[Some(1); 5]);
         assert_eq!(d.level[10], None);
@@ -179,7 +232,7 @@ mod tests {
     #[test]
     fn classes_with_no_sensitive_value_need_only_k() {
         let rows: Vec<_> = (0..5).map(|_| row("a", "A", "")).collect();
-        let d = enforce(&rows, 2, 5, 2);
+        let d = enforce(&table(&rows), 5, 2);
         assert_eq!(d.level, vec![Some(0); 5]);
         assert_eq!(d.l_achieved, None);
     }

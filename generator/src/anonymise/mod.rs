@@ -7,9 +7,11 @@ pub mod generalise;
 pub mod kanon;
 pub mod open311;
 mod order;
+mod pipeline;
 pub mod policy;
 pub mod redact;
 pub mod report;
+mod temp;
 
 use std::path::{Path, PathBuf};
 

@@ -47,6 +47,14 @@ pub fn status(raw: &str) -> &'static str {
     }
 }
 
+/// Appends one request as an array element, as `Writer::write` writes it (without the
+/// comma before it).
+pub fn element(request: &ServiceRequest<'_>, out: &mut Vec<u8>) -> std::io::Result<()> {
+    out.push(b'\n');
+    serde_json::to_writer(&mut *out, request)?;
+    Ok(())
+}
+
 /// Writes a JSON array one request at a time.
 pub struct Writer<W: Write> {
     out: W,
@@ -69,10 +77,67 @@ impl<W: Write> Writer<W> {
         Ok(())
     }
 
+    /// Writes requests serialised by `element` and joined by commas (a chunk formatted on
+    /// another thread).
+    pub fn write_elements(&mut self, elements: &[u8]) -> std::io::Result<()> {
+        if elements.is_empty() {
+            return Ok(());
+        }
+        if !self.first {
+            self.out.write_all(b",")?;
+        }
+        self.first = false;
+        self.out.write_all(elements)
+    }
+
     pub fn finish(mut self) -> std::io::Result<W> {
         self.out.write_all(b"\n]\n")?;
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+/// Where a request's values are in a published row (by the published column names).
+pub struct Columns {
+    id: Option<usize>,
+    status: Option<usize>,
+    category: Option<usize>,
+    date: Option<usize>,
+    street: Option<usize>,
+    lat: Option<usize>,
+    lon: Option<usize>,
+    text: Option<usize>,
+}
+
+impl Columns {
+    pub fn new(names: &[String]) -> Columns {
+        let field = |name: &str| names.iter().position(|n| n == name);
+        Columns {
+            id: field("id"),
+            status: field("status"),
+            category: field("category"),
+            date: field("date"),
+            street: field("street"),
+            lat: field("lat"),
+            lon: field("lon"),
+            text: field("text"),
+        }
+    }
+
+    /// The request of a published row: built from anonymised values only.
+    pub fn request<'r>(&self, row: &'r [String]) -> ServiceRequest<'r> {
+        let get = |f: Option<usize>| f.and_then(|i| row.get(i)).map_or("", String::as_str);
+        let num = |f: Option<usize>| get(f).parse::<f64>().ok();
+        ServiceRequest {
+            service_request_id: get(self.id),
+            status: status(get(self.status)),
+            service_name: get(self.category),
+            requested_datetime: format!("{}T00:00:00Z", get(self.date)),
+            address: get(self.street),
+            lat: num(self.lat),
+            long: num(self.lon),
+            description: get(self.text),
+        }
     }
 }
 

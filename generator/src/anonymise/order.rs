@@ -1,107 +1,76 @@
 //! The order published rows leave in: sorted by a keyed hash of the row, never the raw order,
 //! because raw exports are chronological and a row's position would tell its registration
-//! time more precisely than its generalised date. Rows spill to 64 bucket files by key prefix;
-//! each bucket is sorted in memory (1/64 of the output), so memory stays bounded.
+//! time more precisely than its generalised date. The first pass keeps each row's key and
+//! the byte span of its raw record; the second pass re-reads records span by span in key
+//! order, so neither the table nor a redacted copy of it is ever held or spilled.
 
 use std::fs::File;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
 
-use csv::StringRecord;
+use sha2::{Digest, Sha256};
 
-const BUCKETS: usize = 64;
-
-/// Rows waiting to be written in key order. Removed from disk when dropped.
-pub struct Spill {
-    dir: PathBuf,
-    writers: Vec<csv::Writer<BufWriter<File>>>,
+/// The row's place in the published order: the first 64 bits of a SHA-256 over the dataset
+/// and the row's line (not reversible to the line without trying every line).
+pub fn key(dataset: &str, line: u64) -> u64 {
+    let digest = Sha256::new()
+        .chain_update(dataset.as_bytes())
+        .chain_update([0])
+        .chain_update("\u{1}order".as_bytes())
+        .chain_update([0])
+        .chain_update(line.to_le_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
 }
 
-/// The bucket of a key made of letters `a`–`p` (two hex digits as letters): buckets are
-/// in key order, so concatenating sorted buckets gives a sorted whole.
-fn bucket(key: &str) -> usize {
-    let digit =
-        |i: usize| usize::from(key.as_bytes().get(i).map_or(0, |b| b.saturating_sub(b'a')) & 0x0f);
-    digit(0) * 4 + digit(1) / 4
+/// Indices of the rows for which `published` holds, in publishing order: by key, then by
+/// line (keys of distinct lines practically never collide; the line keeps it deterministic).
+pub fn published_order(
+    rows: usize,
+    key_and_line: impl Fn(usize) -> (u64, u64),
+    published: impl Fn(usize) -> bool,
+) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..rows)
+        .filter(|&i| published(i))
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
+    order.sort_unstable_by_key(|&i| key_and_line(i as usize));
+    order
 }
 
-impl Spill {
-    /// Bucket files in a hidden folder beside `target`.
-    pub fn new(target: &Path) -> std::io::Result<Spill> {
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".into());
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let dir = parent.join(format!(".{name}.order-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
-        }
-        std::fs::create_dir_all(&dir)?;
-        let mut spill = Spill {
-            dir,
-            writers: Vec::with_capacity(BUCKETS),
-        };
-        for i in 0..BUCKETS {
-            let file = File::create(spill.dir.join(format!("{i:02}.csv")))?;
-            spill.writers.push(
-                csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(BufWriter::new(file)),
-            );
-        }
-        Ok(spill)
+/// Appends bytes `start..end` of `file` to `out`, ending with a line break so that records
+/// appended one after another parse as separate records.
+pub fn read_span(file: &File, start: u64, end: u64, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let len = usize::try_from(end.saturating_sub(start)).map_err(std::io::Error::other)?;
+    let at = out.len();
+    out.resize(at + len, 0);
+    read_exact_at(file, &mut out[at..], start)?;
+    if !matches!(out.last(), Some(b'\n' | b'\r') | None) {
+        out.push(b'\n');
     }
+    Ok(())
+}
 
-    /// Adds a row under `key`.
-    pub fn push(&mut self, key: &str, row: &[String]) -> std::io::Result<()> {
-        let writer = &mut self.writers[bucket(key)];
-        writer.write_field(key)?;
-        writer.write_record(row)?;
-        Ok(())
-    }
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
 
-    /// Calls `each` on every row (key removed) in key order; `io` wraps the spill's own
-    /// read and write errors.
-    pub fn drain<E>(
-        mut self,
-        mut each: impl FnMut(&[&str]) -> Result<(), E>,
-        io: impl Fn(std::io::Error) -> E,
-    ) -> Result<(), E> {
-        for writer in &mut self.writers {
-            writer.flush().map_err(&io)?;
-        }
-        self.writers.clear();
-        for i in 0..BUCKETS {
-            let path = self.dir.join(format!("{i:02}.csv"));
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .from_path(&path)
-                .map_err(|e| io(std::io::Error::other(e)))?;
-            let mut rows: Vec<StringRecord> = reader
-                .records()
-                .collect::<Result<_, _>>()
-                .map_err(|e| io(std::io::Error::other(e)))?;
-            rows.sort_unstable_by(|a, b| a.get(0).cmp(&b.get(0)));
-            let mut fields: Vec<&str> = Vec::new();
-            for row in &rows {
-                fields.clear();
-                fields.extend(row.iter().skip(1));
-                each(&fields)?;
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n as u64;
             }
-            std::fs::remove_file(&path).map_err(&io)?;
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        Ok(())
     }
-}
-
-impl Drop for Spill {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -109,29 +78,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rows_come_back_in_key_order_and_the_folder_goes() {
+    fn order_is_by_key_then_line_and_skips_unpublished() {
+        let keys = [(5, 1), (1, 2), (5, 0), (3, 4), (0, 9)];
+        assert_eq!(
+            published_order(keys.len(), |i| keys[i], |i| i != 4),
+            vec![1, 3, 2, 0]
+        );
+        assert_ne!(key("kyiv-appeals", 7), key("kyiv-appeals", 8));
+        assert_eq!(key("kyiv-appeals", 7), key("kyiv-appeals", 7));
+    }
+
+    #[test]
+    fn spans_read_back_as_records() {
         let dir = std::env::temp_dir().join(format!("vidkryto-order-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let target = dir.join("out.csv");
-        let mut spill = Spill::new(&target).unwrap();
-        for key in ["pppa", "aaab", "hello", "aaaa", "mmmm"] {
-            spill
-                .push(key, &[key.to_uppercase(), "x,y".into()])
-                .unwrap();
-        }
-        let mut seen = Vec::new();
-        spill
-            .drain(
-                |row| {
-                    assert_eq!(row[1], "x,y");
-                    seen.push(row[0].to_string());
-                    Ok::<(), std::io::Error>(())
-                },
-                |e| e,
-            )
-            .unwrap();
-        assert_eq!(seen, ["AAAA", "AAAB", "HELLO", "MMMM", "PPPA"]);
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+        let path = dir.join("raw.csv");
+        std::fs::write(&path, "a,b\n1,\"x\ny\"\n2,z").unwrap();
+        let file = File::open(&path).unwrap();
+        let mut out = Vec::new();
+        // "a,b\n" is bytes 0..4, the quoted record 4..12, the last one (no line break) 12..15.
+        read_span(&file, 12, 15, &mut out).unwrap();
+        read_span(&file, 4, 12, &mut out).unwrap();
+        assert_eq!(out, b"2,z\n1,\"x\ny\"\n");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

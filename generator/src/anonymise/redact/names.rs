@@ -98,6 +98,13 @@ pub struct NameFinder {
 /// Normalises apostrophes (’ ʼ ` ') and case so every spelling hits the same entry.
 pub fn normalise(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
+    normalise_into(word, &mut out);
+    out
+}
+
+/// `normalise` into a reused buffer (cleared first).
+fn normalise_into(word: &str, out: &mut String) {
+    out.clear();
     for c in word.chars() {
         match c {
             '’' | 'ʼ' | '`' | '\'' | '‘' => out.push('\''),
@@ -111,7 +118,6 @@ pub fn normalise(word: &str) -> String {
             c => out.extend(c.to_lowercase()),
         }
     }
-    out
 }
 
 fn list(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -196,21 +202,29 @@ fn surname_forms(name: &str) -> Vec<String> {
 }
 
 /// A patronymic in any case: Олексійович, Олександровичу, Олегівна, Іванівною, Ілліч …
+/// (Called for every capitalised word, so it allocates nothing.)
 fn is_patronymic(lower: &str) -> bool {
     const STEMS: [&str; 6] = ["ович", "евич", "євич", "івн", "ївн", "ічн"];
-    let chars: Vec<char> = lower.chars().collect();
-    if chars.len() < 6 {
+    if lower.chars().nth(5).is_none() {
         return false;
     }
     STEMS.iter().any(|stem| {
-        let stem: Vec<char> = stem.chars().collect();
-        // The stem, then at most three letters of case ending.
-        (0..=3).any(|tail| {
-            let end = chars.len() - tail;
-            end >= stem.len() + 2
-                && chars[end - stem.len()..end] == stem[..]
-                && chars[end..].iter().all(|c| "аеиіуюоїмя".contains(*c))
-        })
+        // The stem, then at most three letters of case ending, after at least two letters.
+        let mut rest = lower;
+        for _ in 0..=3 {
+            if rest
+                .strip_suffix(stem)
+                .is_some_and(|head| head.chars().nth(1).is_some())
+            {
+                return true;
+            }
+            let mut chars = rest.chars();
+            match chars.next_back() {
+                Some(c) if "аеиіуюоїмя".contains(c) => rest = chars.as_str(),
+                _ => return false,
+            }
+        }
+        false
     })
 }
 
@@ -254,6 +268,14 @@ fn is_letter(c: char) -> bool {
         || !c.is_ascii() && !('\u{400}'..='\u{4FF}').contains(&c) && c.is_alphabetic()
 }
 
+/// A capital letter; Cyrillic and ASCII without the Unicode table lookup.
+fn is_upper(c: char) -> bool {
+    c.is_ascii_uppercase()
+        || ('\u{400}'..='\u{42F}').contains(&c)
+        || c == 'Ґ'
+        || !c.is_ascii() && !('\u{430}'..='\u{45F}').contains(&c) && c.is_uppercase()
+}
+
 fn is_word_char(c: char) -> bool {
     is_letter(c) || matches!(c, '\'' | '’' | 'ʼ' | '`')
 }
@@ -285,6 +307,7 @@ impl NameFinder {
 
     fn words(&self, text: &str) -> Vec<Word> {
         let mut words = Vec::new();
+        let mut lower = String::new();
         let mut last_lower: Option<(usize, usize)> = None;
         let mut prev_end = 0;
         let mut iter = text.char_indices().peekable();
@@ -304,8 +327,8 @@ impl NameFinder {
             }
             let word = &text[start..end];
             let gap = &text[prev_end..start];
-            let first_upper = c.is_uppercase();
-            let single = word.chars().count() == 1;
+            let first_upper = is_upper(c);
+            let single = word.len() == c.len_utf8();
             let followed_by_dot = text[end..].starts_with('.');
             let token = if first_upper && single && followed_by_dot {
                 Token::Initial
@@ -331,7 +354,8 @@ impl NameFinder {
             let after_place_marker = token != Token::Lower
                 && match words.last() {
                     Some(w) if w.token == Token::Lower => last_lower.is_some_and(|(s, e)| {
-                        PLACE_MARKERS.contains(&normalise(&text[s..e]).as_str())
+                        normalise_into(&text[s..e], &mut lower);
+                        PLACE_MARKERS.contains(&lower.as_str())
                     }),
                     Some(w) => w.after_place_marker && joined,
                     None => false,
@@ -340,7 +364,7 @@ impl NameFinder {
                 Token::Initial => Evidence::Strong,
                 Token::Lower => Evidence::None,
                 Token::Cap => {
-                    let lower = normalise(word);
+                    normalise_into(word, &mut lower);
                     if self.first.contains(&lower) || is_patronymic(&lower) {
                         Evidence::Strong
                     } else if self.surnames.contains(&lower)
