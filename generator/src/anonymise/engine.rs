@@ -117,6 +117,9 @@ struct Plan<'a> {
     qi: Vec<usize>,
     sensitive: usize,
     resolution: h3o::Resolution,
+    /// Added to the csv crate's line of a record to get its first line: 1 in a CRLF file, whose
+    /// previous `\n` the reader has not yet counted when it marks the record's start.
+    line_offset: u64,
 }
 
 /// Anonymises `input` by `policy` (of `package`) into `outputs`.
@@ -199,6 +202,17 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
+    }
+}
+
+/// 1 when the file's first line ends in CRLF, else 0 (see `Plan::line_offset`).
+fn crlf_offset(input: &Path) -> u64 {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64 * 1024);
+    let read = File::open(input).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    match (read, memchr::memchr(b'\n', &head)) {
+        (Ok(_), Some(end)) if end > 0 && head[end - 1] == b'\r' => 1,
+        _ => 0,
     }
 }
 
@@ -344,6 +358,7 @@ impl<'a> Plan<'a> {
             qi,
             sensitive,
             resolution,
+            line_offset: crlf_offset(input),
         })
     }
 
@@ -554,7 +569,7 @@ impl<'a> Plan<'a> {
         parts: &mut [String],
     ) -> Result<(RowKeys, Meta), AnonymiseError> {
         let position = record.position();
-        let line = position.map_or(0, |p| p.line() + 1);
+        let line = position.map_or(0, |p| p.line() + self.line_offset);
         let fields = self.fields(record, line)?;
         let parsed = self.parse(&fields, line)?;
         let row = Row {

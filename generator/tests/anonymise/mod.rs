@@ -479,6 +479,15 @@ fn bad_input_is_named_by_line_and_column() {
         err.contains("line 27, column `registered_at`: `02/04/2013` is not a date"),
         "{err}"
     );
+    // The same line with LF line ends (the bundled file has CRLF).
+    let err = bad_input("date-lf", |t| {
+        t.replace("\r\n", "\n")
+            .replacen("02.04.2013", "02/04/2013", 1)
+    });
+    assert!(
+        err.contains("line 27, column `registered_at`: `02/04/2013` is not a date"),
+        "{err}"
+    );
 
     let err = bad_input("coords", |t| {
         t.replacen("P-8815,04.10.2013,WEB-сайт 1551.gov.ua,Відсутність опалення у квартирі,,,\"бульвар Праці, 1\",,",
