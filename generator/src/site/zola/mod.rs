@@ -237,6 +237,16 @@ pub fn render(
     render_incremental(site_dir, config, out_dir, None)
 }
 
+/// A content file given in memory rather than on disk: its path under `content/` (with `/`
+/// separators) and its text, front matter and body. Generated pages that are numerous (one
+/// per register document) come this way: writing 100 000 Markdown files only to read them
+/// back cost more than rendering them. A file in memory replaces one at the same path on disk.
+#[derive(Debug, Clone)]
+pub struct ContentFile {
+    pub path: String,
+    pub text: String,
+}
+
 /// Where an incremental render finds the last render: the previously published directory
 /// and the render cache file.
 #[derive(Debug, Clone)]
@@ -252,7 +262,18 @@ pub fn render_incremental(
     out_dir: &Path,
     previous: Option<Previous<'_>>,
 ) -> Result<RenderStats, ZolaError> {
-    let docs = load_docs(site_dir, config)?;
+    render_with(site_dir, config, &[], out_dir, previous)
+}
+
+/// [`render_incremental`] of the site in `site_dir` plus the content files in `memory`.
+pub fn render_with(
+    site_dir: &Path,
+    config: &SiteConfig,
+    memory: &[ContentFile],
+    out_dir: &Path,
+    previous: Option<Previous<'_>>,
+) -> Result<RenderStats, ZolaError> {
+    let docs = load_docs(site_dir, config, memory)?;
     let index = Arc::new(SiteIndex::new(config.clone(), docs, site_dir.to_path_buf()));
     let tera = functions::load_templates(site_dir, &index)?;
     copy_static(&site_dir.join("static"), out_dir)?;
@@ -416,12 +437,33 @@ fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     Some((front, body.strip_prefix('\n').unwrap_or(body)))
 }
 
-fn load_docs(site_dir: &Path, config: &SiteConfig) -> Result<Vec<Doc>, ZolaError> {
+fn load_docs(
+    site_dir: &Path,
+    config: &SiteConfig,
+    memory: &[ContentFile],
+) -> Result<Vec<Doc>, ZolaError> {
     let content_dir = site_dir.join("content");
-    let files = markdown_files(&content_dir)?;
+    let in_memory: std::collections::HashSet<&str> =
+        memory.iter().map(|f| f.path.as_str()).collect();
+    // Disk and memory files in one path order, as if all were on disk (the order decides
+    // ties in sorting and the sitemap's order).
+    let mut files: Vec<(String, Option<&str>)> = markdown_files(&content_dir)?
+        .into_iter()
+        .filter(|rel| !in_memory.contains(rel.as_str()))
+        .map(|rel| (rel, None))
+        .collect();
+    files.extend(
+        memory
+            .iter()
+            .map(|f| (f.path.clone(), Some(f.text.as_str()))),
+    );
+    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let docs: Result<Vec<Doc>, ZolaError> = files
         .par_iter()
-        .map(|rel| parse_doc(&content_dir, rel, config))
+        .map(|(rel, text)| match text {
+            Some(text) => parse_doc(&content_dir, rel, text, config),
+            None => parse_doc(&content_dir, rel, &read(&content_dir.join(rel))?, config),
+        })
         .collect();
     let mut docs: Vec<Doc> = docs?.into_iter().filter(|d| !d.front.draft).collect();
     let links: HashMap<String, String> = docs
@@ -438,11 +480,15 @@ fn load_docs(site_dir: &Path, config: &SiteConfig) -> Result<Vec<Doc>, ZolaError
     Ok(docs)
 }
 
-fn parse_doc(content_dir: &Path, rel: &str, config: &SiteConfig) -> Result<Doc, ZolaError> {
+fn parse_doc(
+    content_dir: &Path,
+    rel: &str,
+    text: &str,
+    config: &SiteConfig,
+) -> Result<Doc, ZolaError> {
     let path = content_dir.join(rel);
-    let text = read(&path)?;
     let (front, body) =
-        split_front_matter(&text).ok_or_else(|| ZolaError::NoFrontMatter { path: path.clone() })?;
+        split_front_matter(text).ok_or_else(|| ZolaError::NoFrontMatter { path: path.clone() })?;
     let front: FrontMatter = toml::from_str(front).map_err(|e| ZolaError::FrontMatter {
         path: path.clone(),
         message: e.to_string(),
