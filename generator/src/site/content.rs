@@ -119,19 +119,11 @@ pub fn write_page<T: Serialize>(
     front: &Front<'_, T>,
     body: &str,
 ) -> anyhow::Result<()> {
-    let text = page_text(rel, front, body)?;
-    write_file(&content_dir.join(rel), text.as_bytes())
-}
-
-/// The text of content file `rel`: `front` as TOML between `+++` lines, then `body`.
-pub fn page_text<T: Serialize>(
-    rel: &str,
-    front: &Front<'_, T>,
-    body: &str,
-) -> anyhow::Result<String> {
     let toml = toml::to_string(front)
         .with_context(|| format!("cannot write the front matter of `{rel}`"))?;
-    Ok(format!("+++\n{toml}+++\n{body}"))
+    let path = content_dir.join(rel);
+    let text = format!("+++\n{toml}+++\n{body}");
+    write_file(&path, text.as_bytes())
 }
 
 /// A CSV read as strings.

@@ -69,6 +69,11 @@ pub fn render(
             let site_config = zola::SiteConfig::load(&site_dir)?;
             let previous = config.public_dir();
             let cache_file = config.build_dir().join("render-cache.json");
+            // The staging tree is last-but-one build's `public/` (`crate::staging`): its site
+            // files are brought up to date when the render cache knows them, else cleared.
+            if !zola::render_known(layout.root(), &cache_file) {
+                clear_site_files(layout)?;
+            }
             let stats = zola::render_with(
                 &site_dir,
                 &site_config,
@@ -89,6 +94,29 @@ pub fn render(
         Engine::Zola => run_zola(&site_dir, layout.root())?,
     }
     Ok(summary)
+}
+
+/// Removes everything under `layout`'s root but the published data, row stores and index.
+fn clear_site_files(layout: &Layout) -> anyhow::Result<()> {
+    let keep = [layout.data_dir(), layout.store_dir(), layout.index_root()];
+    let root = layout.root();
+    let entries =
+        std::fs::read_dir(root).with_context(|| format!("cannot read `{}`", root.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot read `{}`", root.display()))?
+            .path();
+        if keep.contains(&path) {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.with_context(|| format!("cannot remove `{}`", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Writes the Zola site (skeleton, editorial and generated content) into `<build>/site/`,
@@ -176,9 +204,12 @@ pub fn generate(
     };
     if engine == Engine::Zola {
         let content_dir = site_dir.join("content");
-        memory
-            .par_iter()
-            .try_for_each(|f| content::write_file(&content_dir.join(&f.path), f.text.as_bytes()))?;
+        memory.par_iter().try_for_each(|f| {
+            let text = f
+                .text()
+                .with_context(|| format!("cannot write the front matter of `{}`", f.path))?;
+            content::write_file(&content_dir.join(&f.path), text.as_bytes())
+        })?;
     }
     appeals::write_pages(&published, layout, &site_dir)?;
     content::write_static_sections(&site_dir)?;

@@ -6,11 +6,12 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 use vidkryto_search::Layout;
 
-use super::content::{file_name, page_text, pick, url, write_page, Front, Link, Table, LANGS};
+use super::content::{file_name, pick, url, write_page, Front, Link, Table, LANGS};
 use super::zola::ContentFile;
 use crate::catalog::{Package, Resource};
 
@@ -151,8 +152,13 @@ pub fn write_pages(
                     extra: &extra,
                 };
                 let path = format!("register/{}", file_name(&slug, lang));
-                let text = page_text(&path, &front, "")?;
-                files.push(ContentFile { path, text });
+                let front = serde_json::to_value(&front)
+                    .with_context(|| format!("cannot write the front matter of `{path}`"))?;
+                files.push(ContentFile {
+                    path,
+                    front,
+                    body: String::new(),
+                });
             }
             Ok::<_, anyhow::Error>(files)
         })
