@@ -83,10 +83,12 @@ build() {
   report "$WORK/$1.json" "$2"
 }
 build cold "cold build"
+# No spare tree yet (public/ did not exist before the cold build): every page is linked.
+build first "first rebuild, nothing changed"
 # One document changes: only its two pages (uk, en) and the list pages holding it re-render.
 sed -i '2s/Про затвердження/Про зміну/' "$REG/documents.csv"
 build one-change "rebuild after one document changed"
 # The staging tree is the last-but-one build's public/, so the build after a change also
-# catches that tree up with it; after that, nothing changed.
+# catches that tree up with it (links); after that, nothing changed.
 build caught-up "next rebuild, nothing changed"
 build unchanged "rebuild, nothing changed"
