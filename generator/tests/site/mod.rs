@@ -505,7 +505,10 @@ fn rebuild_renders_only_what_changed() {
         std::fs::read_to_string(dir.join("out3/b/index.html")).unwrap(),
         "2"
     );
-    assert!(!dir.join("out3/c").exists(), "a removed page leaves no folder");
+    assert!(
+        !dir.join("out3/c").exists(),
+        "a removed page leaves no folder"
+    );
     assert_eq!(
         std::fs::read_to_string(dir.join("out3/index.html")).unwrap(),
         "AB"
