@@ -30,7 +30,8 @@ pub struct ReusedStaging {
 impl ReusedStaging {
     /// Takes the spare tree of `target` as the staging directory (or creates an empty one),
     /// without the published data, row stores and search index, which their stages write
-    /// again from scratch (a dataset removed since must not survive in them).
+    /// again from scratch (a dataset removed since must not survive in them); `commit`
+    /// already removed them, this covers a spare left by a failed build.
     pub fn new(target: &Path) -> io::Result<ReusedStaging> {
         let path = sibling(target, &format!("tmp-{}", std::process::id()));
         let spare = sibling(target, "spare");
@@ -39,12 +40,7 @@ impl ReusedStaging {
         }
         if spare.is_dir() {
             fs::rename(&spare, &path)?;
-            let layout = Layout::new(&path);
-            for dir in [layout.data_dir(), layout.store_dir(), layout.index_root()] {
-                if dir.exists() {
-                    fs::remove_dir_all(&dir)?;
-                }
-            }
+            remove_data(&path)?;
         } else {
             fs::create_dir_all(&path)?;
         }
@@ -77,8 +73,24 @@ impl ReusedStaging {
             return Err(err);
         }
         self.committed = true;
+        // The spare keeps only site pages between builds, not a second copy of the data;
+        // what is left here is removed when the next build takes the spare.
+        if had_target {
+            let _ = remove_data(&self.spare);
+        }
         Ok(())
     }
+}
+
+/// Removes the published data, row stores and search index from the tree at `root`.
+fn remove_data(root: &Path) -> io::Result<()> {
+    let layout = Layout::new(root);
+    for dir in [layout.data_dir(), layout.store_dir(), layout.index_root()] {
+        if dir.exists() {
+            fs::remove_dir_all(&dir)?;
+        }
+    }
+    Ok(())
 }
 
 impl Drop for ReusedStaging {
@@ -128,6 +140,10 @@ mod tests {
         assert!(!second.path().join("index.html").exists(), "no spare yet");
         fs::write(second.path().join("index.html"), "two").unwrap();
         second.commit().unwrap();
+        assert!(
+            !dir.join(".public.spare/data").exists(),
+            "no second copy of the data"
+        );
         let third = ReusedStaging::new(&target).unwrap();
         // The spare (first tree) comes back without its data; the published tree is intact.
         assert_eq!(
