@@ -754,6 +754,30 @@ mod tests {
     }
 
     #[test]
+    fn a_file_in_memory_is_written_as_zola_reads_it() {
+        // Tables after plain values: TOML needs `[[extra.fields]]` after `extra.dataset_url`.
+        let file = ContentFile {
+            path: "register/doc-1.md".into(),
+            front: json!({
+                "title": "Рішення № 1",
+                "weight": 3,
+                "template": "document.html",
+                "extra": {"fields": [{"label": "Номер", "url": "1/2"}], "dataset_url": "/datasets/r/"},
+            }),
+            body: String::new(),
+        };
+        let text = file.text().unwrap();
+        let (front, body) = split_front_matter(&text).unwrap();
+        let parsed: FrontMatter = toml::from_str(front).unwrap();
+        let direct = FrontMatter::deserialize(&file.front).unwrap();
+        assert_eq!(parsed.title, direct.title);
+        assert_eq!(parsed.weight, Some(3));
+        assert_eq!(parsed.extra["fields"], direct.extra["fields"]);
+        assert_eq!(parsed.extra["dataset_url"], direct.extra["dataset_url"]);
+        assert_eq!(body, "");
+    }
+
+    #[test]
     fn slugs_transliterate_cyrillic() {
         assert_eq!(slug::slugify("Про портал"), "pro-portal");
         assert_eq!(slug::slugify("1.1"), "1-1");
