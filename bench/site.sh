@@ -2,8 +2,11 @@
 # Site benchmarks (not run by scripts/test):
 #  1. the demo portal's `vidkryto build` time, with hyperfine;
 #  2. a synthetic portal with N register documents (default 100 000; each rendered in uk
-#     and en), reporting rendered pages per second of the site stage.
+#     and en), reporting pages per second of the whole build, its user + system CPU (the
+#     machine may be shared: CPU time is the figure to compare) and the load average; then
+#     rebuilds after one document changed, and with nothing changed.
 # Usage: bench/site.sh [N]          (from anywhere; builds the release binary first)
+#        SKIP_DEMO=1 bench/site.sh N   skips the demo portal part
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100000}"
@@ -12,6 +15,7 @@ BIN="$PWD/target/release/vidkryto"
 WORK="$PWD/target/bench-site"
 rm -rf "$WORK" && mkdir -p "$WORK"
 
+if [ -z "${SKIP_DEMO:-}" ]; then
 echo "== demo portal build (tests/browser/portal.toml: bundled datasets + fixtures)"
 if command -v hyperfine >/dev/null 2>&1; then
   # Cold: no previous public/ or render cache. Warm: nothing changed since the last build.
@@ -21,6 +25,7 @@ if command -v hyperfine >/dev/null 2>&1; then
 else
   echo "(hyperfine not found; timing 5 runs with /usr/bin/time)"
   for _ in 1 2 3 4 5; do /usr/bin/time -f "%e s" "$BIN" --config tests/browser/portal.toml build >/dev/null; done
+fi
 fi
 
 echo "== synthetic register: $N documents"
@@ -60,19 +65,30 @@ name = "public-information-register"
 path = "$REG"
 TOML
 report() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$1" "$2" "$1.time" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 site = s["site"]
 pages = site["pages"] + site["sections"]
+wall, user, system = (float(x) for x in open(sys.argv[3]).read().split()[-3:])
 print(f'{sys.argv[2]}: {site["documents"]} documents, {pages} pages, {site["files"]} files '
       f'({site["rendered"]} rendered, {site["reused"]} unchanged) in {s["seconds"]:.2f} s '
-      f'(whole build: publish + generate + render) = {pages / s["seconds"]:.0f} pages/s')
+      f'(whole build: publish + generate + render + row store + index) = {pages / s["seconds"]:.0f} pages/s; '
+      f'CPU {user:.2f} s user + {system:.2f} s sys = {(user + system) * 1000 / pages:.3f} ms/page, wall {wall:.2f} s')
 PY
+  echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
-"$BIN" --config "$WORK/vidkryto.toml" build --json > "$WORK/cold.json"
-report "$WORK/cold.json" "cold build"
+build() {
+  /usr/bin/time -o "$WORK/$1.json.time" -f "%e %U %S" "$BIN" --config "$WORK/vidkryto.toml" build --json > "$WORK/$1.json"
+  report "$WORK/$1.json" "$2"
+}
+build cold "cold build"
+# No spare tree yet (public/ did not exist before the cold build): every page is linked.
+build first "first rebuild, nothing changed"
 # One document changes: only its two pages (uk, en) and the list pages holding it re-render.
 sed -i '2s/Про затвердження/Про зміну/' "$REG/documents.csv"
-"$BIN" --config "$WORK/vidkryto.toml" build --json > "$WORK/one-change.json"
-report "$WORK/one-change.json" "rebuild after one document changed"
+build one-change "rebuild after one document changed"
+# The staging tree is the last-but-one build's public/, so the build after a change also
+# catches that tree up with it (links); after that, nothing changed.
+build caught-up "next rebuild, nothing changed"
+build unchanged "rebuild, nothing changed"

@@ -1,18 +1,19 @@
 //! The build: runs the stages after `pull` in order — load packages, validate, anonymise
-//! (into `build/anonymised/<name>/`), publish — into a staging copy of `public/`, and swaps it in only when every stage
+//! (into `build/anonymised/<name>/`), publish — into a staging copy of `public/` (the spare
+//! tree of `crate::staging`, brought up to date), and swaps it in only when every stage
 //! succeeded, so a failed build leaves the last good output untouched.
 
 use std::fmt;
 
 use anyhow::Context;
 use serde::Serialize;
-use vidkryto_search::output::Staging;
 use vidkryto_search::Layout;
 
 use crate::anonymise;
 use crate::catalog::Package;
 use crate::config::Config;
 use crate::publish;
+use crate::staging::ReusedStaging;
 use crate::validate;
 
 /// What a build produced.
@@ -146,7 +147,7 @@ pub fn build_with(config: &Config, engine: crate::site::Engine) -> anyhow::Resul
     let started = std::time::Instant::now();
     let packages = load_packages(config)?;
     let public = config.public_dir();
-    let staging = Staging::new(&public).with_context(|| {
+    let staging = ReusedStaging::new(&public).with_context(|| {
         format!(
             "cannot create a staging directory beside `{}`",
             public.display()

@@ -8,5 +8,6 @@ pub mod config;
 pub mod publish;
 pub mod pull;
 pub mod site;
+pub mod staging;
 pub mod synth;
 pub mod validate;

@@ -9,6 +9,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use vidkryto::config::Config;
 
+/// See the `mimalloc` line in Cargo.toml: allocation-heavy rendering on two threads.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Vidkryto: an open-data and transparency portal generator for municipalities.
 ///
 /// The pipeline runs one way: pull → validate → anonymise → build (publish, render, index) →

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context};
+use rayon::prelude::*;
 use serde::Serialize;
 use vidkryto_search::Layout;
 
@@ -61,16 +62,22 @@ pub fn render(
     layout: &Layout,
     engine: Engine,
 ) -> anyhow::Result<SiteSummary> {
-    let mut summary = generate(config, packages, layout)?;
+    let (mut summary, memory) = generate(config, packages, layout, engine)?;
     let site_dir = PathBuf::from(&summary.site_dir);
     match engine {
         Engine::Builtin => {
             let site_config = zola::SiteConfig::load(&site_dir)?;
             let previous = config.public_dir();
             let cache_file = config.build_dir().join("render-cache.json");
-            let stats = zola::render_incremental(
+            // The staging tree is last-but-one build's `public/` (`crate::staging`): its site
+            // files are brought up to date when the render cache knows them, else cleared.
+            if !zola::render_known(layout.root(), &cache_file) {
+                clear_site_files(layout)?;
+            }
+            let stats = zola::render_with(
                 &site_dir,
                 &site_config,
+                &memory,
                 layout.root(),
                 Some(zola::Previous {
                     dir: &previous,
@@ -89,12 +96,38 @@ pub fn render(
     Ok(summary)
 }
 
-/// Writes the Zola site (skeleton, editorial and generated content) into `<build>/site/`.
+/// Removes everything under `layout`'s root but the published data, row stores and index.
+fn clear_site_files(layout: &Layout) -> anyhow::Result<()> {
+    let keep = [layout.data_dir(), layout.store_dir(), layout.index_root()];
+    let root = layout.root();
+    let entries =
+        std::fs::read_dir(root).with_context(|| format!("cannot read `{}`", root.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("cannot read `{}`", root.display()))?
+            .path();
+        if keep.contains(&path) {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.with_context(|| format!("cannot remove `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes the Zola site (skeleton, editorial and generated content) into `<build>/site/`,
+/// except the register's document pages, which are returned in memory and written to disk
+/// only for `engine` zola (which reads nothing else).
 pub fn generate(
     config: &Config,
     packages: &[Package],
     layout: &Layout,
-) -> anyhow::Result<SiteSummary> {
+    engine: Engine,
+) -> anyhow::Result<(SiteSummary, Vec<zola::ContentFile>)> {
     // The folder is kept between builds and only changed files are rewritten; whatever this
     // build did not write or refresh is pruned at the end. File times come from the kernel's
     // coarse clock, which can lag `SystemTime::now()` by a tick, hence the margin.
@@ -161,23 +194,33 @@ pub fn generate(
     };
     content::write_datasets(config, &published, layout, &site_dir, &related)?;
     budget::write_pages(&programmes, &site_dir)?;
-    let documents = match register {
+    let (documents, memory) = match register {
         Some((package, resource)) => register::write_pages(package, resource, layout, &site_dir)
             .with_context(|| format!("cannot write the register from `{}`", package.name))?,
         None => {
             write_empty_register(&site_dir)?;
-            0
+            (0, Vec::new())
         }
     };
+    if engine == Engine::Zola {
+        let content_dir = site_dir.join("content");
+        memory.par_iter().try_for_each(|f| {
+            let text = f
+                .text()
+                .with_context(|| format!("cannot write the front matter of `{}`", f.path))?;
+            content::write_file(&content_dir.join(&f.path), text.as_bytes())
+        })?;
+    }
     appeals::write_pages(&published, layout, &site_dir)?;
     content::write_static_sections(&site_dir)?;
     content::prune_stale(&site_dir, started)?;
-    Ok(SiteSummary {
+    let summary = SiteSummary {
         site_dir: site_dir.display().to_string(),
         programmes: programme_names,
         documents,
         ..SiteSummary::default()
-    })
+    };
+    Ok((summary, memory))
 }
 
 /// The portal's identity (`vidkryto.toml`) overrides the site skeleton's `config.toml`, so a

@@ -6,11 +6,13 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 use vidkryto_search::Layout;
 
 use super::content::{file_name, pick, url, write_page, Front, Link, Table, LANGS};
+use super::zola::ContentFile;
 use crate::catalog::{Package, Resource};
 
 /// Documents per list page; filters work within a page, search across all of them.
@@ -77,13 +79,14 @@ fn first<'a>(table: &'a Table, row: &'a [String], names: &[&str]) -> &'a str {
         .unwrap_or("")
 }
 
-/// Writes the register list and one page per document; returns the number of documents.
+/// Writes the register list and returns the number of documents and one page per document,
+/// in memory (see `zola::ContentFile`: a large register is most of a portal's pages).
 pub fn write_pages(
     package: &Package,
     resource: &Resource,
     layout: &Layout,
     site_dir: &Path,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<(usize, Vec<ContentFile>)> {
     let table = Table::read(&layout.resource_csv(&package.name, &resource.name))?;
     let content = site_dir.join("content");
     let fields = resource
@@ -97,61 +100,69 @@ pub fn write_pages(
         .find(|h| h.contains("url") || h.contains("link"))
         .cloned()
         .unwrap_or_default();
-    table.rows.par_iter().enumerate().try_for_each(|(i, row)| {
-        let id = table.get(row, "document_id");
-        if id.is_empty() {
-            return Ok(());
-        }
-        let slug = slug::slugify(id);
-        let issued = first(&table, row, &["date", "issued", "document_date"]).to_string();
-        for lang in LANGS {
-            let labelled = table
-                .headers
-                .iter()
-                .zip(row)
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(h, v)| Link {
-                    label: fields
-                        .iter()
-                        .find(|f| &f.name == h)
-                        .map(|f| pick(lang, &f.title, &f.title_en).to_string())
-                        .filter(|t| !t.is_empty())
-                        .unwrap_or_else(|| h.clone()),
-                    url: v.clone(),
-                })
-                .collect();
-            let title = first(&table, row, &["title", "name", "number", "document_id"]);
-            let extra = DocumentExtra {
-                document_id: id.to_string(),
-                number: table.get(row, "number").to_string(),
-                year: issued.get(..4).unwrap_or_default().to_string(),
-                issued: issued.clone(),
-                kind: first(&table, row, &["kind_label", "kind", "type"]).to_string(),
-                issuer: first(&table, row, &["issuer_label", "issuer", "author"]).to_string(),
-                status: first(&table, row, &["status_label", "status"]).to_string(),
-                source_url: table.get(row, &url_column).to_string(),
-                fields: labelled,
-                dataset_url: url(lang, &format!("datasets/{}", package.name)),
-            };
-            let front = Front {
-                title,
-                description: "",
-                date: None,
-                weight: Some(i as i64),
-                template: "document.html",
-                sort_by: None,
-                paginate_by: None,
-                extra: &extra,
-            };
-            write_page(
-                &content,
-                &format!("register/{}", file_name(&slug, lang)),
-                &front,
-                "",
-            )?;
-        }
-        Ok::<(), anyhow::Error>(())
-    })?;
+    let documents: Vec<Vec<ContentFile>> = table
+        .rows
+        .par_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let id = table.get(row, "document_id");
+            let mut files = Vec::with_capacity(LANGS.len());
+            if id.is_empty() {
+                return Ok(files);
+            }
+            let slug = slug::slugify(id);
+            let issued = first(&table, row, &["date", "issued", "document_date"]).to_string();
+            for lang in LANGS {
+                let labelled = table
+                    .headers
+                    .iter()
+                    .zip(row)
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(h, v)| Link {
+                        label: fields
+                            .iter()
+                            .find(|f| &f.name == h)
+                            .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+                            .filter(|t| !t.is_empty())
+                            .unwrap_or_else(|| h.clone()),
+                        url: v.clone(),
+                    })
+                    .collect();
+                let title = first(&table, row, &["title", "name", "number", "document_id"]);
+                let extra = DocumentExtra {
+                    document_id: id.to_string(),
+                    number: table.get(row, "number").to_string(),
+                    year: issued.get(..4).unwrap_or_default().to_string(),
+                    issued: issued.clone(),
+                    kind: first(&table, row, &["kind_label", "kind", "type"]).to_string(),
+                    issuer: first(&table, row, &["issuer_label", "issuer", "author"]).to_string(),
+                    status: first(&table, row, &["status_label", "status"]).to_string(),
+                    source_url: table.get(row, &url_column).to_string(),
+                    fields: labelled,
+                    dataset_url: url(lang, &format!("datasets/{}", package.name)),
+                };
+                let front = Front {
+                    title,
+                    description: "",
+                    date: None,
+                    weight: Some(i as i64),
+                    template: "document.html",
+                    sort_by: None,
+                    paginate_by: None,
+                    extra: &extra,
+                };
+                let path = format!("register/{}", file_name(&slug, lang));
+                let front = serde_json::to_value(&front)
+                    .with_context(|| format!("cannot write the front matter of `{path}`"))?;
+                files.push(ContentFile {
+                    path,
+                    front,
+                    body: String::new(),
+                });
+            }
+            Ok::<_, anyhow::Error>(files)
+        })
+        .collect::<anyhow::Result<_>>()?;
 
     let distinct = |names: &[&str]| -> Vec<String> {
         let set: BTreeSet<String> = table
@@ -205,5 +216,5 @@ pub fn write_pages(
             "",
         )?;
     }
-    Ok(table.rows.len())
+    Ok((table.rows.len(), documents.into_iter().flatten().collect()))
 }

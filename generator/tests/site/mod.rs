@@ -496,6 +496,23 @@ fn rebuild_renders_only_what_changed() {
         std::fs::read_to_string(dir.join("out4/b/index.html")).unwrap(),
         "2"
     );
+    // Rendering into a tree an earlier render wrote (the build's spare) keeps what is still
+    // right there, links what changed since from the previous tree, and removes what is gone.
+    std::fs::remove_file(dir.join("content/c.md")).unwrap();
+    let spare = render("out3", "out4");
+    assert_eq!((spare.rendered, spare.reused), (1, 2));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out3/b/index.html")).unwrap(),
+        "2"
+    );
+    assert!(
+        !dir.join("out3/c").exists(),
+        "a removed page leaves no folder"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out3/index.html")).unwrap(),
+        "AB"
+    );
     // A cache whose render was never published is not trusted.
     let stale = render("out5", "out1");
     assert_eq!(stale.reused, 0);

@@ -8,18 +8,19 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::Hasher;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Bump when the digest scheme changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The file in a rendered directory naming the render (see `RenderCache::id`).
 pub const ID_FILE: &str = ".render-id";
 
-/// What the last render remembered.
+/// What a render wrote and from what. Two are kept (`cache_files`): the published tree's and
+/// the spare tree's (see `crate::staging`), each naming its render in `ID_FILE`.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct RenderCache {
     format: u32,
@@ -30,6 +31,12 @@ pub struct RenderCache {
     id: String,
     /// Output file (relative) → what it was rendered from.
     entries: HashMap<String, Entry>,
+    /// Other files the render wrote (static files, 404, sitemap, feeds), relative.
+    #[serde(default)]
+    others: Vec<String>,
+    /// Whether `global` is this build's: only then may entries be reused.
+    #[serde(skip)]
+    current: bool,
 }
 
 /// One output file's inputs.
@@ -42,25 +49,37 @@ pub struct Entry {
     pub deps: Vec<(String, u64)>,
 }
 
+/// The two cache files kept for `path`: the one named, and `<stem>.prev.json`.
+pub fn cache_files(path: &Path) -> [PathBuf; 2] {
+    [path.to_path_buf(), path.with_extension("prev.json")]
+}
+
+/// The render id `dir` holds, if any.
+pub fn render_id(dir: &Path) -> Option<String> {
+    let id = std::fs::read_to_string(dir.join(ID_FILE)).ok()?;
+    let id = id.trim();
+    (!id.is_empty()).then(|| id.to_string())
+}
+
 impl RenderCache {
-    /// Reads the cache of the render published in `previous_dir`; a missing, unreadable or
-    /// outdated cache, or one from another render, gives an empty cache.
-    pub fn load(path: &Path, previous_dir: &Path, global: u64) -> RenderCache {
-        let published_id = std::fs::read_to_string(previous_dir.join(ID_FILE)).unwrap_or_default();
-        let cache: Option<RenderCache> = std::fs::read(path)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        match cache {
-            Some(cache)
-                if cache.format == FORMAT
-                    && cache.global == global
-                    && !cache.id.is_empty()
-                    && cache.id == published_id.trim() =>
-            {
-                cache
+    /// The cache (among `cache_files(path)`) of the render that `dir` holds, if it is known;
+    /// its entries are reusable only when `global` (templates and config) is unchanged.
+    pub fn load(path: &Path, dir: &Path, global: u64) -> Option<RenderCache> {
+        let id = render_id(dir)?;
+        cache_files(path).iter().find_map(|file| {
+            let bytes = std::fs::read(file).ok()?;
+            let mut cache: RenderCache = serde_json::from_slice(&bytes).ok()?;
+            if cache.format != FORMAT || cache.id != id {
+                return None;
             }
-            _ => RenderCache::default(),
-        }
+            cache.current = cache.global == global;
+            Some(cache)
+        })
+    }
+
+    /// Whether `dir` holds a render one of `cache_files(path)` describes.
+    pub fn known(path: &Path, dir: &Path) -> bool {
+        RenderCache::load(path, dir, 0).is_some()
     }
 
     /// The entry of `file` if its key matches and every dependency still has its digest.
@@ -69,8 +88,11 @@ impl RenderCache {
         file: &str,
         key: u64,
         current: &(dyn Fn(&str) -> Option<u64> + Sync),
-    ) -> bool {
-        self.entries.get(file).is_some_and(|entry| {
+    ) -> Option<&Entry> {
+        if !self.current {
+            return None;
+        }
+        self.entries.get(file).filter(|entry| {
             entry.key == key
                 && entry
                     .deps
@@ -79,12 +101,20 @@ impl RenderCache {
         })
     }
 
-    pub fn entry(&self, file: &str) -> Option<&Entry> {
-        self.entries.get(file)
+    /// Every file the render wrote, relative to its directory.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .keys()
+            .map(String::as_str)
+            .chain(self.others.iter().map(String::as_str))
     }
 
-    /// A new cache holding `entries`.
-    pub fn with_entries(global: u64, entries: HashMap<String, Entry>) -> RenderCache {
+    /// A new cache holding `entries` and `others`.
+    pub fn with_entries(
+        global: u64,
+        entries: HashMap<String, Entry>,
+        others: Vec<String>,
+    ) -> RenderCache {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -93,15 +123,38 @@ impl RenderCache {
             global,
             id: format!("{now}-{}", std::process::id()),
             entries,
+            others,
+            current: true,
         }
     }
 
-    /// Saves the cache and marks `out_dir` as the render it describes.
-    pub fn save(&self, path: &Path, out_dir: &Path) -> std::io::Result<()> {
+    /// Saves the cache among `cache_files(path)` — not over the cache of render `keep` (the
+    /// published tree's, which becomes the spare) — and marks `out_dir` as the render it
+    /// describes.
+    pub fn save(&self, path: &Path, keep: Option<&str>, out_dir: &Path) -> std::io::Result<()> {
         let bytes = serde_json::to_vec(self).map_err(std::io::Error::other)?;
-        vidkryto_search::output::write_atomic(path, &bytes)?;
-        std::fs::write(out_dir.join(ID_FILE), &self.id)
+        let [first, second] = cache_files(path);
+        let holds_keep = |file: &Path| {
+            keep.is_some_and(|keep| {
+                std::fs::read(file)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<IdOnly>(&b).ok())
+                    .is_some_and(|c| c.id == keep)
+            })
+        };
+        let file = if holds_keep(&first) { second } else { first };
+        vidkryto_search::output::write_atomic(&file, &bytes)?;
+        super::write(&out_dir.join(ID_FILE), self.id.as_bytes()).map_err(|e| match e {
+            super::ZolaError::Write { source, .. } => source,
+            other => std::io::Error::other(other.to_string()),
+        })
     }
+}
+
+/// Just the id of a cache file.
+#[derive(Deserialize)]
+struct IdOnly {
+    id: String,
 }
 
 thread_local! {

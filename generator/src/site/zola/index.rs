@@ -268,9 +268,13 @@ impl SiteIndex {
         context
     }
 
-    /// 404.html, sitemap.xml and the feeds; returns how many files were written.
-    pub(super) fn write_special(&self, tera: &Tera, out_dir: &Path) -> Result<usize, ZolaError> {
-        let mut written = 0;
+    /// 404.html, sitemap.xml and the feeds; returns the files written (relative).
+    pub(super) fn write_special(
+        &self,
+        tera: &Tera,
+        out_dir: &Path,
+    ) -> Result<Vec<String>, ZolaError> {
+        let mut written = Vec::new();
         let render = |template: &str, context: &tera::Context| {
             tera.render(template, context)
                 .map_err(|source| ZolaError::Render {
@@ -283,7 +287,7 @@ impl SiteIndex {
         if tera.get_template_names().any(|t| t == "404.html") {
             let html = render("404.html", &self.base_context(&default, "/404.html"))?;
             write(&out_dir.join("404.html"), html.as_bytes())?;
-            written += 1;
+            written.push("404.html".to_string());
         }
         if tera.get_template_names().any(|t| t == "sitemap.xml") {
             let entries: Vec<Value> = self
@@ -303,7 +307,7 @@ impl SiteIndex {
             context.insert("entries", &entries);
             let xml = render("sitemap.xml", &context)?;
             write(&out_dir.join("sitemap.xml"), xml.as_bytes())?;
-            written += 1;
+            written.push("sitemap.xml".to_string());
         }
         let mut langs = vec![(default.clone(), self.config.generate_feeds)];
         for (code, options) in &self.config.languages {
@@ -337,8 +341,9 @@ impl SiteIndex {
                 context.insert("feed_url", &self.config.permalink(&path));
                 context.insert("last_updated", &last_updated);
                 let xml = render(filename, &context)?;
-                write(&out_dir.join(path.trim_start_matches('/')), xml.as_bytes())?;
-                written += 1;
+                let rel = path.trim_start_matches('/').to_string();
+                write(&out_dir.join(&rel), xml.as_bytes())?;
+                written.push(rel);
             }
         }
         Ok(written)

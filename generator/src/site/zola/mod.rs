@@ -237,6 +237,30 @@ pub fn render(
     render_incremental(site_dir, config, out_dir, None)
 }
 
+/// A content file given in memory rather than on disk: its path under `content/` (with `/`
+/// separators), its front matter as a value (what the TOML between `+++` lines would
+/// deserialize to) and its Markdown body. Generated pages that are numerous (one per register
+/// document) come this way: writing 100 000 Markdown files, and even printing and parsing
+/// their TOML, cost more than rendering them. A file in memory replaces one at the same path
+/// on disk.
+#[derive(Debug, Clone)]
+pub struct ContentFile {
+    pub path: String,
+    pub front: Value,
+    pub body: String,
+}
+
+impl ContentFile {
+    /// The file as Zola reads it from disk: TOML front matter between `+++` lines, then body.
+    pub fn text(&self) -> Result<String, toml::ser::Error> {
+        Ok(format!(
+            "+++\n{}+++\n{}",
+            toml::to_string(&self.front)?,
+            self.body
+        ))
+    }
+}
+
 /// Where an incremental render finds the last render: the previously published directory
 /// and the render cache file.
 #[derive(Debug, Clone)]
@@ -252,15 +276,31 @@ pub fn render_incremental(
     out_dir: &Path,
     previous: Option<Previous<'_>>,
 ) -> Result<RenderStats, ZolaError> {
-    let docs = load_docs(site_dir, config)?;
+    render_with(site_dir, config, &[], out_dir, previous)
+}
+
+/// [`render_incremental`] of the site in `site_dir` plus the content files in `memory`.
+pub fn render_with(
+    site_dir: &Path,
+    config: &SiteConfig,
+    memory: &[ContentFile],
+    out_dir: &Path,
+    previous: Option<Previous<'_>>,
+) -> Result<RenderStats, ZolaError> {
+    let docs = load_docs(site_dir, config, memory)?;
     let index = Arc::new(SiteIndex::new(config.clone(), docs, site_dir.to_path_buf()));
     let tera = functions::load_templates(site_dir, &index)?;
-    copy_static(&site_dir.join("static"), out_dir)?;
     let global = global_digest(site_dir)?;
-    let old = match &previous {
-        Some(p) => RenderCache::load(p.cache_file, p.dir, global),
-        None => RenderCache::default(),
+    let (old, here) = match &previous {
+        Some(p) => (
+            RenderCache::load(p.cache_file, p.dir, global),
+            RenderCache::load(p.cache_file, out_dir, global),
+        ),
+        None => (None, None),
     };
+    // From here on `out_dir` no longer holds the render its id names.
+    remove_if_present(&out_dir.join(cache::ID_FILE))?;
+    let mut others = copy_static(&site_dir.join("static"), out_dir, "")?;
     let current = |what: &str| index.dependency_digest(what);
 
     let outputs: Vec<Output> = index.outputs();
@@ -269,11 +309,18 @@ pub fn render_incremental(
         .map(|output| {
             let rel = output.output_file(&index);
             let rel_text = rel.to_string_lossy().into_owned();
-            let file = out_dir.join(&rel);
             let key = output.key(&index);
-            if let Some(p) = &previous {
-                if old.fresh(&rel_text, key, &current) && link_previous(&p.dir.join(&rel), &file) {
-                    if let Some(entry) = old.entry(&rel_text) {
+            // Already in place: `out_dir` is a reused tree holding this very file.
+            if let Some(entry) = here
+                .as_ref()
+                .and_then(|h| h.fresh(&rel_text, key, &current))
+            {
+                return Ok((rel_text, entry.clone(), true));
+            }
+            let file = out_dir.join(&rel);
+            if let (Some(p), Some(old)) = (&previous, &old) {
+                if let Some(entry) = old.fresh(&rel_text, key, &current) {
+                    if link_previous(&p.dir.join(&rel), &file) {
                         return Ok((rel_text, entry.clone(), true));
                     }
                 }
@@ -291,20 +338,25 @@ pub fn render_incremental(
         .collect();
     let done = done?;
     let reused = done.iter().filter(|(_, _, reused)| *reused).count();
-    let mut files = done.len();
+    let special = index.write_special(&tera, out_dir)?;
+    let files = done.len() + special.len();
+    others.extend(special);
     if let Some(p) = &previous {
-        let entries = done
+        let entries: HashMap<String, cache::Entry> = done
             .into_iter()
             .map(|(file, entry, _)| (file, entry))
             .collect();
-        RenderCache::with_entries(global, entries)
-            .save(p.cache_file, out_dir)
+        if let Some(here) = &here {
+            remove_stale(out_dir, here, &entries, &others)?;
+        }
+        let keep = cache::render_id(p.dir);
+        RenderCache::with_entries(global, entries, others)
+            .save(p.cache_file, keep.as_deref(), out_dir)
             .map_err(|source| ZolaError::Write {
                 path: p.cache_file.to_path_buf(),
                 source,
             })?;
     }
-    files += index.write_special(&tera, out_dir)?;
     Ok(RenderStats {
         pages: index.docs.iter().filter(|d| !d.is_section).count(),
         sections: index.docs.iter().filter(|d| d.is_section).count(),
@@ -314,12 +366,58 @@ pub fn render_incremental(
     })
 }
 
-/// Hard-links (or copies) an unchanged file from the previous render.
+/// Whether `out_dir` holds a render one of the cache files of `cache_file` describes, so a
+/// render into it may keep what is still right and remove what is stale.
+pub fn render_known(out_dir: &Path, cache_file: &Path) -> bool {
+    RenderCache::known(cache_file, out_dir)
+}
+
+/// Removes the files the render in `out_dir` wrote that this render did not, and the folders
+/// they leave empty (a deleted document's `register/<id>/`).
+fn remove_stale(
+    out_dir: &Path,
+    here: &RenderCache,
+    entries: &HashMap<String, cache::Entry>,
+    others: &[String],
+) -> Result<(), ZolaError> {
+    let others: std::collections::HashSet<&str> = others.iter().map(String::as_str).collect();
+    for rel in here.files() {
+        if entries.contains_key(rel) || others.contains(rel) || rel == cache::ID_FILE {
+            continue;
+        }
+        let file = out_dir.join(rel);
+        remove_if_present(&file)?;
+        let mut dir = file.parent();
+        while let Some(d) = dir.filter(|d| d.starts_with(out_dir) && *d != out_dir) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    Ok(())
+}
+
+fn remove_if_present(path: &Path) -> Result<(), ZolaError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(ZolaError::Write {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Hard-links (or copies) an unchanged file from the previous render, replacing what `to`
+/// held (a new directory entry: the old inode may be shared with the published tree).
 fn link_previous(from: &Path, to: &Path) -> bool {
     if let Some(parent) = to.parent() {
         if std::fs::create_dir_all(parent).is_err() {
             return false;
         }
+    }
+    if remove_if_present(to).is_err() {
+        return false;
     }
     std::fs::hard_link(from, to).is_ok() || std::fs::copy(from, to).is_ok()
 }
@@ -360,15 +458,35 @@ fn read(path: &Path) -> Result<String, ZolaError> {
     })
 }
 
+/// Writes `bytes` to `path` as a new file: an existing file is unlinked first, never
+/// overwritten, because in a reused staging tree it may be a hard link to a published file.
 fn write(path: &Path, bytes: &[u8]) -> Result<(), ZolaError> {
+    use std::io::Write;
     let fail = |source| ZolaError::Write {
         path: path.to_path_buf(),
         source,
     };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(fail)?;
-    }
-    std::fs::write(path, bytes).map_err(fail)
+    let create = || {
+        std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    let mut file = match create() {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path).map_err(fail)?;
+            create().map_err(fail)?
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(fail)?;
+            }
+            create().map_err(fail)?
+        }
+        Err(e) => return Err(fail(e)),
+    };
+    file.write_all(bytes).map_err(fail)
 }
 
 /// Every `.md` file under `dir`, as paths relative to it, sorted.
@@ -416,12 +534,36 @@ fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     Some((front, body.strip_prefix('\n').unwrap_or(body)))
 }
 
-fn load_docs(site_dir: &Path, config: &SiteConfig) -> Result<Vec<Doc>, ZolaError> {
+fn load_docs(
+    site_dir: &Path,
+    config: &SiteConfig,
+    memory: &[ContentFile],
+) -> Result<Vec<Doc>, ZolaError> {
     let content_dir = site_dir.join("content");
-    let files = markdown_files(&content_dir)?;
+    let in_memory: std::collections::HashSet<&str> =
+        memory.iter().map(|f| f.path.as_str()).collect();
+    // Disk and memory files in one path order, as if all were on disk (the order decides
+    // ties in sorting and the sitemap's order).
+    let mut files: Vec<(String, Option<&ContentFile>)> = markdown_files(&content_dir)?
+        .into_iter()
+        .filter(|rel| !in_memory.contains(rel.as_str()))
+        .map(|rel| (rel, None))
+        .collect();
+    files.extend(memory.iter().map(|f| (f.path.clone(), Some(f))));
+    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let docs: Result<Vec<Doc>, ZolaError> = files
         .par_iter()
-        .map(|rel| parse_doc(&content_dir, rel, config))
+        .map(|(rel, memory)| match memory {
+            Some(file) => {
+                let front =
+                    FrontMatter::deserialize(&file.front).map_err(|e| ZolaError::FrontMatter {
+                        path: content_dir.join(rel),
+                        message: e.to_string(),
+                    })?;
+                Ok(make_doc(rel, front, &file.body, config))
+            }
+            None => parse_doc(&content_dir, rel, &read(&content_dir.join(rel))?, config),
+        })
         .collect();
     let mut docs: Vec<Doc> = docs?.into_iter().filter(|d| !d.front.draft).collect();
     let links: HashMap<String, String> = docs
@@ -438,15 +580,24 @@ fn load_docs(site_dir: &Path, config: &SiteConfig) -> Result<Vec<Doc>, ZolaError
     Ok(docs)
 }
 
-fn parse_doc(content_dir: &Path, rel: &str, config: &SiteConfig) -> Result<Doc, ZolaError> {
+fn parse_doc(
+    content_dir: &Path,
+    rel: &str,
+    text: &str,
+    config: &SiteConfig,
+) -> Result<Doc, ZolaError> {
     let path = content_dir.join(rel);
-    let text = read(&path)?;
     let (front, body) =
-        split_front_matter(&text).ok_or_else(|| ZolaError::NoFrontMatter { path: path.clone() })?;
+        split_front_matter(text).ok_or_else(|| ZolaError::NoFrontMatter { path: path.clone() })?;
     let front: FrontMatter = toml::from_str(front).map_err(|e| ZolaError::FrontMatter {
         path: path.clone(),
         message: e.to_string(),
     })?;
+    Ok(make_doc(rel, front, body, config))
+}
+
+/// A document from its path under `content/`, front matter and body.
+fn make_doc(rel: &str, front: FrontMatter, body: &str, config: &SiteConfig) -> Doc {
     let (dir, file) = match rel.rsplit_once('/') {
         Some((dir, file)) => (dir.to_string(), file),
         None => (String::new(), rel),
@@ -477,7 +628,7 @@ fn parse_doc(content_dir: &Path, rel: &str, config: &SiteConfig) -> Result<Doc, 
         let url = format!("{prefix}/{dir_path}{slug}/");
         (slug, url)
     };
-    Ok(Doc {
+    Doc {
         relative_path: rel.to_string(),
         dir,
         stem,
@@ -488,7 +639,7 @@ fn parse_doc(content_dir: &Path, rel: &str, config: &SiteConfig) -> Result<Doc, 
         path: url_path,
         slug,
         content: String::new(),
-    })
+    }
 }
 
 /// Markdown to HTML; `@/path.md` links resolve to permalinks. Returns the broken link.
@@ -533,10 +684,12 @@ fn render_markdown(body: &str, links: &HashMap<String, String>) -> Result<String
     }
 }
 
-/// Copies `static/` into the output, keeping the folder structure.
-fn copy_static(from: &Path, to: &Path) -> Result<(), ZolaError> {
+/// Copies `static/` into the output, keeping the folder structure; returns the files
+/// written, relative to `to`'s root (`rel` is `to`'s own path under it).
+fn copy_static(from: &Path, to: &Path, rel: &str) -> Result<Vec<String>, ZolaError> {
+    let mut written = Vec::new();
     if !from.is_dir() {
-        return Ok(());
+        return Ok(written);
     }
     let entries = std::fs::read_dir(from).map_err(|source| ZolaError::Read {
         path: from.to_path_buf(),
@@ -548,18 +701,25 @@ fn copy_static(from: &Path, to: &Path) -> Result<(), ZolaError> {
             source,
         })?;
         let path = entry.path();
-        let target = to.join(entry.file_name());
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let target = to.join(&name);
+        let target_rel = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
         if path.is_dir() {
-            copy_static(&path, &target)?;
+            written.extend(copy_static(&path, &target, &target_rel)?);
         } else {
             let bytes = std::fs::read(&path).map_err(|source| ZolaError::Read {
                 path: path.clone(),
                 source,
             })?;
             write(&target, &bytes)?;
+            written.push(target_rel);
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -591,6 +751,30 @@ mod tests {
         let value = csv_value("year,amount\n2024,3301953.5\n").unwrap();
         assert_eq!(value["headers"], json!(["year", "amount"]));
         assert_eq!(value["records"], json!([["2024", "3301953.5"]]));
+    }
+
+    #[test]
+    fn a_file_in_memory_is_written_as_zola_reads_it() {
+        // Tables after plain values: TOML needs `[[extra.fields]]` after `extra.dataset_url`.
+        let file = ContentFile {
+            path: "register/doc-1.md".into(),
+            front: json!({
+                "title": "Рішення № 1",
+                "weight": 3,
+                "template": "document.html",
+                "extra": {"fields": [{"label": "Номер", "url": "1/2"}], "dataset_url": "/datasets/r/"},
+            }),
+            body: String::new(),
+        };
+        let text = file.text().unwrap();
+        let (front, body) = split_front_matter(&text).unwrap();
+        let parsed: FrontMatter = toml::from_str(front).unwrap();
+        let direct = FrontMatter::deserialize(&file.front).unwrap();
+        assert_eq!(parsed.title, direct.title);
+        assert_eq!(parsed.weight, Some(3));
+        assert_eq!(parsed.extra["fields"], direct.extra["fields"]);
+        assert_eq!(parsed.extra["dataset_url"], direct.extra["dataset_url"]);
+        assert_eq!(body, "");
     }
 
     #[test]
