@@ -34,7 +34,11 @@ if [ ! -f "$DATA/appeals.csv" ] || [ "$(($(wc -l <"$DATA/appeals.csv") - 1))" !=
   "$WORK/venv/bin/python" bench/make_appeals.py "$ROWS" "$DATA"
   rm -f "$WORK/appeals.db"
 fi
-cat >"$WORK/portal/vidkryto.toml" <<'EOF'
+cat >"$WORK/portal/vidkryto.toml" <<EOF
+[paths]
+site = "$ROOT/site"
+content = "$ROOT/content"
+
 [portal]
 title = "Бенчмарк"
 title_en = "Benchmark"

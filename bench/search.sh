@@ -58,6 +58,12 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== starting both servers" >&2
+for port in $OURS_PORT $DS_PORT; do
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+    echo "port $port is already in use; stop what listens there first" >&2
+    exit 1
+  fi
+done
 start=$(date +%s%N)
 target/release/vidkryto serve --dir "$PUBLIC" --addr "127.0.0.1:$OURS_PORT" > "$OUT/ours.log" 2>&1 &
 OURS_PID=$!
