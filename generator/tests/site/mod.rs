@@ -236,6 +236,10 @@ fn appeals_dashboard_has_the_hexagon_map_and_no_appeal_text() {
     let with_cell = appeals.iter().filter(|r| !r[7].is_empty()).count() as u64;
     assert_eq!(counted, with_cell);
     assert!(html.contains("class=\"legend\""));
+    assert!(
+        !html.contains("Жодне звернення не має місця на карті"),
+        "the empty-map note shows although cells are mapped"
+    );
     assert!(html.contains("/vendor/leaflet/leaflet.js"));
     assert!(!html.contains("unpkg") && !html.contains("cdn"), "no CDN");
     // Only counts reach the page: no redacted text, no streets.
