@@ -16,6 +16,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use vidkryto_search::output::hidden_sibling;
 use vidkryto_search::Layout;
 
 /// A staging directory for `target`, started from the spare tree when there is one.
@@ -33,8 +34,8 @@ impl ReusedStaging {
     /// again from scratch (a dataset removed since must not survive in them); `commit`
     /// already removed them, this covers a spare left by a failed build.
     pub fn new(target: &Path) -> io::Result<ReusedStaging> {
-        let path = sibling(target, &format!("tmp-{}", std::process::id()));
-        let spare = sibling(target, "spare");
+        let path = hidden_sibling(target, &format!("tmp-{}", std::process::id()));
+        let spare = hidden_sibling(target, "spare");
         if path.exists() {
             fs::remove_dir_all(&path)?;
         }
@@ -103,16 +104,6 @@ impl Drop for ReusedStaging {
             let _ = fs::remove_dir_all(&self.path);
         }
     }
-}
-
-/// `<dir>/.<name>.<what>`: hidden, beside the target.
-fn sibling(path: &Path, what: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".into());
-    let parent = path.parent().unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.{what}"))
 }
 
 #[cfg(test)]

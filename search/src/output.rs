@@ -80,12 +80,18 @@ impl Drop for Staging {
 
 /// `<dir>/.<name>.<what>-<pid>`: hidden, beside the target, unique per process.
 fn sibling(path: &Path, what: &str) -> PathBuf {
+    hidden_sibling(path, &format!("{what}-{}", std::process::id()))
+}
+
+/// `<dir>/.<name>.<what>`: hidden, beside `path`, on the same file system (so a rename into
+/// place is atomic).
+pub fn hidden_sibling(path: &Path, what: &str) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".into());
     let parent = path.parent().unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.{what}-{}", std::process::id()))
+    parent.join(format!(".{name}.{what}"))
 }
 
 #[cfg(test)]

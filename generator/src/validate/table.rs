@@ -226,12 +226,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
                 if reader.get_ref().in_quoted_cell() {
                     // csv-core closes a quote cut off by the end of the file silently.
                     let i = last_len.max(1) - 1;
-                    let name = schema
-                        .fields
-                        .get(i)
-                        .map(|f| f.name.as_str())
-                        .or_else(|| task.labels.get(i).map(String::as_str))
-                        .unwrap_or_default();
+                    let name = column_name(schema, &task.labels, i);
                     let issue = Issue::cell(
                         Kind::SourceError,
                         row,
@@ -266,12 +261,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
                 .push(Issue::row(Kind::BlankRow, row, "the row is blank"));
         } else if len < width {
             for i in len..width {
-                let name = schema
-                    .fields
-                    .get(i)
-                    .map(|f| f.name.as_str())
-                    .or_else(|| task.labels.get(i).map(String::as_str))
-                    .unwrap_or_default();
+                let name = column_name(schema, &task.labels, i);
                 task.errors.push(Issue::cell(
                     Kind::MissingCell,
                     row,
@@ -329,6 +319,16 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
     }
     task.partial = stopped && max_errors.is_some();
     task.stats.seconds = started.elapsed().as_secs_f64();
+}
+
+/// The name of column `i`: the schema's field, else the file's header label.
+fn column_name<'a>(schema: &'a CompiledSchema, labels: &'a [String], i: usize) -> &'a str {
+    schema
+        .fields
+        .get(i)
+        .map(|f| f.name.as_str())
+        .or_else(|| labels.get(i).map(String::as_str))
+        .unwrap_or_default()
 }
 
 /// The key logs a row adds to.
