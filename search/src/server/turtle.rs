@@ -145,10 +145,10 @@ impl Converter {
     }
 }
 
-fn one_or_many(value: &Value) -> impl Iterator<Item = &Value> {
+fn one_or_many(value: &Value) -> &[Value] {
     match value {
-        Value::Array(items) => items.iter().collect::<Vec<_>>().into_iter(),
-        single => vec![single].into_iter(),
+        Value::Array(items) => items,
+        single => std::slice::from_ref(single),
     }
 }
 
