@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use xxhash_rust::xxh3::Xxh3;
 
+use super::records::Record;
 use super::types::Typed;
 
 /// A hashed key.
@@ -45,12 +46,16 @@ pub fn int_key(n: i64) -> KeyHash {
     u128::from((n as u64) ^ (1 << 63)) << 64
 }
 
-/// Hashes a whole row's text, for duplicate rows: the cells' bytes in one shot, seeded
-/// with their lengths so that cell boundaries count ("ab","c" is not "a","bc").
-pub fn hash_row(record: &csv::ByteRecord) -> KeyHash {
-    let seed = record.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, cell| {
-        (h ^ cell.len() as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    });
+/// Hashes a whole row's text, for duplicate rows: its cells joined by the delimiter, seeded
+/// with where each cell ends so that cell boundaries count ("a,b" as one quoted cell is
+/// not "a","b").
+pub fn hash_row(record: &Record) -> KeyHash {
+    let seed = record
+        .ends()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, &end| {
+            (h ^ end as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        });
     xxhash_rust::xxh3::xxh3_128_with_seed(record.as_slice(), seed)
 }
 
@@ -59,11 +64,9 @@ struct Entry {
     hi: u64,
     lo: u64,
     row: u32,
-    /// Low bits of the row's hash: tells a duplicate row from a duplicate key.
-    row_tag: u32,
 }
 
-/// Every key seen in one column set, with the row it was seen in; duplicates are found
+/// Every key seen in one column set, with the row it was seen in; repeated keys are found
 /// by sorting once at the end.
 #[derive(Debug)]
 pub struct KeyLog {
@@ -78,16 +81,6 @@ impl Default for KeyLog {
     }
 }
 
-/// A row whose key was seen before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Duplicate {
-    pub row: u64,
-    /// The first row with the same key.
-    pub first: u64,
-    /// The whole row repeats an earlier row with the same key.
-    pub same_row: bool,
-}
-
 impl KeyLog {
     pub fn with_capacity(rows: usize) -> KeyLog {
         KeyLog {
@@ -96,7 +89,7 @@ impl KeyLog {
         }
     }
 
-    pub fn push(&mut self, key: KeyHash, row: u64, row_hash: KeyHash) {
+    pub fn push(&mut self, key: KeyHash, row: u64) {
         let hi = (key >> 64) as u64;
         if let Some(last) = self.entries.last() {
             self.ascending &= hi > last.hi;
@@ -105,54 +98,36 @@ impl KeyLog {
             hi,
             lo: key as u64,
             row: u32::try_from(row).unwrap_or(u32::MAX),
-            row_tag: row_hash as u32,
         });
     }
 
-    /// Every row whose key appeared in an earlier row, in row order.
-    pub fn duplicates(mut self) -> Vec<Duplicate> {
+    /// The rows that share a key, a group per key seen more than once, each group in row
+    /// order and the groups in the order of their second row.
+    pub fn repeated(mut self) -> Vec<Vec<u64>> {
         if self.ascending {
             return Vec::new();
         }
         // Sorting by the high half alone is cheap; the rare runs sharing it (true
         // duplicates, almost always) are then ordered fully.
         self.entries.sort_unstable_by_key(|e| e.hi);
+        let mut groups = Vec::new();
         let mut at = 0;
         while at < self.entries.len() {
             let mut end = at + 1;
             while end < self.entries.len() && self.entries[end].hi == self.entries[at].hi {
                 end += 1;
             }
-            if end - at > 1 {
-                self.entries[at..end].sort_unstable_by_key(|e| (e.lo, e.row));
+            let run = &mut self.entries[at..end];
+            if run.len() > 1 {
+                run.sort_unstable_by_key(|e| (e.lo, e.row));
+                for same in run.chunk_by(|a, b| a.lo == b.lo).filter(|g| g.len() > 1) {
+                    groups.push(same.iter().map(|e| u64::from(e.row)).collect::<Vec<_>>());
+                }
             }
             at = end;
         }
-        let mut found = Vec::new();
-        let mut start = 0;
-        while start < self.entries.len() {
-            let first = self.entries[start];
-            let mut end = start + 1;
-            while end < self.entries.len()
-                && self.entries[end].hi == first.hi
-                && self.entries[end].lo == first.lo
-            {
-                end += 1;
-            }
-            let group = &self.entries[start..end];
-            for (i, e) in group.iter().enumerate().skip(1) {
-                found.push(Duplicate {
-                    row: u64::from(e.row),
-                    first: u64::from(first.row),
-                    same_row: group[..i]
-                        .iter()
-                        .any(|earlier| earlier.row_tag == e.row_tag),
-                });
-            }
-            start = end;
-        }
-        found.sort_unstable_by_key(|d| d.row);
-        found
+        groups.sort_unstable_by_key(|g| g[1]);
+        groups
     }
 }
 
@@ -164,52 +139,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn duplicates_tell_repeated_rows_from_repeated_keys() {
+    fn repeated_keys_come_in_groups_of_rows() {
         let mut log = KeyLog::default();
         let k1 = hash_key([Typed::Int(1)]);
         let k2 = hash_key([Typed::Int(2)]);
-        let r = |s: &str| hash_row(&csv::ByteRecord::from(s.split(',').collect::<Vec<_>>()));
-        log.push(k1, 2, r("1,a"));
-        log.push(k2, 3, r("2,b"));
-        log.push(k1, 4, r("1,a"));
-        log.push(k1, 5, r("1,c"));
-        assert_eq!(
-            log.duplicates(),
-            vec![
-                Duplicate {
-                    row: 4,
-                    first: 2,
-                    same_row: true
-                },
-                Duplicate {
-                    row: 5,
-                    first: 2,
-                    same_row: false
-                },
-            ]
-        );
+        for (key, row) in [(k1, 2), (k2, 3), (k1, 4), (k1, 5), (k2, 6)] {
+            log.push(key, row);
+        }
+        assert_eq!(log.repeated(), vec![vec![2, 4, 5], vec![3, 6]]);
     }
 
     #[test]
-    fn ascending_number_keys_skip_the_sort_and_others_still_find_duplicates() {
+    fn ascending_number_keys_skip_the_sort_and_others_still_find_repeats() {
         let mut log = KeyLog::default();
         for (row, n) in [(2, -5), (3, 1), (4, 2), (5, 3)] {
-            log.push(int_key(n), row, 0);
+            log.push(int_key(n), row);
         }
         assert!(log.ascending);
-        assert!(log.duplicates().is_empty());
+        assert!(log.repeated().is_empty());
         let mut log = KeyLog::default();
         for (row, n) in [(2, 1), (3, 5), (4, -1), (5, 5)] {
-            log.push(int_key(n), row, u128::from(row));
+            log.push(int_key(n), row);
         }
-        assert_eq!(
-            log.duplicates(),
-            vec![Duplicate {
-                row: 5,
-                first: 3,
-                same_row: false
-            }]
-        );
+        assert_eq!(log.repeated(), vec![vec![3, 5]]);
     }
 
     #[test]
@@ -226,8 +178,8 @@ mod tests {
             hash_key([Typed::Str(&long), Typed::Int(1)])
         );
         assert_ne!(
-            hash_row(&csv::ByteRecord::from(vec!["ab", "c"])),
-            hash_row(&csv::ByteRecord::from(vec!["a", "bc"]))
+            hash_row(&["a,b"].into_iter().collect()),
+            hash_row(&["a", "b"].into_iter().collect())
         );
     }
 }

@@ -9,6 +9,7 @@ mod fast;
 mod keys;
 mod numbers;
 mod reader;
+mod records;
 pub mod report;
 mod schema;
 mod table;

@@ -145,7 +145,8 @@ pub fn exact_decimal(b: &[u8]) -> Option<f64> {
     if count == 0 || (seen_point && fraction == 0) {
         return None;
     }
-    let value = mantissa as f64 / POW10[fraction];
+    // Below 2^53, so the signed conversion (one instruction) is exact.
+    let value = mantissa as i64 as f64 / POW10[fraction];
     Some(if negative { -value } else { value })
 }
 

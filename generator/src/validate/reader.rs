@@ -10,6 +10,8 @@ use std::path::Path;
 use encoding_rs::{Decoder, Encoding, UTF_8, WINDOWS_1251};
 use serde_json::Value as Json;
 
+use super::records::Records;
+
 /// The longest physical line accepted; beyond it the file is not a table.
 pub const MAX_LINE_BYTES: u64 = 64 << 20;
 
@@ -42,8 +44,8 @@ pub struct Format {
 }
 
 /// The byte stream the CSV parser reads: the sniffed prefix, then the rest of the file,
-/// transcoded to UTF-8 if needed, with a line-length guard.
-pub type Stream = LineGuard<Transcoded<Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>>>;
+/// transcoded to UTF-8 if needed.
+pub type Stream = Transcoded<Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>>;
 
 /// Opens `path` for reading records.
 pub fn open(
@@ -51,7 +53,7 @@ pub fn open(
     encoding: Option<&str>,
     dialect: Option<&Json>,
     max_line: u64,
-) -> Result<(csv::Reader<Stream>, Format), SourceError> {
+) -> Result<(Records<Stream>, Format), SourceError> {
     let io_err = |source| SourceError::Io {
         path: path.display().to_string(),
         source,
@@ -73,7 +75,7 @@ pub fn open_bytes(
     encoding: Option<&str>,
     dialect: Option<&Json>,
     max_line: u64,
-) -> Result<(csv::Reader<Stream>, Format), SourceError> {
+) -> Result<(Records<Stream>, Format), SourceError> {
     let rest: Box<dyn Read + Send> = Box::new(io::empty());
     from_parts(
         data.to_vec(),
@@ -92,7 +94,7 @@ fn from_parts(
     encoding: Option<&str>,
     dialect: Option<&Json>,
     max_line: u64,
-) -> Result<(csv::Reader<Stream>, Format), SourceError> {
+) -> Result<(Records<Stream>, Format), SourceError> {
     let (bom_encoding, bom_len) = match Encoding::for_bom(&sample) {
         Some((enc, len)) => (Some(enc), len),
         None => (None, 0),
@@ -119,22 +121,12 @@ fn from_parts(
     };
     apply_dialect(&mut format, dialect, &sample)?;
     let transcoded = Transcoded::new(Cursor::new(sample).chain(rest), encoding);
-    let guard = LineGuard {
-        inner: transcoded,
-        since_newline: 0,
-        lines: 1,
-        max_line,
-        quotes: QuoteTracker::new(&format),
-    };
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(format.delimiter)
-        .quote(format.quote)
-        .double_quote(format.double_quote)
-        .escape(format.escape)
-        .buffer_capacity(256 << 10)
-        .from_reader(guard);
+    let reader = Records::new(
+        transcoded,
+        &format,
+        256 << 10,
+        LineGuard::new(&format, max_line),
+    );
     Ok((reader, format))
 }
 
@@ -290,26 +282,46 @@ impl<R: Read> Read for Transcoded<R> {
 /// Fails the read when one physical line, or one quoted cell, grows past `max_line`
 /// bytes, so a 2 GB line or a quote that never closes is an error rather than gigabytes of
 /// memory; and remembers whether the stream ended inside a quoted cell (a truncated file),
-/// which the CSV parser itself accepts silently.
-pub struct LineGuard<R> {
-    inner: R,
+/// which the CSV parser itself accepts silently. It follows the bytes csv-core reads; the
+/// plain lines the fast path takes (short, quotes closed) only move its line count.
+pub struct LineGuard {
     since_newline: u64,
     lines: u64,
     max_line: u64,
     quotes: QuoteTracker,
 }
 
-impl<R> LineGuard<R> {
+impl LineGuard {
+    pub fn new(format: &Format, max_line: u64) -> LineGuard {
+        LineGuard {
+            since_newline: 0,
+            lines: 1,
+            max_line,
+            quotes: QuoteTracker::new(format),
+        }
+    }
+
+    /// The longest line accepted.
+    pub fn max_line(&self) -> u64 {
+        self.max_line
+    }
+
     /// The stream ended (or has stopped so far) inside a quoted cell.
     pub fn in_quoted_cell(&self) -> bool {
         self.quotes.quoted && !self.quotes.pending_quote
     }
-}
 
-impl<R: Read> Read for LineGuard<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let chunk = &buf[..n];
+    /// Counts plain lines (with `newlines` line breaks) read past csv-core.
+    pub fn skip_lines(&mut self, newlines: u64) {
+        if newlines > 0 {
+            self.lines += newlines;
+            self.since_newline = 0;
+        }
+    }
+
+    /// Follows the next bytes csv-core read.
+    pub fn follow(&mut self, chunk: &[u8]) -> io::Result<()> {
+        let n = chunk.len();
         let first_line = self.lines;
         match memchr::memrchr(b'\n', chunk) {
             Some(last) => {
@@ -341,7 +353,7 @@ impl<R: Read> Read for LineGuard<R> {
                 },
             ));
         }
-        Ok(n)
+        Ok(())
     }
 }
 
@@ -496,14 +508,32 @@ pub fn cell_str(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::records::Record;
 
     fn records(data: &[u8], dialect: Option<&Json>) -> (Vec<Vec<String>>, Format) {
         let (mut reader, format) = open_bytes(data, None, dialect, MAX_LINE_BYTES).unwrap();
-        let rows = reader
-            .records()
-            .map(|r| r.unwrap().iter().map(str::to_string).collect())
-            .collect();
+        let mut record = Record::default();
+        let mut rows = Vec::new();
+        while reader.read(&mut record).unwrap() {
+            rows.push(
+                record
+                    .iter()
+                    .map(|c| String::from_utf8(c.to_vec()).unwrap())
+                    .collect(),
+            );
+        }
         (rows, format)
+    }
+
+    fn first_error(reader: &mut Records<Stream>) -> io::Error {
+        let mut record = Record::default();
+        loop {
+            match reader.read(&mut record) {
+                Ok(true) => {}
+                Ok(false) => panic!("no error"),
+                Err(err) => return err,
+            }
+        }
     }
 
     #[test]
@@ -595,7 +625,7 @@ mod tests {
             data.extend_from_slice(b"2,more text\n");
         }
         let (mut reader, _) = open_bytes(&data, None, None, 1000).unwrap();
-        let err = reader.records().find_map(Result::err).unwrap();
+        let err = first_error(&mut reader);
         assert!(
             err.to_string()
                 .contains("a quoted cell opened on line 2 is still open after 1000 bytes"),
@@ -607,7 +637,7 @@ mod tests {
     fn an_endless_line_is_an_error_not_a_memory_blowup() {
         let data = vec![b'x'; 5000];
         let (mut reader, _) = open_bytes(&data, None, None, 1000).unwrap();
-        let err = reader.records().next().unwrap().unwrap_err();
+        let err = first_error(&mut reader);
         assert!(
             err.to_string().contains("line 1 is longer than 1000 bytes"),
             "{err}"

@@ -3,15 +3,17 @@
 //! with one root cause per cell and no cascades. Memory does not grow with rows except for
 //! the hashed keys `keys` keeps.
 
+use std::collections::HashMap;
+use std::io;
 use std::path::Path;
 use std::time::Instant;
 
-use csv::ByteRecord;
 use serde_json::Value as Json;
 
 use super::checks::{Check, Severity};
-use super::keys::{self, KeyLog, KeySet};
+use super::keys::{self, KeyHash, KeyLog, KeySet};
 use super::reader::{self, LineTooLong, QuoteNeverCloses};
+use super::records::{Record, Records};
 use super::report::{Issue, Kind, Task};
 use super::schema::{CompiledField, CompiledSchema, ScriptPolicy};
 use super::types::Typed;
@@ -33,7 +35,7 @@ pub struct Source<'a> {
 }
 
 impl Source<'_> {
-    fn open(&self) -> Result<(csv::Reader<reader::Stream>, reader::Format), reader::SourceError> {
+    fn open(&self) -> Result<(Records<reader::Stream>, reader::Format), reader::SourceError> {
         match self.data {
             Data::File(path) => reader::open(path, self.encoding, self.dialect, self.max_line),
             Data::Bytes(bytes) => {
@@ -54,37 +56,28 @@ pub struct Job<'a> {
     pub max_errors: Option<usize>,
 }
 
-fn source_message(err: &csv::Error) -> String {
-    match err.kind() {
-        csv::ErrorKind::Io(io) => {
-            let inner = io.get_ref();
-            if let Some(long) = inner.and_then(|e| e.downcast_ref::<LineTooLong>()) {
-                long.to_string()
-            } else if let Some(open) = inner.and_then(|e| e.downcast_ref::<QuoteNeverCloses>()) {
-                open.to_string()
-            } else {
-                format!("cannot read the file: {io}")
-            }
-        }
-        _ => format!("the file cannot be parsed as CSV: {err}"),
+fn source_message(err: &io::Error) -> String {
+    let inner = err.get_ref();
+    if let Some(long) = inner.and_then(|e| e.downcast_ref::<LineTooLong>()) {
+        long.to_string()
+    } else if let Some(open) = inner.and_then(|e| e.downcast_ref::<QuoteNeverCloses>()) {
+        open.to_string()
+    } else {
+        format!("cannot read the file: {err}")
     }
 }
 
 /// A line or quoted cell too long for the reader's guard.
-fn is_guard_error(err: &csv::Error) -> bool {
-    match err.kind() {
-        csv::ErrorKind::Io(io) => io.get_ref().is_some_and(|e| {
-            e.downcast_ref::<LineTooLong>().is_some()
-                || e.downcast_ref::<QuoteNeverCloses>().is_some()
-        }),
-        _ => false,
-    }
+fn is_guard_error(err: &io::Error) -> bool {
+    err.get_ref().is_some_and(|e| {
+        e.downcast_ref::<LineTooLong>().is_some() || e.downcast_ref::<QuoteNeverCloses>().is_some()
+    })
 }
 
 /// Reads the header row, or reports why there is none.
-fn read_labels(reader: &mut csv::Reader<reader::Stream>, task: &mut Task) -> Option<Vec<String>> {
-    let mut record = ByteRecord::new();
-    match reader.read_byte_record(&mut record) {
+fn read_labels(reader: &mut Records<reader::Stream>, task: &mut Task) -> Option<Vec<String>> {
+    let mut record = Record::default();
+    match reader.read(&mut record) {
         Ok(true) => Some(
             record
                 .iter()
@@ -214,16 +207,16 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
     let mut row_log = KeyLog::with_capacity(if dedupe_rows { estimate } else { 0 });
     let mut unique_logs: Vec<KeyLog> = schema.unique.iter().map(|_| KeyLog::default()).collect();
 
-    let mut record = ByteRecord::new();
+    let mut record = Record::default();
     let mut scratch = Scratch::default();
     let mut row: u64 = u64::from(format.header);
     let mut stopped = false;
     let mut last_len = width;
     loop {
-        match reader.read_byte_record(&mut record) {
+        match reader.read(&mut record) {
             Ok(true) => {}
             Ok(false) => {
-                if reader.get_ref().in_quoted_cell() {
+                if reader.in_quoted_cell() {
                     // csv-core closes a quote cut off by the end of the file silently.
                     let i = last_len.max(1) - 1;
                     let name = column_name(schema, &task.labels, i);
@@ -240,8 +233,8 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
                 break;
             }
             Err(err) => {
-                // The guards name the line themselves; the parser may not have reached the
-                // row they stopped on (it reads ahead), so they name no row.
+                // The guards name the physical line, which says more than a row number
+                // once the file has stopped being a table.
                 let issue = if is_guard_error(&err) {
                     Issue::table(Kind::SourceError, source_message(&err))
                 } else {
@@ -304,8 +297,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
             break;
         }
     }
-    let duplicate_rows = report_keys(schema, pk_log, row_log, unique_logs, task);
-    let _ = duplicate_rows;
+    report_keys(source, schema, pk_log, row_log, unique_logs, task);
     if !stopped {
         for check in checks {
             let severity = check.severity;
@@ -340,7 +332,7 @@ struct Logs<'a> {
 
 #[allow(clippy::too_many_arguments)]
 fn check_row(
-    record: &ByteRecord,
+    record: &Record,
     row: u64,
     checked: usize,
     schema: &CompiledSchema,
@@ -429,10 +421,9 @@ fn check_row(
         }
         values.push(Some(value));
     }
-    let row_hash = keys::hash_row(record);
     // A row with a bad cell is reported for that cell; it is not also a duplicate row.
     if let Some(rows) = logs.rows.filter(|_| !failed.contains(&true)) {
-        rows.push(row_hash, row, row_hash);
+        rows.push(keys::hash_row(record), row);
     }
     let key_of = |positions: &[usize]| -> Option<keys::KeyHash> {
         let value = |i: &usize| values.get(*i).copied().flatten();
@@ -452,12 +443,12 @@ fn check_row(
     };
     if !schema.primary_key.is_empty() {
         if let Some(key) = log_key(&schema.primary_key) {
-            logs.pk.push(key, row, row_hash);
+            logs.pk.push(key, row);
         }
     }
     for (log, &i) in logs.unique.iter_mut().zip(&schema.unique) {
         if let Some(key) = log_key(&[i]) {
-            log.push(key, row, row_hash);
+            log.push(key, row);
         }
     }
     for (fk, set) in schema.foreign_keys.iter().zip(foreign) {
@@ -545,33 +536,68 @@ fn reuse<'a, 'b>(mut values: Vec<Option<Typed<'a>>>) -> Vec<Option<Typed<'b>>> {
     values.into_iter().map(|_| None).collect()
 }
 
+/// A row whose key, or whole text, an earlier row has.
+struct Repeat {
+    row: u64,
+    /// The first row with the same key.
+    first: u64,
+    /// The whole row repeats an earlier row with the same key.
+    same_row: bool,
+}
+
 /// Turns the key logs into duplicate-row, primary-key and unique errors, one per row and
 /// root cause: a repeated row is a duplicate row, not also a key or unique error.
 fn report_keys(
+    source: Source<'_>,
     schema: &CompiledSchema,
     pk_log: KeyLog,
     row_log: KeyLog,
     unique_logs: Vec<KeyLog>,
     task: &mut Task,
-) -> Vec<u64> {
+) {
+    let pk_groups = pk_log.repeated();
+    let mut suspects: Vec<u64> = pk_groups.iter().flatten().copied().collect();
+    suspects.sort_unstable();
+    suspects.dedup();
+    let texts = row_hashes(source, &suspects);
+    let mut repeats = Vec::new();
+    for group in &pk_groups {
+        for (i, row) in group.iter().enumerate().skip(1) {
+            let text = texts.get(row);
+            repeats.push(Repeat {
+                row: *row,
+                first: group[0],
+                same_row: text.is_some() && group[..i].iter().any(|e| texts.get(e) == text),
+            });
+        }
+    }
+    // Without a primary key the logged key is the row's text itself.
+    for group in row_log.repeated() {
+        repeats.extend(group[1..].iter().map(|&row| Repeat {
+            row,
+            first: group[0],
+            same_row: true,
+        }));
+    }
+    repeats.sort_unstable_by_key(|r| r.row);
     let mut duplicate_rows = Vec::new();
     let pk_names = schema.names(&schema.primary_key);
-    for dup in pk_log.duplicates().into_iter().chain(row_log.duplicates()) {
-        if dup.same_row {
-            duplicate_rows.push(dup.row);
+    for repeat in repeats {
+        if repeat.same_row {
+            duplicate_rows.push(repeat.row);
             task.errors.push(Issue::row(
                 Kind::DuplicateRow,
-                dup.row,
-                format!("the row repeats row {} exactly", dup.first),
+                repeat.row,
+                format!("the row repeats row {} exactly", repeat.first),
             ));
         } else {
             let first = schema.primary_key[0];
             let mut issue = Issue::row(
                 Kind::PrimaryKey,
-                dup.row,
+                repeat.row,
                 format!(
                     "the primary key ({pk_names}) repeats the key of row {}",
-                    dup.first
+                    repeat.first
                 ),
             );
             issue.field_name = Some(schema.fields[first].name.clone());
@@ -579,24 +605,49 @@ fn report_keys(
             task.errors.push(issue);
         }
     }
-    duplicate_rows.sort_unstable();
     for (log, &i) in unique_logs.into_iter().zip(&schema.unique) {
         let name = &schema.fields[i].name;
-        for dup in log.duplicates() {
-            if duplicate_rows.binary_search(&dup.row).is_ok() {
-                continue;
+        for group in log.repeated() {
+            let first = group[0];
+            for &row in &group[1..] {
+                if duplicate_rows.binary_search(&row).is_ok() {
+                    continue;
+                }
+                task.errors.push(Issue::cell(
+                    Kind::UniqueError,
+                    row,
+                    name,
+                    i + 1,
+                    "",
+                    format!("the value repeats row {first} (constraint `unique`)"),
+                ));
             }
-            task.errors.push(Issue::cell(
-                Kind::UniqueError,
-                dup.row,
-                name,
-                i + 1,
-                "",
-                format!("the value repeats row {} (constraint `unique`)", dup.first),
-            ));
         }
     }
-    duplicate_rows
+}
+
+/// The text hashes of some rows (sorted), read again from the source. A repeated primary
+/// key is a duplicate row when the whole row repeats; hashing every row on the first pass
+/// to tell would cost every table what only tables with repeated keys need. A source
+/// that cannot be read again leaves its repeats reported as repeated keys.
+fn row_hashes(source: Source<'_>, rows: &[u64]) -> HashMap<u64, KeyHash> {
+    let mut hashes = HashMap::with_capacity(rows.len());
+    let Some((mut reader, _)) = rows.first().and_then(|_| source.open().ok()) else {
+        return hashes;
+    };
+    let mut record = Record::default();
+    // Rows are numbered as in the first pass: every record counts, the header included.
+    let mut row = 0;
+    for &wanted in rows {
+        while row < wanted {
+            match reader.read(&mut record) {
+                Ok(true) => row += 1,
+                _ => return hashes,
+            }
+        }
+        hashes.insert(wanted, keys::hash_row(&record));
+    }
+    hashes
 }
 
 /// The keys `fields` take in a table, for foreign keys pointing at it. Rows with errors in
@@ -607,17 +658,12 @@ pub fn collect_keys(
     fields: &[usize],
 ) -> Result<KeySet, String> {
     let (mut reader, format) = source.open().map_err(|e| e.to_string())?;
-    let mut record = ByteRecord::new();
+    let mut record = Record::default();
     if format.header {
-        reader
-            .read_byte_record(&mut record)
-            .map_err(|e| source_message(&e))?;
+        reader.read(&mut record).map_err(|e| source_message(&e))?;
     }
     let mut set = KeySet::new();
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| source_message(&e))?
-    {
+    while reader.read(&mut record).map_err(|e| source_message(&e))? {
         let values: Option<Vec<Typed<'_>>> = fields
             .iter()
             .map(|&i| {

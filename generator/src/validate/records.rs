@@ -1,0 +1,486 @@
+//! Splits the byte stream into records. Most lines of a real table are plain — cells cut
+//! by the delimiter, quoted cells closed on the same line with no quote inside — and are
+//! cut here with a few SIMD searches per line. Every other record (a line break or a
+//! doubled quote inside a quoted cell, a stray quote or carriage return, an escape
+//! character, a line longer than the buffer, the first record with its byte-order mark)
+//! goes to csv-core, the csv crate's own parser, which decides it exactly as the csv crate
+//! would. A differential test holds the two paths to the same records on random input.
+
+use std::io::{self, Read};
+use std::ops::{Index, Range};
+
+use csv_core::ReadRecordResult;
+
+use super::reader::{Format, LineGuard};
+
+/// One record: its cells joined by the delimiter, whatever their quoting was, so that equal
+/// rows have equal bytes (duplicate rows are found by hashing them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Record {
+    bytes: Vec<u8>,
+    /// Where each cell ends in `bytes`; the next one starts one delimiter later.
+    ends: Vec<usize>,
+}
+
+impl Record {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The cells and the delimiters between them.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Where cell `i` is in [`Record::as_slice`].
+    pub fn range(&self, i: usize) -> Option<Range<usize>> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        Some(start..end)
+    }
+
+    /// Where each cell ends in [`Record::as_slice`].
+    pub fn ends(&self) -> &[usize] {
+        &self.ends
+    }
+
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        self.bytes.get(self.range(i)?)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let cell = &self.bytes[start..end];
+            start = end + 1;
+            cell
+        })
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+    }
+
+    /// Builds the record from cells given as ranges of `line`. Cells that follow each
+    /// other with one delimiter between are copied as one run, so a plain line costs one
+    /// copy and each quoted cell two more.
+    fn fill_from_ranges(&mut self, line: &[u8], cells: &[Range<usize>], delimiter: u8) {
+        self.clear();
+        let Some(first) = cells.first() else { return };
+        let (mut run, mut prev_end) = (first.start, first.start);
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 && cell.start != prev_end + 1 {
+                self.bytes.extend_from_slice(&line[run..prev_end]);
+                self.bytes.push(delimiter);
+                run = cell.start;
+            }
+            self.ends.push(self.bytes.len() + cell.end - run);
+            prev_end = cell.end;
+        }
+        self.bytes.extend_from_slice(&line[run..prev_end]);
+    }
+
+    /// Builds the record from csv-core's output: cells back to back, with their ends.
+    fn fill_from_core(&mut self, cells: &[u8], ends: &[usize], delimiter: u8) {
+        self.clear();
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            if i > 0 {
+                self.bytes.push(delimiter);
+            }
+            self.bytes.extend_from_slice(&cells[start..end]);
+            self.ends.push(self.bytes.len());
+            start = end;
+        }
+    }
+}
+
+impl Index<usize> for Record {
+    type Output = [u8];
+
+    fn index(&self, i: usize) -> &[u8] {
+        match self.get(i) {
+            Some(cell) => cell,
+            None => panic!("cell {i} of a record with {} cells", self.len()),
+        }
+    }
+}
+
+impl<T: AsRef<[u8]>> FromIterator<T> for Record {
+    /// A record of the given cells (for tests), joined by a comma.
+    fn from_iter<I: IntoIterator<Item = T>>(cells: I) -> Record {
+        let mut joined = Vec::new();
+        let mut ends = Vec::new();
+        for cell in cells {
+            joined.extend_from_slice(cell.as_ref());
+            ends.push(joined.len());
+        }
+        let mut record = Record::default();
+        record.fill_from_core(&joined, &ends, b',');
+        record
+    }
+}
+
+/// What the fast path made of the next line.
+enum Line {
+    Record,
+    /// The line is not all in the buffer yet.
+    NeedsMore,
+    /// Not a plain line: csv-core decides.
+    Unusual,
+}
+
+/// Reads records from a byte stream, as the csv crate reads them with `flexible(true)`
+/// and the CRLF terminator (any of `\r\n`, `\n`, `\r` ends a record; blank lines are
+/// skipped).
+pub struct Records<R> {
+    input: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    core: csv_core::Reader,
+    /// csv-core has read the first record (where it drops a byte-order mark).
+    core_started: bool,
+    /// The dialect has no escape character, so plain lines can take the fast path.
+    fast: bool,
+    delimiter: u8,
+    quote: u8,
+    cells: Vec<Range<usize>>,
+    core_out: Vec<u8>,
+    core_ends: Vec<usize>,
+    guard: LineGuard,
+}
+
+impl<R: Read> Records<R> {
+    pub fn new(input: R, format: &Format, capacity: usize, guard: LineGuard) -> Records<R> {
+        let core = csv_core::ReaderBuilder::new()
+            .delimiter(format.delimiter)
+            .quote(format.quote)
+            .double_quote(format.double_quote)
+            .escape(format.escape)
+            .build();
+        Records {
+            input,
+            buf: vec![0; capacity.max(1)],
+            start: 0,
+            end: 0,
+            eof: false,
+            core,
+            core_started: false,
+            fast: format.escape.is_none(),
+            delimiter: format.delimiter,
+            quote: format.quote,
+            cells: Vec::new(),
+            core_out: vec![0; 1024],
+            core_ends: vec![0; 64],
+            guard,
+        }
+    }
+
+    /// The records read so far ended inside a quoted cell: the file was cut off.
+    pub fn in_quoted_cell(&self) -> bool {
+        self.guard.in_quoted_cell()
+    }
+
+    /// Reads the next record into `record`; `false` at the end of the stream.
+    pub fn read(&mut self, record: &mut Record) -> io::Result<bool> {
+        if self.fast && self.core_started {
+            loop {
+                match self.plain_line(record) {
+                    Line::Record => return Ok(true),
+                    Line::Unusual => break,
+                    Line::NeedsMore => {
+                        if !self.fill()? {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        self.core_record(record)
+    }
+
+    /// Moves the unread bytes to the front and reads more after them; `false` when the
+    /// buffer is full (one line longer than the buffer) or the stream has ended.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            return Ok(false);
+        }
+        let n = self.input.read(&mut self.buf[self.end..])?;
+        self.end += n;
+        self.eof = n == 0;
+        Ok(true)
+    }
+
+    /// Cuts the next line if it is plain.
+    fn plain_line(&mut self, record: &mut Record) -> Line {
+        // Blank lines between records are skipped, as csv-core skips them.
+        while self.start < self.end && matches!(self.buf[self.start], b'\n' | b'\r') {
+            self.guard
+                .skip_lines(u64::from(self.buf[self.start] == b'\n'));
+            self.start += 1;
+        }
+        if self.start == self.end {
+            return if self.eof {
+                Line::Unusual
+            } else {
+                Line::NeedsMore
+            };
+        }
+        let data = &self.buf[self.start..self.end];
+        let (line, next) = match memchr::memchr(b'\n', data) {
+            Some(at) => (&data[..at], at + 1),
+            None if self.eof => (data, data.len()),
+            None => return Line::NeedsMore,
+        };
+        if line.len() as u64 > self.guard.max_line() {
+            return Line::Unusual;
+        }
+        let (d, q) = (self.delimiter, self.quote);
+        self.cells.clear();
+        let mut at = 0;
+        loop {
+            if line.get(at) == Some(&q) {
+                let Some(close) = memchr::memchr(q, &line[at + 1..]).map(|i| at + 1 + i) else {
+                    return Line::Unusual;
+                };
+                self.cells.push(at + 1..close);
+                match line.get(close + 1) {
+                    None => break,
+                    Some(&b) if b == d => at = close + 2,
+                    Some(b'\r') if close + 2 == line.len() => break,
+                    Some(_) => return Line::Unusual,
+                }
+            } else {
+                match memchr::memchr3(d, q, b'\r', &line[at..]).map(|i| at + i) {
+                    None => {
+                        self.cells.push(at..line.len());
+                        break;
+                    }
+                    Some(stop) if line[stop] == d => {
+                        self.cells.push(at..stop);
+                        at = stop + 1;
+                    }
+                    Some(stop) if line[stop] == b'\r' && stop + 1 == line.len() => {
+                        self.cells.push(at..stop);
+                        break;
+                    }
+                    Some(_) => return Line::Unusual,
+                }
+            }
+        }
+        record.fill_from_ranges(line, &self.cells, d);
+        self.guard.skip_lines(u64::from(next > line.len()));
+        self.start += next;
+        Line::Record
+    }
+
+    /// Reads the next record with csv-core.
+    fn core_record(&mut self, record: &mut Record) -> io::Result<bool> {
+        self.core_started = true;
+        let (mut nout, mut nend) = (0, 0);
+        loop {
+            if self.start == self.end && !self.eof {
+                self.start = 0;
+                self.end = 0;
+                self.fill()?;
+            }
+            let (result, nin, out, ends) = self.core.read_record(
+                &self.buf[self.start..self.end],
+                &mut self.core_out[nout..],
+                &mut self.core_ends[nend..],
+            );
+            self.guard.follow(&self.buf[self.start..self.start + nin])?;
+            self.start += nin;
+            nout += out;
+            nend += ends;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let grown = self.core_out.len() * 2;
+                    self.core_out.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let grown = self.core_ends.len() * 2;
+                    self.core_ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record => {
+                    record.fill_from_core(
+                        &self.core_out[..nout],
+                        &self.core_ends[..nend],
+                        self.delimiter,
+                    );
+                    return Ok(true);
+                }
+                ReadRecordResult::End => {
+                    record.clear();
+                    return Ok(false);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use encoding_rs::UTF_8;
+
+    fn format(delimiter: u8, double_quote: bool, escape: Option<u8>) -> Format {
+        Format {
+            encoding: UTF_8,
+            encoding_detected: false,
+            delimiter,
+            quote: b'"',
+            double_quote,
+            escape,
+            header: false,
+            bytes: 0,
+        }
+    }
+
+    /// Hands out the bytes in chunks of random sizes, as a file or decoder may.
+    struct Chunked {
+        data: Vec<u8>,
+        at: usize,
+        rng: fastrand::Rng,
+    }
+
+    impl Read for Chunked {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let left = self.data.len() - self.at;
+            let n = left.min(buf.len()).min(self.rng.usize(1..=8));
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    fn ours(data: &[u8], format: &Format, capacity: usize, seed: u64) -> Vec<Vec<Vec<u8>>> {
+        let input = Chunked {
+            data: data.to_vec(),
+            at: 0,
+            rng: fastrand::Rng::with_seed(seed),
+        };
+        let mut records = Records::new(input, format, capacity, LineGuard::new(format, 1 << 20));
+        let mut record = Record::default();
+        let mut all = Vec::new();
+        while records.read(&mut record).unwrap() {
+            all.push(record.iter().map(<[u8]>::to_vec).collect());
+        }
+        all
+    }
+
+    fn csv_crate(data: &[u8], format: &Format) -> Vec<Vec<Vec<u8>>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(format.delimiter)
+            .quote(format.quote)
+            .double_quote(format.double_quote)
+            .escape(format.escape)
+            .from_reader(data)
+            .byte_records()
+            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .collect()
+    }
+
+    #[test]
+    fn records_agree_with_the_csv_crate_on_random_input() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let alphabet: &[&[u8]] = &[
+            b"\"",
+            b"\"",
+            b",",
+            b",",
+            b";",
+            b"\n",
+            b"\n",
+            b"\r",
+            b"\\",
+            b"a",
+            b"b",
+            b" ",
+            "ї".as_bytes(),
+        ];
+        let cells: &[&[u8]] = &[
+            b"",
+            b"12",
+            b"abc",
+            "Київ".as_bytes(),
+            b"\"a,b\"",
+            b"\"a;b\"",
+            b"\"x\ny\"",
+            b"\"q\"\"q\"",
+            b"\"\"",
+            b"\"ab\"",
+            b"a\"b",
+        ];
+        for round in 0..60_000u64 {
+            // Odd rounds: random bytes; even rounds: rows of realistic cells, a few bytes
+            // of which are then damaged.
+            let mut text: Vec<u8> = Vec::new();
+            if round % 2 == 1 {
+                for _ in 0..rng.usize(0..40) {
+                    text.extend_from_slice(alphabet[rng.usize(..alphabet.len())]);
+                }
+            } else {
+                for _ in 0..rng.usize(0..5) {
+                    for i in 0..rng.usize(1..5) {
+                        if i > 0 {
+                            text.push(if rng.bool() { b',' } else { b';' });
+                        }
+                        text.extend_from_slice(cells[rng.usize(..cells.len())]);
+                    }
+                    text.extend_from_slice(if rng.bool() { b"\n" } else { b"\r\n" });
+                }
+                for _ in 0..rng.usize(0..3) {
+                    if !text.is_empty() {
+                        let at = rng.usize(..text.len());
+                        text[at] = alphabet[rng.usize(..alphabet.len())][0];
+                    }
+                }
+            }
+            let format = format(
+                if round % 3 == 0 { b';' } else { b',' },
+                round % 5 != 0,
+                (round % 7 == 0).then_some(b'\\'),
+            );
+            let capacity = if round % 4 < 2 { 256 } else { rng.usize(1..16) };
+            assert_eq!(
+                ours(&text, &format, capacity, round),
+                csv_crate(&text, &format),
+                "{:?} with {:?}, buffer {capacity}",
+                String::from_utf8_lossy(&text),
+                (format.delimiter as char, format.double_quote, format.escape)
+            );
+        }
+    }
+
+    #[test]
+    fn a_record_keeps_one_layout_however_it_was_quoted() {
+        let plain = ours(b"h\na,b,c\n", &format(b',', true, None), 64, 1);
+        let quoted = ours(b"h\n\"a\",b,\"c\"\r\n", &format(b',', true, None), 64, 1);
+        assert_eq!(plain, quoted);
+        let format = format(b',', true, None);
+        let data = b"h\n\"a\",b,\"c\"\r\n";
+        let mut records = Records::new(&data[..], &format, 64, LineGuard::new(&format, 1 << 20));
+        let mut record = Record::default();
+        assert!(records.read(&mut record).unwrap());
+        assert!(records.read(&mut record).unwrap());
+        assert_eq!(record.as_slice(), b"a,b,c");
+        assert_eq!(record.range(1), Some(2..3));
+        assert_eq!(&record[2], b"c");
+        assert!(!records.read(&mut record).unwrap());
+    }
+}
