@@ -21,8 +21,9 @@ pub enum Fast {
     IsoDate { min: i32, max: i32 },
     /// A string field whose only constraint is `enum`: the allowed values whose text has
     /// no mixed-script word (those take the full path, to be warned about), each with its
-    /// length and first eight bytes, so that a mismatch costs no `memcmp` call.
-    Enum(Vec<(usize, u64, Box<str>)>),
+    /// length and its first and last eight bytes, which settle values up to 16 bytes
+    /// without a `memcmp` call.
+    Enum(Vec<(usize, u64, u64, Box<str>)>),
     /// A string field with at most `minLength`/`maxLength`: cells whose byte length proves
     /// the character count is within bounds.
     Str { min_chars: usize, max_chars: usize },
@@ -47,10 +48,13 @@ impl Fast {
                 (*min <= d && d <= *max).then_some(Typed::Date(d))
             }
             Fast::Enum(values) => {
-                let (len, head) = (cell.len(), head(cell.as_bytes()));
+                let b = cell.as_bytes();
+                let (len, head, tail) = (b.len(), head(b), tail(b));
                 values
                     .iter()
-                    .any(|(l, h, v)| *l == len && *h == head && v.as_bytes() == cell.as_bytes())
+                    .any(|(l, h, t, v)| {
+                        *l == len && *h == head && *t == tail && (len <= 16 || v.as_bytes() == b)
+                    })
                     .then_some(Typed::Str(cell))
             }
             Fast::Str {
@@ -75,7 +79,14 @@ impl Fast {
             values
                 .into_iter()
                 .filter(|v| mixed_script_word(v).is_none())
-                .map(|v| (v.len(), head(v.as_bytes()), Box::from(v)))
+                .map(|v| {
+                    (
+                        v.len(),
+                        head(v.as_bytes()),
+                        tail(v.as_bytes()),
+                        Box::from(v),
+                    )
+                })
                 .collect(),
         )
     }
@@ -88,6 +99,15 @@ fn head(b: &[u8]) -> u64 {
     let n = b.len().min(8);
     buf[..n].copy_from_slice(&b[..n]);
     u64::from_le_bytes(buf)
+}
+
+/// The last eight bytes as one number (zero for shorter strings, which `head` covers).
+#[inline]
+fn tail(b: &[u8]) -> u64 {
+    match b.len().checked_sub(8) {
+        Some(at) => u64::from_le_bytes(b[at..].try_into().unwrap_or_default()),
+        None => 0,
+    }
 }
 
 /// `-?digits`, at most 18 digits (no overflow).
@@ -193,6 +213,10 @@ mod tests {
         let num = Fast::Num { min: 0.0, max: 1.0 };
         assert_eq!(num.accept("0.5"), Some(Typed::Num(0.5)));
         assert_eq!(num.accept("1.5"), None);
+        let channels = Fast::enumeration(["web-1551-gov-ua", "email"]);
+        assert!(channels.accept("web-1551-gov-ua").is_some());
+        assert_eq!(channels.accept("web-1552-gov-ua"), None);
+        assert_eq!(channels.accept("emaIl"), None);
         let e = Fast::enumeration(["так", "MiсTo"]);
         assert_eq!(e.accept("так"), Some(Typed::Str("так")));
         assert_eq!(
