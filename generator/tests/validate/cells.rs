@@ -325,3 +325,26 @@ fn duplicate_rows_without_a_primary_key_are_found() {
         "{report}"
     );
 }
+
+#[test]
+fn a_repeated_primary_key_is_a_duplicate_row_only_when_the_whole_row_repeats() {
+    // Row numbers count records, not lines: row 3 spans two lines, a blank line between
+    // records is skipped, and quoting does not make a repeated row different.
+    let schema = r#"{"fields": [{"name": "id", "type": "integer"}, {"name": "text"}],
+        "primaryKey": ["id"]}"#;
+    let csv = "id,text\n1,a\n2,\"two\nlines\"\n\n3,c\n\"1\",\"a\"\n2,other\n3,c\r\n";
+    let report = check(schema, csv);
+    assert_eq!(
+        errors(&report),
+        vec![
+            ("duplicate-row", Some(5), None),
+            ("primary-key", Some(6), Some("id".to_string())),
+            ("duplicate-row", Some(7), None),
+        ],
+        "{report}"
+    );
+    assert!(report.to_string().contains("the row repeats row 2 exactly"));
+    assert!(report
+        .to_string()
+        .contains("the primary key (id) repeats the key of row 3"));
+}
