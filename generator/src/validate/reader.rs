@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, Chain, Cursor, Read};
 use std::path::Path;
 
-use encoding_rs::{Decoder, Encoding, UTF_8, WINDOWS_1251};
+use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8, WINDOWS_1251};
 use serde_json::Value as Json;
 
 use super::records::Records;
@@ -236,7 +236,12 @@ pub struct Transcoded<R> {
     start: usize,
     end: usize,
     eof: bool,
+    /// The decoder has had its last call (it must not be called again).
+    finished: bool,
 }
+
+/// The smallest buffer [`Transcoded`] writes into: room for any one character in UTF-8.
+pub const MIN_READ: usize = 4;
 
 impl<R: Read> Transcoded<R> {
     fn new(inner: R, encoding: &'static Encoding) -> Transcoded<R> {
@@ -248,6 +253,7 @@ impl<R: Read> Transcoded<R> {
             start: 0,
             end: 0,
             eof: false,
+            finished: false,
         }
     }
 }
@@ -257,7 +263,10 @@ impl<R: Read> Read for Transcoded<R> {
         let Some(decoder) = self.decoder.as_mut() else {
             return self.inner.read(buf);
         };
-        if buf.len() < 4 {
+        if self.finished {
+            return Ok(0);
+        }
+        if buf.len() < MIN_READ {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "buffer too small",
@@ -269,10 +278,13 @@ impl<R: Read> Read for Transcoded<R> {
                 self.end = self.inner.read(&mut self.input)?;
                 self.eof = self.end == 0;
             }
-            let (_, read, written, _) =
+            let (result, read, written, _) =
                 decoder.decode_to_utf8(&self.input[self.start..self.end], buf, self.eof);
             self.start += read;
-            if written > 0 || (self.eof && self.start == self.end) {
+            // The last call may still write (a character cut off by the end of the file
+            // becomes U+FFFD); the reads after it must not reach the decoder.
+            self.finished = self.eof && result == CoderResult::InputEmpty;
+            if written > 0 || self.finished {
                 return Ok(written);
             }
         }
@@ -533,6 +545,54 @@ mod tests {
                 Ok(false) => panic!("no error"),
                 Err(err) => return err,
             }
+        }
+    }
+
+    /// A UTF-16 file (BOM `FF FE`) whose last character is cut off: the decoder's last
+    /// call writes U+FFFD, and the reads after it must not call the decoder again (found
+    /// by the fuzzer as a panic).
+    #[test]
+    fn a_character_cut_off_at_the_end_is_replaced_not_a_panic() {
+        let mut data = vec![0xFF, 0xFE];
+        for unit in "a;b\r\n1;2\r\n".encode_utf16() {
+            data.extend_from_slice(&unit.to_le_bytes());
+        }
+        data.push(b'3');
+        let (rows, format) = records(&data, None);
+        assert_eq!(format.encoding.name(), "UTF-16LE");
+        assert_eq!(rows, vec![vec!["a", "b"], vec!["1", "2"], vec!["\u{FFFD}"]]);
+    }
+
+    /// A Windows-1251 line that all but fills the buffer leaves less room than one
+    /// character needs: the reader must hand the rest to csv-core rather than read into
+    /// a sliver (which the decoder refuses).
+    #[test]
+    fn a_long_transcoded_line_never_reads_into_a_sliver_of_buffer() {
+        let (text, _, _) = WINDOWS_1251.encode("рік;назва\r\n2017;довга назва\r\n2018;x\r\n");
+        let format = Format {
+            encoding: WINDOWS_1251,
+            encoding_detected: false,
+            delimiter: b';',
+            quote: b'"',
+            double_quote: true,
+            escape: None,
+            header: true,
+            bytes: 0,
+        };
+        for capacity in 1..40 {
+            let stream = Transcoded::new(Cursor::new(text.to_vec()), WINDOWS_1251);
+            let guard = LineGuard::new(&format, MAX_LINE_BYTES);
+            let mut reader = Records::new(stream, &format, capacity, guard);
+            let mut record = Record::default();
+            let mut rows = Vec::new();
+            while reader.read(&mut record).unwrap() {
+                rows.push(String::from_utf8(record.as_slice().to_vec()).unwrap());
+            }
+            assert_eq!(
+                rows,
+                ["рік;назва", "2017;довга назва", "2018;x"],
+                "{capacity}"
+            );
         }
     }
 

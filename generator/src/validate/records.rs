@@ -11,7 +11,7 @@ use std::ops::{Index, Range};
 
 use csv_core::ReadRecordResult;
 
-use super::reader::{Format, LineGuard};
+use super::reader::{Format, LineGuard, MIN_READ};
 
 /// One record: its cells joined by the delimiter, whatever their quoting was, so that equal
 /// rows have equal bytes (duplicate rows are found by hashing them).
@@ -163,7 +163,7 @@ impl<R: Read> Records<R> {
             .build();
         Records {
             input,
-            buf: vec![0; capacity.max(1)],
+            buf: vec![0; capacity.max(MIN_READ)],
             start: 0,
             end: 0,
             eof: false,
@@ -213,7 +213,8 @@ impl<R: Read> Records<R> {
             self.end -= self.start;
             self.start = 0;
         }
-        if self.end == self.buf.len() {
+        // A decoder writes whole characters: a sliver of room is no room.
+        if self.buf.len() - self.end < MIN_READ {
             return Ok(false);
         }
         let n = self.input.read(&mut self.buf[self.end..])?;
