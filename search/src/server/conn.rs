@@ -107,11 +107,20 @@ pub async fn run<S>(
 /// A connection over the cap: a 503 saying to retry, then close (bounded in time, so a
 /// client that does not read cannot hold even this).
 async fn refuse(mut stream: TcpStream) {
-    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\n\
-        content-type: application/json\r\nconnection: close\r\ncontent-length: 92\r\n\r\n\
-        {\"error\":{\"status\":503,\"code\":\"busy\",\"message\":\"too many connections; retry shortly\"}}";
-    let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(BUSY)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), stream.write_all(&busy())).await;
     let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
+}
+
+/// The whole 503 answer, in the service's error shape.
+fn busy() -> Vec<u8> {
+    let body =
+        r#"{"error":{"status":503,"code":"busy","message":"too many connections; retry shortly"}}"#;
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-type: application/json\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// A socket whose writes fail with `TimedOut` once the peer has accepted nothing for the

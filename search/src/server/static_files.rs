@@ -425,6 +425,75 @@ mod tests {
         assert_eq!(normalise("/%ff"), None);
     }
 
+    /// One spelling of `segments` as a client could send it: every byte may be
+    /// percent-encoded (upper- or lower-case hex), separators may be `//` or `%2f`, and `.`,
+    /// empty and `<x>/..` segments may be inserted anywhere.
+    fn spelling(segments: &[&str], next: &mut impl FnMut() -> u32) -> String {
+        let mut out = String::new();
+        for segment in segments {
+            match next() % 6 {
+                0 => out.push_str("/."),
+                1 => out.push('/'),
+                2 => out.push_str("/zz/.."),
+                3 => out.push_str("/%2e"),
+                _ => {}
+            }
+            out.push_str(if next() % 4 == 0 { "%2f" } else { "/" });
+            for byte in segment.bytes() {
+                match next() % 3 {
+                    0 => out.push_str(&format!("%{byte:02X}")),
+                    1 => out.push_str(&format!("%{byte:02x}")),
+                    _ => out.push(byte as char),
+                }
+            }
+        }
+        if next() % 3 == 0 {
+            out.push_str("/.");
+        }
+        out
+    }
+
+    #[test]
+    fn no_spelling_of_a_private_file_is_served() {
+        let root = std::env::temp_dir().join(format!("vidkryto-private-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let private = [
+            "_store/ds/res/meta.json",
+            "_index/CURRENT",
+            "_files/manifest.json",
+            ".render-id",
+            "data/ds/.hidden",
+        ];
+        for file in private.iter().chain(["index.html", "data/ds/r.csv"].iter()) {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        let files = SiteFiles::open(&Layout::new(&root));
+        let mut state = 0x9e37_79b9_u32;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state
+        };
+        let headers = HeaderMap::new();
+        for file in private {
+            let segments: Vec<&str> = file.split('/').collect();
+            for _ in 0..2000 {
+                let raw = spelling(&segments, &mut next);
+                assert!(public_file(&root, &raw).is_none(), "{raw} was served");
+                assert!(serve(&files, &raw, &headers).is_none(), "{raw} was served");
+            }
+        }
+        // The same generator reaches public files, so it does spell real paths.
+        for _ in 0..200 {
+            let raw = spelling(&["data", "ds", "r.csv"], &mut next);
+            assert!(public_file(&root, &raw).is_some(), "{raw} was not served");
+        }
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
     #[test]
     fn ranges() {
         let span = |v: &str, len| match parse_range(v, len) {
