@@ -215,7 +215,8 @@ fn hostile_package(root: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> Pa
 
 #[test]
 fn names_and_paths_that_escape_are_refused_by_build_and_validate() {
-    let cases: [(&str, fn(&mut serde_json::Value)); 4] = [
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(&str, Edit); 4] = [
         ("name", |p| p["name"] = "../../../../x".into()),
         ("resources[0].name", |p| {
             p["resources"][0]["name"] = "../../../../x".into()
@@ -231,7 +232,7 @@ fn names_and_paths_that_escape_are_refused_by_build_and_validate() {
         let root = scratch(&format!("names-{i}"));
         let public = root.join("deep/er/public");
         let dir = hostile_package(&root, edit);
-        let file = config(&root, "vidkryto.toml", &public, &[dir.clone()]);
+        let file = config(&root, "vidkryto.toml", &public, std::slice::from_ref(&dir));
         let out = build(&file, &[]).output().unwrap();
         assert!(!out.status.success(), "{key}: the build passed");
         let message = stderr(&out);

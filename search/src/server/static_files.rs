@@ -438,7 +438,7 @@ mod tests {
                 3 => out.push_str("/%2e"),
                 _ => {}
             }
-            out.push_str(if next() % 4 == 0 { "%2f" } else { "/" });
+            out.push_str(if next().is_multiple_of(4) { "%2f" } else { "/" });
             for byte in segment.bytes() {
                 match next() % 3 {
                     0 => out.push_str(&format!("%{byte:02X}")),
@@ -447,7 +447,7 @@ mod tests {
                 }
             }
         }
-        if next() % 3 == 0 {
+        if next().is_multiple_of(3) {
             out.push_str("/.");
         }
         out
