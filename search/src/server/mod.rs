@@ -192,6 +192,11 @@ pub fn serve_with(
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let state = Arc::new(AppState::open(dir)?);
+    if let Ok(key) = crate::keys::ServerKey::for_layout(&state.layout) {
+        if key.source == crate::keys::KeySource::Ephemeral {
+            eprintln!("warning: paging cursors are signed with {}", key.source);
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
