@@ -1,7 +1,9 @@
 //! The build: runs the stages after `pull` in order — load packages, validate, anonymise
 //! (into `build/anonymised/<name>/`), publish — into a staging copy of `public/` (the spare
 //! tree of `crate::staging`, brought up to date), and swaps it in only when every stage
-//! succeeded, so a failed build leaves the last good output untouched.
+//! succeeded, so a failed build leaves the last good output untouched. One build at a time
+//! per output folder (`staging::BuildLock`); the last stage records every servable file's
+//! hash and precompressed copies (`vidkryto_search::sitefiles`).
 
 use std::fmt;
 
@@ -13,7 +15,7 @@ use crate::anonymise;
 use crate::catalog::Package;
 use crate::config::Config;
 use crate::publish;
-use crate::staging::ReusedStaging;
+use crate::staging::{BuildLock, ReusedStaging};
 use crate::validate;
 
 /// What a build produced.
@@ -29,6 +31,8 @@ pub struct BuildSummary {
     pub site: crate::site::SiteSummary,
     /// The search index written beside the site.
     pub index: vidkryto_search::index::IndexSummary,
+    /// Servable files hashed, and precompressed copies made.
+    pub files: vidkryto_search::sitefiles::FilesSummary,
     pub seconds: f64,
 }
 
@@ -58,6 +62,11 @@ impl fmt::Display for BuildSummary {
             f,
             "search index {}: {} documents",
             self.index.version, self.index.documents
+        )?;
+        writeln!(
+            f,
+            "static files: {} ({} copies compressed)",
+            self.files.files, self.files.compressed
         )?;
         if !self.private.is_empty() {
             writeln!(f, "kept private: {}", self.private.join(", "))?;
@@ -103,7 +112,7 @@ fn validate_for_publishing(package: &Package, layout: &Layout) -> anyhow::Result
         .tasks
         .retain(|t| package.resource(&t.name).is_some_and(|r| !r.private));
     let file = layout.validation_file(&package.name);
-    vidkryto_search::output::write_atomic(&file, &serde_json::to_vec_pretty(&report)?)
+    vidkryto_search::output::write_in(layout, &file, &serde_json::to_vec_pretty(&report)?)
         .with_context(|| format!("cannot write `{}`", file.display()))
 }
 
@@ -119,7 +128,7 @@ fn publish_privacy_files(
     ] {
         let bytes =
             std::fs::read(&from).with_context(|| format!("cannot read `{}`", from.display()))?;
-        vidkryto_search::output::write_atomic(&to, &bytes)
+        vidkryto_search::output::write_in(layout, &to, &bytes)
             .with_context(|| format!("cannot write `{}`", to.display()))?;
     }
     Ok(())
@@ -142,11 +151,34 @@ pub fn build(config: &Config) -> anyhow::Result<BuildSummary> {
     build_with(config, crate::site::Engine::Builtin)
 }
 
+/// How to build.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    pub engine: crate::site::Engine,
+    /// Wait for another build of the same public folder instead of refusing.
+    pub wait: bool,
+}
+
 /// [`build`] with a choice of site renderer.
 pub fn build_with(config: &Config, engine: crate::site::Engine) -> anyhow::Result<BuildSummary> {
+    build_with_options(
+        config,
+        &BuildOptions {
+            engine,
+            wait: false,
+        },
+    )
+}
+
+/// [`build`] with every option.
+pub fn build_with_options(config: &Config, options: &BuildOptions) -> anyhow::Result<BuildSummary> {
+    let engine = options.engine;
     let started = std::time::Instant::now();
     let packages = load_packages(config)?;
     let public = config.public_dir();
+    let _lock = BuildLock::acquire(&public, options.wait)?;
+    // The cursor-signing key lives beside `public/`, never in it; made once, kept after.
+    vidkryto_search::keys::ensure_file(&Layout::new(&public))?;
     let staging = ReusedStaging::new(&public).with_context(|| {
         format!(
             "cannot create a staging directory beside `{}`",
@@ -193,6 +225,8 @@ pub fn build_with(config: &Config, engine: crate::site::Engine) -> anyhow::Resul
         &vidkryto_search::index::BuildOptions::default(),
     )
     .context("cannot build the search index")?;
+    let files = vidkryto_search::sitefiles::write(&layout, &[&public])
+        .context("cannot record the static files' hashes and compressed copies")?;
 
     staging
         .commit()
@@ -203,6 +237,7 @@ pub fn build_with(config: &Config, engine: crate::site::Engine) -> anyhow::Resul
         private,
         site,
         index,
+        files,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

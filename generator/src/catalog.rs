@@ -26,6 +26,22 @@ pub enum CatalogError {
         "`{path}`: resource `{resource}` has no `schema`; a tabular resource needs a Table Schema"
     )]
     NoSchema { path: PathBuf, resource: String },
+    #[error("`{path}`, key `{key}`: {error}")]
+    Unsafe {
+        path: PathBuf,
+        key: String,
+        error: vidkryto_search::layout::UnsafePath,
+    },
+    #[error(
+        "`{path}`, key `{key}`: `{file}` resolves to `{target}`, outside the package folder; \
+         copy the file into the package instead of linking to it"
+    )]
+    Outside {
+        path: PathBuf,
+        key: String,
+        file: String,
+        target: PathBuf,
+    },
 }
 
 /// A data package: `datapackage.json` and the folder it lives in.
@@ -194,6 +210,7 @@ impl Package {
                 error,
             })?;
         package.dir = dir.to_path_buf();
+        package.check_names(&path)?;
         for resource in &package.resources {
             if resource.path.is_none() {
                 return Err(CatalogError::NoPath {
@@ -209,6 +226,42 @@ impl Package {
             }
         }
         Ok(package)
+    }
+
+    /// Names and paths are untrusted input that becomes folders and files under `public/`:
+    /// the package and every resource name must match `layout::check_name` (Frictionless'
+    /// pattern without `/`), and every resource `path` must be a plain relative path that
+    /// resolves inside the package folder (no absolute path, no `..`, no symbolic link out).
+    pub fn check_names(&self, file: &Path) -> Result<(), CatalogError> {
+        use vidkryto_search::layout::{check_name, join_relative};
+        let unsafe_key = |key: String, error| CatalogError::Unsafe {
+            path: file.to_path_buf(),
+            key,
+            error,
+        };
+        check_name(&self.name).map_err(|e| unsafe_key("name".into(), e))?;
+        let folder = self.dir.canonicalize().ok();
+        for (i, resource) in self.resources.iter().enumerate() {
+            check_name(&resource.name)
+                .map_err(|e| unsafe_key(format!("resources[{i}].name"), e))?;
+            let Some(rel) = resource.path.as_deref() else {
+                continue;
+            };
+            let key = format!("resources[{i}].path");
+            let joined = join_relative(&self.dir, rel).map_err(|e| unsafe_key(key.clone(), e))?;
+            // A missing file is `validate`'s to report; one that exists must stay inside.
+            if let (Some(folder), Ok(target)) = (&folder, joined.canonicalize()) {
+                if !target.starts_with(folder) {
+                    return Err(CatalogError::Outside {
+                        path: file.to_path_buf(),
+                        key,
+                        file: rel.to_string(),
+                        target,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The resources that may be published.
@@ -253,6 +306,77 @@ mod tests {
         assert_eq!(field.extra["bareNumber"], false);
         let back = serde_json::to_value(&package).unwrap();
         assert_eq!(back["homepage"], "https://example.org");
+    }
+
+    fn load_json(name: &str, json: &str) -> Result<Package, CatalogError> {
+        let dir =
+            std::env::temp_dir().join(format!("vidkryto-catalog-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("datapackage.json"), json).unwrap();
+        std::fs::write(dir.join("r.csv"), "a\n1\n").unwrap();
+        let result = Package::load(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        result
+    }
+
+    #[test]
+    fn untrusted_names_and_paths_are_refused_naming_the_key() {
+        let schema = r#""schema": {"fields": [{"name": "a"}]}"#;
+        let cases = [
+            (r#""../../../../x""#, r#""r""#, r#""r.csv""#, "key `name`"),
+            (
+                r#""x""#,
+                r#""../../../../x""#,
+                r#""r.csv""#,
+                "key `resources[0].name`",
+            ),
+            (r#""x""#, r#""R""#, r#""r.csv""#, "key `resources[0].name`"),
+            (
+                r#""x""#,
+                r#""r""#,
+                r#""/etc/hostname""#,
+                "key `resources[0].path`",
+            ),
+            (
+                r#""x""#,
+                r#""r""#,
+                r#""../../etc/hostname""#,
+                "key `resources[0].path`",
+            ),
+        ];
+        for (package, resource, path, key) in cases {
+            let json = format!(
+                r#"{{"name": {package}, "resources": [{{"name": {resource}, "path": {path}, {schema}}}]}}"#
+            );
+            let err = load_json("unsafe", &json).unwrap_err().to_string();
+            assert!(
+                err.contains("datapackage.json") && err.contains(key),
+                "{err}"
+            );
+        }
+        let ok = format!(
+            r#"{{"name": "x", "resources": [{{"name": "r", "path": "r.csv", {schema}}}]}}"#
+        );
+        assert!(load_json("safe", &ok).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_out_of_the_package_is_refused() {
+        let dir =
+            std::env::temp_dir().join(format!("vidkryto-catalog-link-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", dir.join("r.csv")).unwrap();
+        std::fs::write(
+            dir.join("datapackage.json"),
+            r#"{"name": "x", "resources": [{"name": "r", "path": "r.csv", "schema": {"fields": []}}]}"#,
+        )
+        .unwrap();
+        let err = Package::load(&dir).unwrap_err().to_string();
+        assert!(err.contains("outside the package folder"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -110,6 +110,10 @@ struct BuildArgs {
     /// Print the build summary as JSON.
     #[arg(long)]
     json: bool,
+    /// When another build is writing the same public folder, wait for it instead of
+    /// refusing.
+    #[arg(long)]
+    wait: bool,
 }
 
 #[derive(clap::Args)]
@@ -324,7 +328,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Engine::Builtin => vidkryto::site::Engine::Builtin,
                 Engine::Zola => vidkryto::site::Engine::Zola,
             };
-            let summary = vidkryto::build::build_with(&config, engine)?;
+            let options = vidkryto::build::BuildOptions {
+                engine,
+                wait: args.wait,
+            };
+            let summary = vidkryto::build::build_with_options(&config, &options)?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {

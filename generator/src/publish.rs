@@ -6,7 +6,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde::Serialize;
-use vidkryto_search::output::write_atomic;
+use vidkryto_search::layout::join_relative;
+use vidkryto_search::output::write_in;
 use vidkryto_search::Layout;
 
 use crate::catalog::Package;
@@ -33,16 +34,19 @@ pub fn publish_package(
     let mut published = package.clone();
     published.resources.retain(|r| !r.private);
     for resource in &mut published.resources {
-        let from = data_dir.join(resource.path.as_deref().unwrap_or_default());
+        let rel = resource.path.as_deref().unwrap_or_default();
+        let from = join_relative(data_dir, rel)
+            .with_context(|| format!("dataset `{}`, resource `{}`", package.name, resource.name))?;
         let to = layout.resource_csv(&package.name, &resource.name);
         let bytes =
             std::fs::read(&from).with_context(|| format!("cannot read `{}`", from.display()))?;
-        write_atomic(&to, &bytes).with_context(|| format!("cannot write `{}`", to.display()))?;
+        write_in(layout, &to, &bytes)
+            .with_context(|| format!("cannot write `{}`", to.display()))?;
         resource.path = Some(format!("{}.csv", resource.name));
     }
     let json = serde_json::to_vec_pretty(&published)?;
     let file = layout.package_file(&package.name);
-    write_atomic(&file, &json).with_context(|| format!("cannot write `{}`", file.display()))?;
+    write_in(layout, &file, &json).with_context(|| format!("cannot write `{}`", file.display()))?;
     Ok(Some(Published {
         name: published.name.clone(),
         title: published.title.clone(),
@@ -54,6 +58,6 @@ pub fn publish_package(
 /// Writes `data/catalog.json`: the published packages in configuration order.
 pub fn write_catalog(published: &[Published], layout: &Layout) -> anyhow::Result<()> {
     let file = layout.catalog_file();
-    write_atomic(&file, &serde_json::to_vec_pretty(published)?)
+    write_in(layout, &file, &serde_json::to_vec_pretty(published)?)
         .with_context(|| format!("cannot write `{}`", file.display()))
 }

@@ -3,5 +3,6 @@
 mod anonymise;
 mod common;
 mod figures;
+mod harden;
 mod site;
 mod validate;

@@ -5,12 +5,14 @@
 pub mod analysis;
 pub mod catalogue;
 pub mod index;
+pub mod keys;
 pub mod layout;
 pub mod output;
 pub mod query;
 pub mod reload;
 pub mod rowstore;
 pub mod server;
+pub mod sitefiles;
 
 pub use index::{build_index, SearchIndex};
 pub use layout::Layout;

@@ -17,6 +17,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     })
 }
 
+/// [`write_atomic`] for a file under the published tree `layout`, refused (as
+/// `InvalidInput`, naming the path) unless the path stays inside it: the one way every
+/// stage writes there, so no name can make a stage write outside.
+pub fn write_in(layout: &crate::Layout, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let path = layout
+        .checked(path)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    write_atomic(&path, bytes)
+}
+
 /// A directory being built next to its final place; [`Staging::commit`] swaps it in.
 /// Dropped without commit, it is removed and the previous output stays untouched.
 #[derive(Debug)]
@@ -139,6 +149,18 @@ mod tests {
             "good"
         );
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "no leftovers");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn writes_in_a_layout_stay_inside_it() {
+        let dir = scratch("write-in");
+        let layout = crate::Layout::new(dir.join("public"));
+        write_in(&layout, &layout.resource_csv("a", "b"), b"x").unwrap();
+        let err = write_in(&layout, &layout.resource_csv("../../escape", "b"), b"x").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("escape"), "{err}");
+        assert!(!dir.join("escape").exists());
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -2,5 +2,6 @@
 
 mod common;
 mod endpoints;
+mod harden;
 mod http;
 mod search;

@@ -94,7 +94,11 @@ impl SearchIndex {
             root: layout.index_root(),
             current: RwLock::new(None),
             check: ReloadCheck::new(),
-            cursor_key: CursorKey::random(),
+            // The server's key when it has one (so every replica accepts the others'
+            // cursors); `AppState::open` has already refused a bad one.
+            cursor_key: crate::keys::ServerKey::for_layout(layout)
+                .map(|key| CursorKey::from_secret(key.derive("search")))
+                .unwrap_or_else(|_| CursorKey::random()),
         };
         index.reload()?;
         Ok(index)

@@ -31,6 +31,11 @@ pub enum CursorError {
 const TAG_LEN: usize = 12;
 
 impl CursorKey {
+    /// The key derived from the server's key (`crate::keys`), the same on every replica.
+    pub fn from_secret(secret: [u8; 32]) -> CursorKey {
+        CursorKey(secret)
+    }
+
     /// A fresh random key (from the OS-seeded hasher state std already keeps).
     pub fn random() -> CursorKey {
         use std::hash::BuildHasher;

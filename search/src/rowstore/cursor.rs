@@ -1,5 +1,6 @@
-//! Paging cursors: the sort key and row id of the last row served, signed with the store's
-//! secret so a tampered or foreign cursor is refused rather than misread. Never an offset:
+//! Paging cursors: the sort key and row id of the last row served, signed with a key derived
+//! from the server's key (`crate::keys`) and the store's build, so a tampered or foreign
+//! cursor is refused rather than misread. Never an offset:
 //! a page costs the same however deep it is.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -17,9 +18,24 @@ pub struct Cursor {
     pub row: u32,
 }
 
-/// The secret cursors are signed with (per store, written by `build`, never served).
-#[derive(Debug, Clone)]
+/// The secret cursors of one build of one store are signed with.
+#[derive(Clone)]
 pub struct CursorKey(pub(crate) String);
+
+impl std::fmt::Debug for CursorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CursorKey(..)")
+    }
+}
+
+impl CursorKey {
+    /// The key for the store build `build`: a rebuilt store refuses the old cursors, and
+    /// every server holding the same key accepts the same ones.
+    pub fn for_build(server: &crate::keys::ServerKey, build: &str) -> CursorKey {
+        let derived = server.derive(&format!("rows/{build}"));
+        CursorKey(derived.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CursorError {

@@ -31,6 +31,7 @@ pub use query::{CodeSet, Filter, Op, Order, Page, ValueError};
 pub use types::{Key, Kind};
 pub use write::{write_store, StoreSummary};
 
+use crate::keys::ServerKey;
 use crate::Layout;
 
 /// The store format version; a store of another version is rebuilt, not misread.
@@ -64,6 +65,8 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Catalogue(#[from] crate::catalogue::CatalogueError),
+    #[error(transparent)]
+    Key(#[from] crate::keys::KeyError),
     #[error("the row store `{path}` is damaged ({what}); run `vidkryto build` again")]
     Corrupt { path: PathBuf, what: String },
 }
@@ -73,8 +76,6 @@ pub(crate) struct Meta {
     format: u32,
     rows: u32,
     build: String,
-    /// Signs cursors; the server never serves `_store/`.
-    secret: String,
     columns: Vec<MetaColumn>,
 }
 
@@ -195,11 +196,15 @@ impl Store {
                 .map_err(|what| corrupt(format!("column `{}`: {what}", c.name)))?;
             columns.push(column);
         }
+        // Cursors are signed with the server's key (never in `public/`, see `keys`), bound
+        // to this build of this store.
+        let server = ServerKey::for_layout(layout)?;
+        let key = CursorKey::for_build(&server, &meta.build);
         Ok(Store {
             id: format!("{dataset}/{resource}"),
             rows: meta.rows,
             build: meta.build,
-            key: CursorKey(meta.secret),
+            key,
             columns,
         })
     }

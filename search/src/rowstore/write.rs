@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Kind, Meta, MetaColumn, StoreError, FORMAT};
 use crate::catalogue::{hex, Package};
-use crate::output::write_atomic;
+use crate::output::write_in;
 use crate::Layout;
 
 /// What `write_store` wrote.
@@ -136,7 +136,7 @@ fn write_resource(
     let dir = layout.store_resource_dir(&package.name, &resource.name);
     let write = |name: String, bytes: &[u8]| {
         let path = dir.join(name);
-        write_atomic(&path, bytes).map_err(|source| StoreError::Write { path, source })
+        write_in(layout, &path, bytes).map_err(|source| StoreError::Write { path, source })
     };
     for (i, column) in columns.into_iter().enumerate() {
         let files = encode(column, rows as usize);
@@ -149,11 +149,6 @@ fn write_resource(
         format: FORMAT,
         rows: rows as u32,
         build: random_hex(&package.name, &resource.name),
-        secret: format!(
-            "{}{}",
-            random_hex(&package.name, "secret"),
-            random_hex(&resource.name, "secret")
-        ),
         columns: headers
             .iter()
             .zip(&schema_types)
@@ -244,7 +239,7 @@ fn le_bytes(values: &[u32]) -> Vec<u8> {
 fn random_hex(dataset: &str, resource: &str) -> String {
     use std::hash::BuildHasher;
     // RandomState is seeded from the OS's randomness: enough for an identifier and a
-    // cursor-signing secret, without a dependency.
+    // nonce, without a dependency.
     let random = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -262,12 +257,15 @@ fn random_hex(dataset: &str, resource: &str) -> String {
 /// method every unzip tool reads), written beside its final name and renamed.
 fn write_zip(layout: &Layout, package: &Package, package_json: &[u8]) -> Result<(), StoreError> {
     let path = layout.store_zip(&package.name);
-    let tmp = path.with_extension("zip.tmp");
-    let zip_error = |source| StoreError::Zip {
+    let io_error = |source| StoreError::Write {
         path: path.clone(),
         source,
     };
-    let io_error = |source| StoreError::Write {
+    layout
+        .checked(&path)
+        .map_err(|e| io_error(std::io::Error::new(std::io::ErrorKind::InvalidInput, e)))?;
+    let tmp = path.with_extension("zip.tmp");
+    let zip_error = |source| StoreError::Zip {
         path: path.clone(),
         source,
     };

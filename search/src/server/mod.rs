@@ -1,9 +1,12 @@
 //! The HTTP service (warp): the static site from `public/`, the search API and the dataset
 //! APIs, behind one error type and one set of HTTP behaviours. Routes live in the
-//! submodules; this module only assembles them and runs the server.
+//! submodules; this module assembles them, answers what no route may see (methods the
+//! service does not take, request lines that are not a path) and runs the server through
+//! `conn` (the serving loop and its limits).
 
 mod api;
 pub mod ckan;
+pub mod conn;
 pub mod datasets;
 mod datastore;
 pub mod dcat;
@@ -20,6 +23,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use warp::http::header::ALLOW;
+use warp::http::{HeaderValue, Method, StatusCode};
 use warp::Filter;
 
 pub use error::ApiError;
@@ -38,6 +43,8 @@ pub struct AppState {
     /// Searches running at once: one per core. A search is CPU-bound, so more at once only
     /// time-slice each other; queueing the rest in arrival order keeps the slow tail short.
     pub search_slots: tokio::sync::Semaphore,
+    /// The site's content hashes and precompressed copies (following rebuilds).
+    pub files: static_files::SiteFiles,
 }
 
 impl AppState {
@@ -46,14 +53,16 @@ impl AppState {
             return Err(ServeError::NotABuild(dir.to_path_buf()));
         }
         let layout = Layout::new(dir);
+        crate::keys::ServerKey::for_layout(&layout).map_err(ServeError::Key)?;
         let data = datasets::LiveData::open(&layout).map_err(ServeError::Data)?;
         let index = SearchIndex::open(&layout).map_err(ServeError::Index)?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(AppState {
-            layout,
             data,
             index,
             search_slots: tokio::sync::Semaphore::new(cores),
+            files: static_files::SiteFiles::open(&layout),
+            layout,
         })
     }
 }
@@ -74,6 +83,8 @@ pub enum ServeError {
     Runtime(#[source] std::io::Error),
     #[error("cannot open the search index")]
     Index(#[source] IndexError),
+    #[error("no usable cursor-signing key")]
+    Key(#[source] crate::keys::KeyError),
 }
 
 /// Every route of the service.
@@ -86,11 +97,6 @@ pub fn routes(
     let api_unknown = warp::path("api")
         .map(|| ApiError::not_found("no such API endpoint; see /api/openapi.json").into_response());
     let state_root = state.layout.root().to_path_buf();
-    // Row stores and search indexes are internal files: never served as static files.
-    let private = warp::path("_store")
-        .or(warp::path("_index"))
-        .unify()
-        .map(|| ApiError::not_found("nothing here; the site starts at /").into_response());
     // The search API is public and read-only: any origin may GET it. The dataset endpoints
     // set their own CORS, ETag and gzip headers (`respond`).
     let cors = warp::cors()
@@ -98,14 +104,16 @@ pub fn routes(
         .allow_methods(["GET", "HEAD", "OPTIONS"])
         .allow_headers(["accept", "content-type"]);
     let search = search::routes(state.clone()).with(cors);
-    let compressible = search.or(static_files::routes(state.clone()));
+    // Static files carry their own precompressed copies (`static_files`); only the search
+    // answers are compressed per request. The private trees are refused inside
+    // `static_files`, on the decoded path.
     healthz
-        .or(api::routes(state))
-        .or(private)
+        .or(api::routes(state.clone()))
         .or(accepts_gzip()
-            .and(compressible.clone())
+            .and(search.clone())
             .with(warp::filters::compression::gzip()))
-        .or(compressible)
+        .or(search)
+        .or(static_files::routes(state))
         .or(api_unknown)
         .or(not_found_page(&state_root))
         .recover(error::recover)
@@ -149,18 +157,19 @@ fn accepts_gzip() -> impl Filter<Extract = (), Error = warp::Rejection> + Clone 
         .untuple_one()
 }
 
+const SECURITY_HEADERS: [(&str, &str); 3] = [
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    (
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; \
+         style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'",
+    ),
+];
+
 fn security_headers() -> warp::filters::reply::WithHeaders {
     let mut headers = warp::http::HeaderMap::new();
-    let pairs = [
-        ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "strict-origin-when-cross-origin"),
-        (
-            "content-security-policy",
-            "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; \
-             style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'",
-        ),
-    ];
-    for (name, value) in pairs {
+    for (name, value) in SECURITY_HEADERS {
         headers.insert(name, warp::http::HeaderValue::from_static(value));
     }
     warp::reply::with::headers(headers)
@@ -172,7 +181,22 @@ pub fn serve(
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
+    serve_with(dir, addr, conn::Limits::default(), ready)
+}
+
+/// [`serve`] with other limits (tests use short timeouts).
+pub fn serve_with(
+    dir: &Path,
+    addr: SocketAddr,
+    limits: conn::Limits,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
     let state = Arc::new(AppState::open(dir)?);
+    if let Ok(key) = crate::keys::ServerKey::for_layout(&state.layout) {
+        if key.source == crate::keys::KeySource::Ephemeral {
+            eprintln!("warning: paging cursors are signed with {}", key.source);
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -185,13 +209,136 @@ pub fn serve(
             .local_addr()
             .map_err(|source| ServeError::Bind { addr, source })?;
         ready(bound);
-        warp::serve(routes(state))
-            .incoming(listener)
-            .graceful(shutdown_signal())
-            .run()
-            .await;
+        let filter = warp::service(routes(state));
+        let service = hyper::service::service_fn(move |request| handle(filter.clone(), request));
+        conn::run(listener, service, limits, shutdown_signal()).await;
         Ok(())
     })
+}
+
+/// What the service does with a request before any route sees it.
+enum Admission {
+    /// Let the routes answer (a HEAD turned into a GET first: hyper still sends no body,
+    /// since it answers the method it parsed).
+    Route { head_as_get: bool },
+    /// Answered here.
+    Answer(warp::reply::Response),
+}
+
+/// The methods each part of the service takes: the site and `/healthz` GET and HEAD, the
+/// search API also OPTIONS (CORS preflight); the other `/api/` routes decide themselves
+/// (CKAN takes POST). A request line that is not a path (`CONNECT host:port`, `*` but for
+/// `OPTIONS *`) never reaches warp, whose path filters assume one.
+fn admit(method: &Method, uri: &warp::http::Uri) -> Admission {
+    if method == Method::CONNECT {
+        return Admission::Answer(method_not_allowed("GET, HEAD"));
+    }
+    let path = match uri.path_and_query() {
+        Some(pq) if pq.path().starts_with('/') => pq.path(),
+        _ if method == Method::OPTIONS && uri.path() == "*" => {
+            let mut response = warp::reply::Response::default();
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET, HEAD, OPTIONS"));
+            return Admission::Answer(response);
+        }
+        _ => {
+            return Admission::Answer(
+                ApiError {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "bad-request",
+                    message: "the request target must be a path starting with `/`".into(),
+                    parameter: None,
+                    allowed: None,
+                }
+                .into_response(),
+            )
+        }
+    };
+    let head = method == Method::HEAD;
+    if path == "/api/v1/search" {
+        return match *method {
+            Method::GET | Method::HEAD | Method::OPTIONS => Admission::Route { head_as_get: head },
+            _ => Admission::Answer(method_not_allowed("GET, HEAD, OPTIONS")),
+        };
+    }
+    if path == "/api" || path.starts_with("/api/") {
+        return Admission::Route { head_as_get: false };
+    }
+    match *method {
+        Method::GET | Method::HEAD => Admission::Route { head_as_get: head },
+        _ => Admission::Answer(method_not_allowed("GET, HEAD")),
+    }
+}
+
+fn method_not_allowed(allow: &'static str) -> warp::reply::Response {
+    let mut response = ApiError::method_not_allowed().into_response();
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+/// The `Allow` header of a 405 a route gave without one.
+fn allow_for(path: &str) -> &'static str {
+    if path.starts_with("/api/3/action/") {
+        "GET, HEAD, POST, OPTIONS"
+    } else if path.starts_with("/api/") {
+        "GET, HEAD, OPTIONS"
+    } else {
+        "GET, HEAD"
+    }
+}
+
+async fn handle<S>(
+    mut routes: S,
+    mut request: warp::http::Request<hyper::body::Incoming>,
+) -> Result<warp::reply::Response, std::convert::Infallible>
+where
+    S: tower_service::Service<
+        warp::http::Request<hyper::body::Incoming>,
+        Response = warp::reply::Response,
+        Error = std::convert::Infallible,
+    >,
+{
+    use futures_util::FutureExt;
+    let head_as_get = match admit(request.method(), request.uri()) {
+        Admission::Answer(response) => return Ok(with_security(response)),
+        Admission::Route { head_as_get } => head_as_get,
+    };
+    if head_as_get {
+        *request.method_mut() = Method::GET;
+    }
+    let path = request.uri().path().to_string();
+    let answered = std::panic::AssertUnwindSafe(tower_service::Service::call(&mut routes, request))
+        .catch_unwind()
+        .await;
+    let mut response = match answered {
+        Ok(Ok(response)) => response,
+        Ok(Err(never)) => match never {},
+        Err(_) => with_security(
+            ApiError::internal("the server failed on this request; please report the URL")
+                .into_response(),
+        ),
+    };
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && !response.headers().contains_key(ALLOW)
+    {
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static(allow_for(&path)));
+    }
+    Ok(response)
+}
+
+/// The security headers on an answer given outside the routes.
+fn with_security(mut response: warp::reply::Response) -> warp::reply::Response {
+    for (name, value) in SECURITY_HEADERS {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 async fn shutdown_signal() {
