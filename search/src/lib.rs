@@ -11,6 +11,7 @@ pub mod query;
 pub mod reload;
 pub mod rowstore;
 pub mod server;
+pub mod urls;
 
 pub use index::{build_index, SearchIndex};
 pub use layout::Layout;

@@ -145,7 +145,8 @@ try {
   await shot("budget-egov");
 
   await visit("/budget/digital-kyiv-2024-2025/2-1/", "measure");
-  check(await page.getByText("Вартість одиниці продукту").first().isVisible(), "cost per unit shown");
+  check(await page.locator("td.num", { hasText: "205,76" }).first().isVisible(), "the document's efficiency indicator 205,76 shown");
+  check((await page.getByText("Вартість одиниці продукту").count()) === 0, "no computed unit cost contradicting it");
   await axe("measure");
   await shot("measure");
 
@@ -194,14 +195,64 @@ try {
   check(await page.getByText("824/7060").first().isVisible(), "document number shown");
   await axe("document");
 
-  await visit("/search/", "search");
-  await page.fill("#q", "бюджет");
-  await page.click("#search-form button");
-  await page.waitForSelector("#search-results > *", { timeout: 10000 }).catch(() => null);
-  const said = (await page.locator("#search-results").innerText()).trim();
-  check(said.length > 0, `search says something: «${said.slice(0, 80)}»`);
+  // Search: real result links (each opening a page), highlighted snippets, facet filters
+  // with human labels, paging — in both languages.
+  async function searchFor(path, query, name) {
+    await visit(path, name);
+    await page.fill("#q", query);
+    await page.click("#search-form button");
+    await page.waitForSelector("#search-results .hits a.hit-title, #search-results .search-error", { timeout: 10000 }).catch(() => null);
+    return page.locator("#search-results .hits a.hit-title").evaluateAll((as) =>
+      as.map((a) => ({ href: a.getAttribute("href"), text: a.textContent.trim() })));
+  }
+  async function allOpen(links, what) {
+    const bad = [];
+    for (const l of links) {
+      const r = await page.request.get(base + l.href);
+      if (r.status() !== 200) bad.push(`${l.href} → ${r.status()}`);
+    }
+    check(bad.length === 0, `${what}: every result link opens (${bad.join(", ")})`);
+  }
+  let links = await searchFor("/search/", "бюджет", "search");
+  check(links.length > 0, `search «бюджет» lists result links (${links.length})`);
+  check(links.every((l) => l.text.length > 0 && l.href.startsWith("/") && !l.href.includes("#")), "every result has a title and a page URL");
+  await allOpen(links, "«бюджет»");
+  check((await page.locator("#search-results .snippet mark").count()) > 0, "snippets highlight the matched words");
+  const legends = await page.locator("#search-facets legend").allInnerTexts();
+  check(legends.length > 0 && legends.every((t) => !/^(type|year|dataset|category|language)$/.test(t)), `facet names are labelled (${legends.join(", ")})`);
+  const facetText = (await page.locator("#search-facets").innerText());
+  check(!/\b(measure|kpi|dataset|document|budget|uk)\b \(/.test(facetText), "facet values are labelled, not codes");
+  check(await page.locator("#search-facets label", { hasText: "Захід програми" }).first().isVisible(), "type facet shows «Захід програми»");
+  await page.locator("#search-facets label", { hasText: "Захід програми" }).first().click();
+  await page.waitForFunction(() => {
+    const items = [...document.querySelectorAll("#search-results .hits li")];
+    return items.length > 0 && items.every((li) => li.classList.contains("hit-measure"));
+  }, null, { timeout: 10000 }).catch(() => null);
+  const kinds = await page.locator("#search-results .hits li").evaluateAll((lis) => lis.map((li) => li.className));
+  check(kinds.length > 0 && kinds.every((k) => k.includes("hit-measure")), `type filter keeps only measures (${kinds.length})`);
+  check(page.url().includes("type=measure"), "the filter is kept in the page URL");
   await axe("search");
   await shot("search");
+  // Paging: a broad query has more hits than one page.
+  links = await searchFor("/search/", "програма OR захід OR показник OR рішення", "search-paging");
+  const firstPage = links.map((l) => l.href + l.text).join("|");
+  const next = page.locator("#search-results .pager-next");
+  check(await next.isVisible(), "a broad query offers the next page");
+  if (await next.isVisible()) {
+    await next.click();
+    await page.waitForFunction((before) => {
+      const now = [...document.querySelectorAll("#search-results .hits a.hit-title")].map((a) => a.getAttribute("href") + a.textContent.trim()).join("|");
+      return now && now !== before;
+    }, firstPage, { timeout: 10000 }).catch(() => null);
+    const second = await page.locator("#search-results .hits a.hit-title").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    check(second.length > 0 && (await page.locator("#search-results .hits").getAttribute("start")) === "21", `the next page shows hits 21– (${second.length})`);
+    check(await page.locator("#search-results .pager-previous").isVisible(), "and a previous-page button");
+  }
+  links = await searchFor("/en/search/", "programme", "search-en");
+  check(links.length > 0 && links.every((l) => l.href.startsWith("/en/")), `English search lists English result links (${links.length})`);
+  await allOpen(links, "«programme»");
+  await axe("search-en");
+  await shot("search-en");
 
   for (const [path, name] of [["/", "home"], ["/en/", "home-en"], ["/about/", "about"], ["/developers/", "developers"], ["/en/appeals/", "appeals-en"]]) {
     await visit(path, name);
@@ -212,6 +263,16 @@ try {
   await page.keyboard.press("Tab");
   check(await page.evaluate(() => document.activeElement.classList.contains("skip-link")), "first Tab reaches the skip link");
   check(consoleErrors.length === 0, `no script errors (${consoleErrors.join("; ")})`);
+
+  // Last, with the service stopped: the search page says so instead of showing nothing.
+  await visit("/search/", "search-down");
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  await page.fill("#q", "бюджет");
+  await page.click("#search-form button");
+  await page.waitForSelector("#search-results .search-error", { timeout: 10000 }).catch(() => null);
+  const down = (await page.locator("#search-results").innerText()).trim();
+  check(down.includes("недоступний"), `with the service stopped the page says «${down.slice(0, 60)}»`);
   console.log(`\n(${blocked} off-host requests blocked)`);
 } catch (e) {
   failures.push(String(e && e.stack || e));

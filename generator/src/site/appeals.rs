@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
-use vidkryto_search::Layout;
+use vidkryto_search::{urls, Layout};
 
 use super::budget::Row;
 use super::charts::{BarChart, Series};
@@ -18,6 +19,7 @@ use super::content::{
 };
 use super::maps::{hex_map, LegendClass};
 use super::numbers::Amount;
+use super::zola::ContentFile;
 use crate::catalog::Package;
 
 /// The dataset of published anonymised appeals (see the team contract).
@@ -119,8 +121,94 @@ fn by_key(table: &Table, column: &str) -> Vec<(String, u64)> {
     out
 }
 
-/// Writes `/appeals/` from the published files in `layout`.
-pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> anyhow::Result<()> {
+/// `page.extra` of `/appeals/<id>/` (`templates/appeal.html`): one published, anonymised appeal.
+#[derive(Debug, Serialize)]
+pub struct AppealExtra {
+    /// The appeal's id in the published dataset.
+    pub id: String,
+    /// Every non-empty published field, labelled with the schema's titles.
+    pub fields: Vec<Link>,
+    /// The dashboard.
+    pub appeals_url: String,
+    /// The dataset page of the anonymised appeals.
+    pub dataset_url: String,
+}
+
+/// One page per published appeal (search links to them), in memory like the register's
+/// documents (`zola::ContentFile`). They show only what the published CSV holds.
+fn appeal_pages(packages: &[&Package], table: &Table) -> anyhow::Result<Vec<ContentFile>> {
+    let fields = packages
+        .iter()
+        .find(|p| p.name == APPEALS_DATASET)
+        .and_then(|p| p.resource("appeals"))
+        .and_then(|r| r.schema.as_ref())
+        .map(|s| s.fields.clone())
+        .unwrap_or_default();
+    let mut files = Vec::with_capacity(table.rows.len() * LANGS.len());
+    for (i, row) in table.rows.iter().enumerate() {
+        let id = table.get(row, "id");
+        if id.is_empty() {
+            continue;
+        }
+        for lang in LANGS {
+            let labelled = table
+                .headers
+                .iter()
+                .zip(row)
+                .filter(|(h, v)| !v.is_empty() && h.as_str() != "id")
+                .map(|(h, v)| Link {
+                    label: fields
+                        .iter()
+                        .find(|f| &f.name == h)
+                        .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+                        .filter(|t| !t.is_empty())
+                        .unwrap_or_else(|| h.clone()),
+                    url: v.clone(),
+                })
+                .collect();
+            let what = table.get(row, "category");
+            let title = match (what.is_empty(), table.get(row, "date")) {
+                (false, "") => what.to_string(),
+                (false, date) => format!("{what}, {date}"),
+                (true, "") => pick(lang, "Звернення", "Appeal").to_string(),
+                (true, date) => format!("{}, {date}", pick(lang, "Звернення", "Appeal")),
+            };
+            let extra = AppealExtra {
+                id: id.to_string(),
+                fields: labelled,
+                appeals_url: super::content::url(lang, "appeals"),
+                dataset_url: urls::dataset(lang, APPEALS_DATASET),
+            };
+            let front = Front {
+                title: &title,
+                description: "",
+                date: None,
+                weight: Some(i as i64),
+                template: "appeal.html",
+                sort_by: None,
+                paginate_by: None,
+                extra: &extra,
+            };
+            let path = format!("appeals/{}", file_name(&urls::slug(id), lang));
+            let front = serde_json::to_value(&front)
+                .with_context(|| format!("cannot write the front matter of `{path}`"))?;
+            files.push(ContentFile {
+                path,
+                front,
+                body: String::new(),
+            });
+        }
+    }
+    Ok(files)
+}
+
+/// Writes `/appeals/` from the published files in `layout` and returns the published appeals'
+/// own pages (in memory, see [`appeal_pages`]).
+pub fn write_pages(
+    packages: &[&Package],
+    layout: &Layout,
+    site_dir: &Path,
+) -> anyhow::Result<Vec<ContentFile>> {
     // Channel statistics: any published resource with `year`, `channel`, `appeals`.
     let channels = packages.iter().find_map(|p| {
         p.public_resources()
@@ -142,6 +230,10 @@ pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> a
         Some(Table::read(&appeals_csv)?)
     } else {
         None
+    };
+    let records = match &appeals {
+        Some(table) => appeal_pages(packages, table)?,
+        None => Vec::new(),
     };
     let map = appeals.as_ref().map(|t| {
         let cell = t.column("h3_cell");
@@ -373,5 +465,5 @@ pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> a
             "",
         )?;
     }
-    Ok(())
+    Ok(records)
 }

@@ -12,7 +12,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
-use vidkryto_search::Layout;
+use vidkryto_search::{urls, Layout};
 
 use super::charts::BarChart;
 use crate::catalog::{Field, Package, Resource};
@@ -39,15 +39,10 @@ pub fn file_name(stem: &str, lang: &str) -> String {
     }
 }
 
-/// URL path of a site page in `lang` (`/datasets/x/`, `/en/datasets/x/`).
+/// URL path of a site page in `lang` (`/datasets/x/`, `/en/datasets/x/`); see
+/// `vidkryto_search::urls`, which builds every public path.
 pub fn url(lang: &str, path: &str) -> String {
-    let path = path.trim_matches('/');
-    let prefix = if lang == LANGS[0] { "" } else { "/en" };
-    if path.is_empty() {
-        format!("{prefix}/")
-    } else {
-        format!("{prefix}/{path}/")
-    }
+    urls::page(lang, path)
 }
 
 /// Writes `bytes` to `path` unless it already holds them, in which case only its
@@ -440,7 +435,7 @@ pub fn validation_summary(layout: &Layout, name: &str) -> Option<ValidationSumma
         errors: count("errors"),
         warnings: count("warnings"),
         messages,
-        url: format!("/data/{name}/validation.json"),
+        url: urls::validation_json(name),
     })
 }
 
@@ -479,8 +474,8 @@ fn resource_info(
         fields: fields.iter().map(|f| field_info(f, lang)).collect(),
         preview_headers,
         preview: table.rows.into_iter().take(PREVIEW_ROWS).collect(),
-        csv_url: Layout::resource_csv_url(&package.name, &resource.name),
-        json_url: format!("/api/v1/datasets/{}/{}", package.name, resource.name),
+        csv_url: urls::resource_csv(&package.name, &resource.name),
+        json_url: urls::rows(&package.name, &resource.name, "json"),
     })
 }
 
@@ -510,7 +505,7 @@ pub fn write_datasets(
             let licence = package.licenses.first();
             let modified = package.modified.clone().unwrap_or_default();
             let publisher = publisher(package, config, lang);
-            let page_url = format!("{base}{}", url(lang, &format!("datasets/{}", package.name)));
+            let page_url = format!("{base}{}", urls::dataset(lang, &package.name));
             let licence_url = licence.and_then(|l| l.path.clone()).unwrap_or_default();
             let jsonld = json!({
                 "@context": "https://schema.org/",
@@ -572,24 +567,24 @@ pub fn write_datasets(
                     })
                     .collect(),
                 resources,
-                package_url: format!("/data/{}/datapackage.json", package.name),
+                package_url: urls::package_json(&package.name),
                 geojson_url,
                 api: vec![
                     Link {
                         label: "Vidkryto API".into(),
-                        url: format!("/api/v1/datasets/{}", package.name),
+                        url: urls::dataset_api(&package.name),
                     },
                     Link {
                         label: "CKAN package_show".into(),
-                        url: format!("/api/3/action/package_show?id={}", package.name),
+                        url: urls::package_show(&package.name),
                     },
                     Link {
                         label: "ZIP".into(),
-                        url: format!("/datasets/{}.zip", package.name),
+                        url: urls::dataset_zip(&package.name),
                     },
                     Link {
                         label: "DCAT-AP (JSON-LD)".into(),
-                        url: "/catalog.jsonld".into(),
+                        url: urls::CATALOG_JSONLD.into(),
                     },
                 ],
                 validation: validation_summary(layout, &package.name),

@@ -194,7 +194,7 @@ pub fn generate(
     };
     content::write_datasets(config, &published, layout, &site_dir, &related)?;
     budget::write_pages(&programmes, &site_dir)?;
-    let (documents, memory) = match register {
+    let (documents, mut memory) = match register {
         Some((package, resource)) => register::write_pages(package, resource, layout, &site_dir)
             .with_context(|| format!("cannot write the register from `{}`", package.name))?,
         None => {
@@ -202,6 +202,7 @@ pub fn generate(
             (0, Vec::new())
         }
     };
+    memory.extend(appeals::write_pages(&published, layout, &site_dir)?);
     if engine == Engine::Zola {
         let content_dir = site_dir.join("content");
         memory.par_iter().try_for_each(|f| {
@@ -211,7 +212,6 @@ pub fn generate(
             content::write_file(&content_dir.join(&f.path), text.as_bytes())
         })?;
     }
-    appeals::write_pages(&published, layout, &site_dir)?;
     content::write_static_sections(&site_dir)?;
     content::prune_stale(&site_dir, started)?;
     let summary = SiteSummary {

@@ -110,7 +110,7 @@ pub fn write_pages(
             if id.is_empty() {
                 return Ok(files);
             }
-            let slug = slug::slugify(id);
+            let slug = vidkryto_search::urls::slug(id);
             let issued = first(&table, row, &["date", "issued", "document_date"]).to_string();
             for lang in LANGS {
                 let labelled = table

@@ -186,7 +186,7 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
             let measure = measures.entry(id.clone()).or_insert_with(|| {
                 order.push(id.clone());
                 Measure {
-                    slug: slug::slugify(&id),
+                    slug: vidkryto_search::urls::slug(&id),
                     id: id.clone(),
                     title: table.get(row, "measure").to_string(),
                     goal: table.get(row, "goal").to_string(),

@@ -1,6 +1,7 @@
 //! The budget explorer's pages: `/budget/`, one section per programme (figures by year, by
 //! source, planned / in budget / financed, measures, stated totals, charts, treemap) and one
-//! page per measure (funding, KPIs, cost per unit of product, years compared), in both
+//! page per measure (funding, the document's KPIs, years compared; no derived unit cost,
+//! which would contradict the document's own efficiency indicators), in both
 //! languages. The figures come from the parent module's model.
 
 use std::path::Path;
@@ -14,7 +15,7 @@ use crate::site::charts::{treemap_svg, BarChart, Series, Tile};
 use crate::site::content::{
     file_name, pick, save_chart, url, write_chart, write_page, ChartRef, Front, LANGS,
 };
-use crate::site::numbers::{format_float, format_percent, Amount};
+use crate::site::numbers::{format_percent, Amount};
 
 /// `section.extra` of `/budget/` (`templates/budget.html`).
 #[derive(Debug, Serialize)]
@@ -102,8 +103,6 @@ pub struct MeasureExtra {
     pub comparison: Vec<String>,
     /// KPIs: type, indicator, unit, one cell per year.
     pub kpis: Vec<Row>,
-    /// Cost per unit of each product indicator, per year.
-    pub cost_per_unit: Vec<Row>,
     pub charts: Vec<ChartRef>,
 }
 
@@ -375,11 +374,7 @@ fn write_programme(
             );
             Row {
                 label: format!("{} {}", m.id, m.title),
-                url: if m.per_year.is_empty() && m.kpis.is_empty() {
-                    String::new()
-                } else {
-                    url(lang, &format!("budget/{}/{}", p.name, m.slug))
-                },
+                url: vidkryto_search::urls::measure(lang, &p.name, &m.id),
                 cells,
             }
         })
@@ -527,10 +522,9 @@ fn write_programme(
         &crate::site::content::markdown_paragraphs(description),
     )?;
 
+    // Every measure has its page (search links to each), even one the document gives only a
+    // cost for.
     for (weight, m) in p.measures.iter().enumerate() {
-        if m.per_year.is_empty() && m.kpis.is_empty() {
-            continue;
-        }
         write_measure(p, m, weight as i64, site_dir, lang)?;
     }
     Ok(())
@@ -572,8 +566,13 @@ fn write_measure(
             cells,
         });
     }
-    let comparison = p
-        .years
+    // A measure the document gives only a cost for has no years of its own.
+    let years = if m.per_year.is_empty() {
+        Vec::new()
+    } else {
+        p.years.clone()
+    };
+    let comparison = years
         .windows(2)
         .enumerate()
         .map(|(i, pair)| {
@@ -595,32 +594,6 @@ fn write_measure(
         .map(|k| {
             let mut cells = vec![k.kind_label.clone(), k.unit.clone()];
             cells.extend(k.values.iter().map(|v| cell(*v, lang)));
-            Row {
-                label: k.indicator.clone(),
-                url: String::new(),
-                cells,
-            }
-        })
-        .collect();
-    // Cost per unit: the measure's cost indicator (or its funding) over each product.
-    let cost: Vec<Option<Amount>> = m
-        .kpis
-        .iter()
-        .find(|k| k.kind == "cost")
-        .map(|k| k.values.clone())
-        .unwrap_or_else(|| m.per_year.clone());
-    let cost_per_unit = m
-        .kpis
-        .iter()
-        .filter(|k| k.kind == "product")
-        .map(|k| {
-            let mut cells = vec![format!("{unit} / {}", k.unit)];
-            cells.extend(k.values.iter().zip(&cost).map(|(v, c)| match (v, c) {
-                (Some(v), Some(c)) => {
-                    c.ratio(*v).map_or("—".into(), |r| format_float(r, 1, lang))
-                }
-                _ => "—".into(),
-            }));
             Row {
                 label: k.indicator.clone(),
                 url: String::new(),
@@ -673,11 +646,10 @@ fn write_measure(
         executor: m.executor.clone(),
         term: m.term.clone(),
         unit,
-        years: p.years.clone(),
+        years,
         funding,
         comparison,
         kpis,
-        cost_per_unit,
         charts,
     };
     let title = format!("{} {} {}", t("Захід", "Measure"), m.id, m.title);
