@@ -98,10 +98,27 @@ try {
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
 
+  // Internal keys a reader must never see: source ids, raw vocabulary codes, check formulas.
+  // Text in <code> (field names, API URLs) and the schema table are for developers and are
+  // not checked.
+  const KEYS_ANY = /seed-\d+|\b(city-budget|other-sources|state-budget|approved-document|in-force|not-applicable|phone-1551|web-1551-gov-ua|government-hotline|maintenance-support|it-staff|oblast-centre|city-of-oblast-significance|apparatus-upkeep)\b|\b[a-z-]+\.[a-z_0-9]+ \(/;
+  const KEYS_UK = /\b(decision|expired|draft|efficiency|product|quality|purchase|own|description|savings|revenue|exact)\b/;
+  async function noKeys(path) {
+    const lang = await page.locator("html").getAttribute("lang");
+    const text = await page.evaluate(() => {
+      const body = document.body.cloneNode(true);
+      // The schema table documents the codes themselves, for developers.
+      body.querySelectorAll("code, pre, script, style, noscript, table.schema").forEach((el) => el.remove());
+      return body.textContent.replace(/\s+/g, " ");
+    });
+    const found = text.match(KEYS_ANY) || (lang === "uk" ? text.match(KEYS_UK) : null);
+    check(!found, `${path}: no internal keys in visible text${found ? ` (found «${text.slice(Math.max(0, found.index - 60), found.index + 40)}»)` : ""}`);
+  }
   async function visit(path, name) {
     console.log(`\n${path}`);
     const response = await page.goto(base + path, { waitUntil: "load" });
     check(response && response.status() === 200, `${path} answers 200`);
+    await noKeys(path);
     return name;
   }
   async function axe(name) {
@@ -132,6 +149,41 @@ try {
   check((await page.locator("figure.chart-figure table").count()) > 0, "each chart has its data table");
   await axe("budget-digital-kyiv");
   await shot("budget-digital-kyiv");
+
+  // Every programme has its page, and each states the document's own figures first.
+  await visit("/budget/", "budget");
+  const programmeLinks = await page.locator(".cards .card h2 a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  const programmes = {
+    "/budget/digital-kyiv-2024-2025/": ["6\u00a0704\u00a0931,1", "3\u00a0301\u00a0953,5", "5\u00a0804\u00a0699,1"],
+    "/budget/kyiv-egov-2012-2014/": ["157\u00a0440,2", "41\u00a0834,0", "25\u00a0275,8"],
+    "/budget/kyiv-egov-2015-2018/": ["202\u00a0551,0", "144\u00a0067,0"],
+    "/budget/zhytomyr-e-city-2021-2026/": ["27\u00a0395,4"],
+    "/budget/kyiv-it-audit-2010-2011/": ["215\u00a0923,2"],
+  };
+  for (const path of Object.keys(programmes)) {
+    check(programmeLinks.includes(path), `/budget/ lists ${path}`);
+  }
+  check(await page.getByText("202\u00a0551,0").first().isVisible(), "the 2015–2018 card gives the document's 202 551,0");
+  await axe("budget");
+  await shot("budget");
+  for (const [path, figures] of Object.entries(programmes)) {
+    await visit(path, path);
+    const stated = page.locator("section.stated");
+    for (const figure of figures) {
+      check(await stated.getByText(figure).first().isVisible().catch(() => false), `${path}: ${figure.replace(/\u00a0/g, " ")} stated at the top`);
+    }
+  }
+  await visit("/budget/kyiv-egov-2015-2018/", "budget-egov-2015");
+  check(await page.locator("section.stated .explain").isVisible(), "2015–2018: the difference between stated and listed is explained");
+  await shot("budget-egov-2015");
+  await visit("/budget/digital-kyiv-2024-2025/", "budget-digital-kyiv-top");
+  const discrepancy = page.locator("section.discrepancies");
+  check(await discrepancy.getByText("5\u00a0044\u00a0699,1").first().isVisible().catch(() => false), "Digital Kyiv: 5 804 699,1 vs 5 044 699,1 shown at the top, not collapsed");
+  await visit("/budget/kyiv-it-audit-2010-2011/", "budget-it-audit");
+  await axe("budget-it-audit");
+  await shot("budget-it-audit");
+  await visit("/budget/zhytomyr-e-city-2021-2026/", "budget-zhytomyr");
+  await shot("budget-zhytomyr");
 
   await visit("/budget/kyiv-egov-2012-2014/", "budget-egov");
   check(await page.locator("td.num", { hasText: "84\u00a0667,2" }).first().isVisible(), "planned 84 667,2 visible");
@@ -254,7 +306,11 @@ try {
   await axe("search-en");
   await shot("search-en");
 
-  for (const [path, name] of [["/", "home"], ["/en/", "home-en"], ["/about/", "about"], ["/developers/", "developers"], ["/en/appeals/", "appeals-en"]]) {
+  for (const [path, name] of [["/", "home"], ["/en/", "home-en"], ["/about/", "about"], ["/developers/", "developers"], ["/en/appeals/", "appeals-en"],
+    ["/en/budget/", "budget-en"], ["/en/budget/digital-kyiv-2024-2025/", "budget-digital-kyiv-en"], ["/en/budget/digital-kyiv-2024-2025/2-1/", "measure-en"],
+    ["/en/register/", "register-en"], ["/en/register/kmr-2011-824-7060/", "document-en"], ["/datasets/kyiv-1551-appeals-by-channel/", "dataset-1551"],
+    ["/datasets/kyiv-document-registration/", "dataset-registration"], ["/datasets/kyiv-it-audit-2010-2011/", "dataset-it-audit"],
+    ["/appeals/a00000000/", "appeal"], ["/en/appeals/a00000000/", "appeal-en"], ["/budget/kyiv-egov-2015-2018/3/", "measure-cost-only"]]) {
     await visit(path, name);
     await axe(name);
     await shot(name);

@@ -17,6 +17,7 @@ use super::charts::{BarChart, Series};
 use super::content::{
     file_name, pick, write_chart, write_page, ChartRef, Front, Link, Table, LANGS,
 };
+use super::labels::{cell, columns, Labels};
 use super::maps::{hex_map, LegendClass};
 use super::numbers::Amount;
 use super::zola::ContentFile;
@@ -78,35 +79,10 @@ fn count(n: u64, lang: &str) -> String {
     Amount::from_int(n as i64).format(0, lang)
 }
 
-/// Source id (`seed-000`) → a short label from the package's sources.
+/// Source id (`seed-000`) → the document's short title (never the id itself: readers know
+/// documents by their titles).
 fn source_name(package: &Package, id: &str, lang: &str) -> String {
-    let suffix = id.rsplit('-').next().unwrap_or(id);
-    let source = package.sources.iter().find(|s| {
-        s.path.as_deref().is_some_and(|p| {
-            p.rsplit('/')
-                .next()
-                .is_some_and(|f| f.starts_with(&format!("{suffix}_")))
-        })
-    });
-    match source {
-        Some(s) => {
-            let title = pick(
-                lang,
-                &s.title,
-                s.extra
-                    .get("title_en")
-                    .and_then(Value::as_str)
-                    .unwrap_or(""),
-            );
-            let short: String = title.chars().take(48).collect();
-            if short.len() < title.len() {
-                format!("{short}… ({id})")
-            } else {
-                format!("{short} ({id})")
-            }
-        }
-        None => id.to_string(),
-    }
+    super::labels::source_document(package, id, lang, 60).unwrap_or_else(|| id.to_string())
 }
 
 fn by_key(table: &Table, column: &str) -> Vec<(String, u64)> {
@@ -136,14 +112,20 @@ pub struct AppealExtra {
 
 /// One page per published appeal (search links to them), in memory like the register's
 /// documents (`zola::ContentFile`). They show only what the published CSV holds.
-fn appeal_pages(packages: &[&Package], table: &Table) -> anyhow::Result<Vec<ContentFile>> {
-    let fields = packages
-        .iter()
-        .find(|p| p.name == APPEALS_DATASET)
-        .and_then(|p| p.resource("appeals"))
+fn appeal_pages(
+    packages: &[&Package],
+    table: &Table,
+    labels: &Labels,
+) -> anyhow::Result<Vec<ContentFile>> {
+    let Some(package) = packages.iter().find(|p| p.name == APPEALS_DATASET) else {
+        return Ok(Vec::new());
+    };
+    let fields = package
+        .resource("appeals")
         .and_then(|r| r.schema.as_ref())
         .map(|s| s.fields.clone())
         .unwrap_or_default();
+    let shown = columns(&table.headers);
     let mut files = Vec::with_capacity(table.rows.len() * LANGS.len());
     for (i, row) in table.rows.iter().enumerate() {
         let id = table.get(row, "id");
@@ -151,19 +133,21 @@ fn appeal_pages(packages: &[&Package], table: &Table) -> anyhow::Result<Vec<Cont
             continue;
         }
         for lang in LANGS {
-            let labelled = table
-                .headers
+            let labelled = shown
                 .iter()
-                .zip(row)
-                .filter(|(h, v)| !v.is_empty() && h.as_str() != "id")
-                .map(|(h, v)| Link {
-                    label: fields
-                        .iter()
-                        .find(|f| &f.name == h)
-                        .map(|f| pick(lang, &f.title, &f.title_en).to_string())
-                        .filter(|t| !t.is_empty())
-                        .unwrap_or_else(|| h.clone()),
-                    url: v.clone(),
+                .filter(|c| table.headers[c.code] != "id")
+                .filter_map(|c| {
+                    let value = cell(labels, package, &table.headers, c, row, lang);
+                    let h = &table.headers[c.header];
+                    (!value.is_empty()).then(|| Link {
+                        label: fields
+                            .iter()
+                            .find(|f| &f.name == h)
+                            .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+                            .filter(|t| !t.is_empty())
+                            .unwrap_or_else(|| h.clone()),
+                        url: value,
+                    })
                 })
                 .collect();
             let what = table.get(row, "category");
@@ -208,6 +192,7 @@ pub fn write_pages(
     packages: &[&Package],
     layout: &Layout,
     site_dir: &Path,
+    labels: &Labels,
 ) -> anyhow::Result<Vec<ContentFile>> {
     // Channel statistics: any published resource with `year`, `channel`, `appeals`.
     let channels = packages.iter().find_map(|p| {
@@ -232,7 +217,7 @@ pub fn write_pages(
         None
     };
     let records = match &appeals {
-        Some(table) => appeal_pages(packages, table)?,
+        Some(table) => appeal_pages(packages, table, labels)?,
         None => Vec::new(),
     };
     let map = appeals.as_ref().map(|t| {
@@ -279,19 +264,16 @@ pub fn write_pages(
                     years.push(year.clone());
                 }
                 *totals.entry((source.clone(), year.clone())).or_default() += n;
-                let label = table.get(row, "channel_label");
+                let channel = labels.value(
+                    lang,
+                    "channel",
+                    table.get(row, "channel"),
+                    table.get(row, "channel_label"),
+                );
                 channel_details.push(Row {
                     label: source_name(package, &source, lang),
                     url: String::new(),
-                    cells: vec![
-                        year,
-                        if label.is_empty() {
-                            table.get(row, "channel").to_string()
-                        } else {
-                            label.to_string()
-                        },
-                        count(n, lang),
-                    ],
+                    cells: vec![year, channel, count(n, lang)],
                 });
             }
             years.sort();
@@ -337,7 +319,7 @@ pub fn write_pages(
                     series: sources
                         .iter()
                         .map(|s| Series {
-                            name: s.clone(),
+                            name: source_name(package, s, lang),
                             values: years
                                 .iter()
                                 .map(|y| totals.get(&(s.clone(), y.clone())).map(|n| *n as f64))

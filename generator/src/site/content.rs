@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use vidkryto_search::{urls, Layout};
 
 use super::charts::BarChart;
+use super::labels::{cell, columns, Labels};
 use crate::catalog::{Field, Package, Resource};
 use crate::config::Config;
 
@@ -445,6 +446,7 @@ fn resource_info(
     package: &Package,
     resource: &Resource,
     layout: &Layout,
+    labels: &Labels,
     lang: &str,
 ) -> anyhow::Result<ResourceInfo> {
     let csv = layout.resource_csv(&package.name, &resource.name);
@@ -454,16 +456,30 @@ fn resource_info(
         .as_ref()
         .map(|s| s.fields.as_slice())
         .unwrap_or(&[]);
-    let preview_headers = table
-        .headers
+    let title_of = |h: &String| {
+        fields
+            .iter()
+            .find(|f| &f.name == h)
+            .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| h.clone())
+    };
+    // Coded columns are shown through their labels (`kind` + `kind_label` once, as the
+    // label); the CSV and the API keep the codes.
+    let shown = columns(&table.headers);
+    let preview_headers = shown
         .iter()
-        .map(|h| {
-            fields
+        .map(|c| title_of(&table.headers[c.header]))
+        .collect();
+    let preview = table
+        .rows
+        .iter()
+        .take(PREVIEW_ROWS)
+        .map(|row| {
+            shown
                 .iter()
-                .find(|f| &f.name == h)
-                .map(|f| pick(lang, &f.title, &f.title_en).to_string())
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| h.clone())
+                .map(|c| cell(labels, package, &table.headers, c, row, lang))
+                .collect()
         })
         .collect();
     Ok(ResourceInfo {
@@ -473,7 +489,7 @@ fn resource_info(
         rows: table.rows.len(),
         fields: fields.iter().map(|f| field_info(f, lang)).collect(),
         preview_headers,
-        preview: table.rows.into_iter().take(PREVIEW_ROWS).collect(),
+        preview,
         csv_url: urls::resource_csv(&package.name, &resource.name),
         json_url: urls::rows(&package.name, &resource.name, "json"),
     })
@@ -489,6 +505,7 @@ pub fn write_datasets(
     packages: &[&Package],
     layout: &Layout,
     site_dir: &Path,
+    labels: &Labels,
     related: &(dyn Fn(&Package, &str) -> Vec<Link> + Sync),
 ) -> anyhow::Result<()> {
     let content = site_dir.join("content");
@@ -499,7 +516,7 @@ pub fn write_datasets(
             let description = pick(lang, &package.description, &package.description_en);
             let resources = package
                 .public_resources()
-                .map(|r| resource_info(package, r, layout, lang))
+                .map(|r| resource_info(package, r, layout, labels, lang))
                 .collect::<anyhow::Result<Vec<_>>>()
                 .with_context(|| format!("dataset `{}`", package.name))?;
             let licence = package.licenses.first();
