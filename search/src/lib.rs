@@ -13,6 +13,7 @@ pub mod reload;
 pub mod rowstore;
 pub mod server;
 pub mod sitefiles;
+pub mod urls;
 
 pub use index::{build_index, SearchIndex};
 pub use layout::Layout;

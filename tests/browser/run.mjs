@@ -98,10 +98,27 @@ try {
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
 
+  // Internal keys a reader must never see: source ids, raw vocabulary codes, check formulas.
+  // Text in <code> (field names, API URLs) and the schema table are for developers and are
+  // not checked.
+  const KEYS_ANY = /seed-\d+|\b(city-budget|other-sources|state-budget|approved-document|in-force|not-applicable|phone-1551|web-1551-gov-ua|government-hotline|maintenance-support|it-staff|oblast-centre|city-of-oblast-significance|apparatus-upkeep)\b|\b[a-z-]+\.[a-z_0-9]+ \(/;
+  const KEYS_UK = /\b(decision|expired|draft|efficiency|product|quality|purchase|own|description|savings|revenue|exact)\b/;
+  async function noKeys(path) {
+    const lang = await page.locator("html").getAttribute("lang");
+    const text = await page.evaluate(() => {
+      const body = document.body.cloneNode(true);
+      // The schema table documents the codes themselves, for developers.
+      body.querySelectorAll("code, pre, script, style, noscript, table.schema").forEach((el) => el.remove());
+      return body.textContent.replace(/\s+/g, " ");
+    });
+    const found = text.match(KEYS_ANY) || (lang === "uk" ? text.match(KEYS_UK) : null);
+    check(!found, `${path}: no internal keys in visible text${found ? ` (found «${text.slice(Math.max(0, found.index - 60), found.index + 40)}»)` : ""}`);
+  }
   async function visit(path, name) {
     console.log(`\n${path}`);
     const response = await page.goto(base + path, { waitUntil: "load" });
     check(response && response.status() === 200, `${path} answers 200`);
+    await noKeys(path);
     return name;
   }
   async function axe(name) {
@@ -133,6 +150,41 @@ try {
   await axe("budget-digital-kyiv");
   await shot("budget-digital-kyiv");
 
+  // Every programme has its page, and each states the document's own figures first.
+  await visit("/budget/", "budget");
+  const programmeLinks = await page.locator(".cards .card h2 a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  const programmes = {
+    "/budget/digital-kyiv-2024-2025/": ["6\u00a0704\u00a0931,1", "3\u00a0301\u00a0953,5", "5\u00a0804\u00a0699,1"],
+    "/budget/kyiv-egov-2012-2014/": ["157\u00a0440,2", "41\u00a0834,0", "25\u00a0275,8"],
+    "/budget/kyiv-egov-2015-2018/": ["202\u00a0551,0", "144\u00a0067,0"],
+    "/budget/zhytomyr-e-city-2021-2026/": ["27\u00a0395,4"],
+    "/budget/kyiv-it-audit-2010-2011/": ["215\u00a0923,2"],
+  };
+  for (const path of Object.keys(programmes)) {
+    check(programmeLinks.includes(path), `/budget/ lists ${path}`);
+  }
+  check(await page.getByText("202\u00a0551,0").first().isVisible(), "the 2015–2018 card gives the document's 202 551,0");
+  await axe("budget");
+  await shot("budget");
+  for (const [path, figures] of Object.entries(programmes)) {
+    await visit(path, path);
+    const stated = page.locator("section.stated");
+    for (const figure of figures) {
+      check(await stated.getByText(figure).first().isVisible().catch(() => false), `${path}: ${figure.replace(/\u00a0/g, " ")} stated at the top`);
+    }
+  }
+  await visit("/budget/kyiv-egov-2015-2018/", "budget-egov-2015");
+  check(await page.locator("section.stated .explain").isVisible(), "2015–2018: the difference between stated and listed is explained");
+  await shot("budget-egov-2015");
+  await visit("/budget/digital-kyiv-2024-2025/", "budget-digital-kyiv-top");
+  const discrepancy = page.locator("section.discrepancies");
+  check(await discrepancy.getByText("5\u00a0044\u00a0699,1").first().isVisible().catch(() => false), "Digital Kyiv: 5 804 699,1 vs 5 044 699,1 shown at the top, not collapsed");
+  await visit("/budget/kyiv-it-audit-2010-2011/", "budget-it-audit");
+  await axe("budget-it-audit");
+  await shot("budget-it-audit");
+  await visit("/budget/zhytomyr-e-city-2021-2026/", "budget-zhytomyr");
+  await shot("budget-zhytomyr");
+
   await visit("/budget/kyiv-egov-2012-2014/", "budget-egov");
   check(await page.locator("td.num", { hasText: "84\u00a0667,2" }).first().isVisible(), "planned 84 667,2 visible");
   check((await page.locator("svg.chart rect.bar").count()) >= 9, "planned/budgeted/financed bars");
@@ -145,7 +197,8 @@ try {
   await shot("budget-egov");
 
   await visit("/budget/digital-kyiv-2024-2025/2-1/", "measure");
-  check(await page.getByText("Вартість одиниці продукту").first().isVisible(), "cost per unit shown");
+  check(await page.locator("td.num", { hasText: "205,76" }).first().isVisible(), "the document's efficiency indicator 205,76 shown");
+  check((await page.getByText("Вартість одиниці продукту").count()) === 0, "no computed unit cost contradicting it");
   await axe("measure");
   await shot("measure");
 
@@ -194,16 +247,70 @@ try {
   check(await page.getByText("824/7060").first().isVisible(), "document number shown");
   await axe("document");
 
-  await visit("/search/", "search");
-  await page.fill("#q", "бюджет");
-  await page.click("#search-form button");
-  await page.waitForSelector("#search-results > *", { timeout: 10000 }).catch(() => null);
-  const said = (await page.locator("#search-results").innerText()).trim();
-  check(said.length > 0, `search says something: «${said.slice(0, 80)}»`);
+  // Search: real result links (each opening a page), highlighted snippets, facet filters
+  // with human labels, paging — in both languages.
+  async function searchFor(path, query, name) {
+    await visit(path, name);
+    await page.fill("#q", query);
+    await page.click("#search-form button");
+    await page.waitForSelector("#search-results .hits a.hit-title, #search-results .search-error", { timeout: 10000 }).catch(() => null);
+    return page.locator("#search-results .hits a.hit-title").evaluateAll((as) =>
+      as.map((a) => ({ href: a.getAttribute("href"), text: a.textContent.trim() })));
+  }
+  async function allOpen(links, what) {
+    const bad = [];
+    for (const l of links) {
+      const r = await page.request.get(base + l.href);
+      if (r.status() !== 200) bad.push(`${l.href} → ${r.status()}`);
+    }
+    check(bad.length === 0, `${what}: every result link opens (${bad.join(", ")})`);
+  }
+  let links = await searchFor("/search/", "бюджет", "search");
+  check(links.length > 0, `search «бюджет» lists result links (${links.length})`);
+  check(links.every((l) => l.text.length > 0 && l.href.startsWith("/") && !l.href.includes("#")), "every result has a title and a page URL");
+  await allOpen(links, "«бюджет»");
+  check((await page.locator("#search-results .snippet mark").count()) > 0, "snippets highlight the matched words");
+  const legends = await page.locator("#search-facets legend").allInnerTexts();
+  check(legends.length > 0 && legends.every((t) => !/^(type|year|dataset|category|language)$/.test(t)), `facet names are labelled (${legends.join(", ")})`);
+  const facetText = (await page.locator("#search-facets").innerText());
+  check(!/\b(measure|kpi|dataset|document|budget|uk)\b \(/.test(facetText), "facet values are labelled, not codes");
+  check(await page.locator("#search-facets label", { hasText: "Захід програми" }).first().isVisible(), "type facet shows «Захід програми»");
+  await page.locator("#search-facets label", { hasText: "Захід програми" }).first().click();
+  await page.waitForFunction(() => {
+    const items = [...document.querySelectorAll("#search-results .hits li")];
+    return items.length > 0 && items.every((li) => li.classList.contains("hit-measure"));
+  }, null, { timeout: 10000 }).catch(() => null);
+  const kinds = await page.locator("#search-results .hits li").evaluateAll((lis) => lis.map((li) => li.className));
+  check(kinds.length > 0 && kinds.every((k) => k.includes("hit-measure")), `type filter keeps only measures (${kinds.length})`);
+  check(page.url().includes("type=measure"), "the filter is kept in the page URL");
   await axe("search");
   await shot("search");
+  // Paging: a broad query has more hits than one page.
+  links = await searchFor("/search/", "програма OR захід OR показник OR рішення", "search-paging");
+  const firstPage = links.map((l) => l.href + l.text).join("|");
+  const next = page.locator("#search-results .pager-next");
+  check(await next.isVisible(), "a broad query offers the next page");
+  if (await next.isVisible()) {
+    await next.click();
+    await page.waitForFunction((before) => {
+      const now = [...document.querySelectorAll("#search-results .hits a.hit-title")].map((a) => a.getAttribute("href") + a.textContent.trim()).join("|");
+      return now && now !== before;
+    }, firstPage, { timeout: 10000 }).catch(() => null);
+    const second = await page.locator("#search-results .hits a.hit-title").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    check(second.length > 0 && (await page.locator("#search-results .hits").getAttribute("start")) === "21", `the next page shows hits 21– (${second.length})`);
+    check(await page.locator("#search-results .pager-previous").isVisible(), "and a previous-page button");
+  }
+  links = await searchFor("/en/search/", "programme", "search-en");
+  check(links.length > 0 && links.every((l) => l.href.startsWith("/en/")), `English search lists English result links (${links.length})`);
+  await allOpen(links, "«programme»");
+  await axe("search-en");
+  await shot("search-en");
 
-  for (const [path, name] of [["/", "home"], ["/en/", "home-en"], ["/about/", "about"], ["/developers/", "developers"], ["/en/appeals/", "appeals-en"]]) {
+  for (const [path, name] of [["/", "home"], ["/en/", "home-en"], ["/about/", "about"], ["/developers/", "developers"], ["/en/appeals/", "appeals-en"],
+    ["/en/budget/", "budget-en"], ["/en/budget/digital-kyiv-2024-2025/", "budget-digital-kyiv-en"], ["/en/budget/digital-kyiv-2024-2025/2-1/", "measure-en"],
+    ["/en/register/", "register-en"], ["/en/register/kmr-2011-824-7060/", "document-en"], ["/datasets/kyiv-1551-appeals-by-channel/", "dataset-1551"],
+    ["/datasets/kyiv-document-registration/", "dataset-registration"], ["/datasets/kyiv-it-audit-2010-2011/", "dataset-it-audit"],
+    ["/appeals/a00000000/", "appeal"], ["/en/appeals/a00000000/", "appeal-en"], ["/budget/kyiv-egov-2015-2018/3/", "measure-cost-only"]]) {
     await visit(path, name);
     await axe(name);
     await shot(name);
@@ -212,6 +319,16 @@ try {
   await page.keyboard.press("Tab");
   check(await page.evaluate(() => document.activeElement.classList.contains("skip-link")), "first Tab reaches the skip link");
   check(consoleErrors.length === 0, `no script errors (${consoleErrors.join("; ")})`);
+
+  // Last, with the service stopped: the search page says so instead of showing nothing.
+  await visit("/search/", "search-down");
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  await page.fill("#q", "бюджет");
+  await page.click("#search-form button");
+  await page.waitForSelector("#search-results .search-error", { timeout: 10000 }).catch(() => null);
+  const down = (await page.locator("#search-results").innerText()).trim();
+  check(down.includes("недоступний"), `with the service stopped the page says «${down.slice(0, 60)}»`);
   console.log(`\n(${blocked} off-host requests blocked)`);
 } catch (e) {
   failures.push(String(e && e.stack || e));

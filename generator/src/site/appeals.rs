@@ -7,17 +7,20 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use anyhow::Context;
 use serde::Serialize;
 use serde_json::Value;
-use vidkryto_search::Layout;
+use vidkryto_search::{urls, Layout};
 
 use super::budget::Row;
 use super::charts::{BarChart, Series};
 use super::content::{
     file_name, pick, write_chart, write_page, ChartRef, Front, Link, Table, LANGS,
 };
+use super::labels::{cell, columns, Labels};
 use super::maps::{hex_map, LegendClass};
 use super::numbers::Amount;
+use super::zola::ContentFile;
 use crate::catalog::Package;
 
 /// The dataset of published anonymised appeals (see the team contract).
@@ -76,35 +79,10 @@ fn count(n: u64, lang: &str) -> String {
     Amount::from_int(n as i64).format(0, lang)
 }
 
-/// Source id (`seed-000`) → a short label from the package's sources.
+/// Source id (`seed-000`) → the document's short title (never the id itself: readers know
+/// documents by their titles).
 fn source_name(package: &Package, id: &str, lang: &str) -> String {
-    let suffix = id.rsplit('-').next().unwrap_or(id);
-    let source = package.sources.iter().find(|s| {
-        s.path.as_deref().is_some_and(|p| {
-            p.rsplit('/')
-                .next()
-                .is_some_and(|f| f.starts_with(&format!("{suffix}_")))
-        })
-    });
-    match source {
-        Some(s) => {
-            let title = pick(
-                lang,
-                &s.title,
-                s.extra
-                    .get("title_en")
-                    .and_then(Value::as_str)
-                    .unwrap_or(""),
-            );
-            let short: String = title.chars().take(48).collect();
-            if short.len() < title.len() {
-                format!("{short}… ({id})")
-            } else {
-                format!("{short} ({id})")
-            }
-        }
-        None => id.to_string(),
-    }
+    super::labels::source_document(package, id, lang, 60).unwrap_or_else(|| id.to_string())
 }
 
 fn by_key(table: &Table, column: &str) -> Vec<(String, u64)> {
@@ -119,8 +97,103 @@ fn by_key(table: &Table, column: &str) -> Vec<(String, u64)> {
     out
 }
 
-/// Writes `/appeals/` from the published files in `layout`.
-pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> anyhow::Result<()> {
+/// `page.extra` of `/appeals/<id>/` (`templates/appeal.html`): one published, anonymised appeal.
+#[derive(Debug, Serialize)]
+pub struct AppealExtra {
+    /// The appeal's id in the published dataset.
+    pub id: String,
+    /// Every non-empty published field, labelled with the schema's titles.
+    pub fields: Vec<Link>,
+    /// The dashboard.
+    pub appeals_url: String,
+    /// The dataset page of the anonymised appeals.
+    pub dataset_url: String,
+}
+
+/// One page per published appeal (search links to them), in memory like the register's
+/// documents (`zola::ContentFile`). They show only what the published CSV holds.
+fn appeal_pages(
+    packages: &[&Package],
+    table: &Table,
+    labels: &Labels,
+) -> anyhow::Result<Vec<ContentFile>> {
+    let Some(package) = packages.iter().find(|p| p.name == APPEALS_DATASET) else {
+        return Ok(Vec::new());
+    };
+    let fields = package
+        .resource("appeals")
+        .and_then(|r| r.schema.as_ref())
+        .map(|s| s.fields.clone())
+        .unwrap_or_default();
+    let shown = columns(&table.headers);
+    let mut files = Vec::with_capacity(table.rows.len() * LANGS.len());
+    for (i, row) in table.rows.iter().enumerate() {
+        let id = table.get(row, "id");
+        if id.is_empty() {
+            continue;
+        }
+        for lang in LANGS {
+            let labelled = shown
+                .iter()
+                .filter(|c| table.headers[c.code] != "id")
+                .filter_map(|c| {
+                    let value = cell(labels, package, &table.headers, c, row, lang);
+                    let h = &table.headers[c.header];
+                    (!value.is_empty()).then(|| Link {
+                        label: fields
+                            .iter()
+                            .find(|f| &f.name == h)
+                            .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+                            .filter(|t| !t.is_empty())
+                            .unwrap_or_else(|| h.clone()),
+                        url: value,
+                    })
+                })
+                .collect();
+            let what = table.get(row, "category");
+            let title = match (what.is_empty(), table.get(row, "date")) {
+                (false, "") => what.to_string(),
+                (false, date) => format!("{what}, {date}"),
+                (true, "") => pick(lang, "Звернення", "Appeal").to_string(),
+                (true, date) => format!("{}, {date}", pick(lang, "Звернення", "Appeal")),
+            };
+            let extra = AppealExtra {
+                id: id.to_string(),
+                fields: labelled,
+                appeals_url: super::content::url(lang, "appeals"),
+                dataset_url: urls::dataset(lang, APPEALS_DATASET),
+            };
+            let front = Front {
+                title: &title,
+                description: "",
+                date: None,
+                weight: Some(i as i64),
+                template: "appeal.html",
+                sort_by: None,
+                paginate_by: None,
+                extra: &extra,
+            };
+            let path = format!("appeals/{}", file_name(&urls::slug(id), lang));
+            let front = serde_json::to_value(&front)
+                .with_context(|| format!("cannot write the front matter of `{path}`"))?;
+            files.push(ContentFile {
+                path,
+                front,
+                body: String::new(),
+            });
+        }
+    }
+    Ok(files)
+}
+
+/// Writes `/appeals/` from the published files in `layout` and returns the published appeals'
+/// own pages (in memory, see [`appeal_pages`]).
+pub fn write_pages(
+    packages: &[&Package],
+    layout: &Layout,
+    site_dir: &Path,
+    labels: &Labels,
+) -> anyhow::Result<Vec<ContentFile>> {
     // Channel statistics: any published resource with `year`, `channel`, `appeals`.
     let channels = packages.iter().find_map(|p| {
         p.public_resources()
@@ -142,6 +215,10 @@ pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> a
         Some(Table::read(&appeals_csv)?)
     } else {
         None
+    };
+    let records = match &appeals {
+        Some(table) => appeal_pages(packages, table, labels)?,
+        None => Vec::new(),
     };
     let map = appeals.as_ref().map(|t| {
         let cell = t.column("h3_cell");
@@ -187,19 +264,16 @@ pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> a
                     years.push(year.clone());
                 }
                 *totals.entry((source.clone(), year.clone())).or_default() += n;
-                let label = table.get(row, "channel_label");
+                let channel = labels.value(
+                    lang,
+                    "channel",
+                    table.get(row, "channel"),
+                    table.get(row, "channel_label"),
+                );
                 channel_details.push(Row {
                     label: source_name(package, &source, lang),
                     url: String::new(),
-                    cells: vec![
-                        year,
-                        if label.is_empty() {
-                            table.get(row, "channel").to_string()
-                        } else {
-                            label.to_string()
-                        },
-                        count(n, lang),
-                    ],
+                    cells: vec![year, channel, count(n, lang)],
                 });
             }
             years.sort();
@@ -245,7 +319,7 @@ pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> a
                     series: sources
                         .iter()
                         .map(|s| Series {
-                            name: s.clone(),
+                            name: source_name(package, s, lang),
                             values: years
                                 .iter()
                                 .map(|y| totals.get(&(s.clone(), y.clone())).map(|n| *n as f64))
@@ -373,5 +447,5 @@ pub fn write_pages(packages: &[&Package], layout: &Layout, site_dir: &Path) -> a
             "",
         )?;
     }
-    Ok(())
+    Ok(records)
 }

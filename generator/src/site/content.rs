@@ -12,9 +12,10 @@ use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
-use vidkryto_search::Layout;
+use vidkryto_search::{urls, Layout};
 
 use super::charts::BarChart;
+use super::labels::{cell, columns, Labels};
 use crate::catalog::{Field, Package, Resource};
 use crate::config::Config;
 
@@ -39,15 +40,10 @@ pub fn file_name(stem: &str, lang: &str) -> String {
     }
 }
 
-/// URL path of a site page in `lang` (`/datasets/x/`, `/en/datasets/x/`).
+/// URL path of a site page in `lang` (`/datasets/x/`, `/en/datasets/x/`); see
+/// `vidkryto_search::urls`, which builds every public path.
 pub fn url(lang: &str, path: &str) -> String {
-    let path = path.trim_matches('/');
-    let prefix = if lang == LANGS[0] { "" } else { "/en" };
-    if path.is_empty() {
-        format!("{prefix}/")
-    } else {
-        format!("{prefix}/{path}/")
-    }
+    urls::page(lang, path)
 }
 
 /// Writes `bytes` to `path` unless it already holds them, in which case only its
@@ -440,7 +436,7 @@ pub fn validation_summary(layout: &Layout, name: &str) -> Option<ValidationSumma
         errors: count("errors"),
         warnings: count("warnings"),
         messages,
-        url: format!("/data/{name}/validation.json"),
+        url: urls::validation_json(name),
     })
 }
 
@@ -450,6 +446,7 @@ fn resource_info(
     package: &Package,
     resource: &Resource,
     layout: &Layout,
+    labels: &Labels,
     lang: &str,
 ) -> anyhow::Result<ResourceInfo> {
     let csv = layout.resource_csv(&package.name, &resource.name);
@@ -459,16 +456,30 @@ fn resource_info(
         .as_ref()
         .map(|s| s.fields.as_slice())
         .unwrap_or(&[]);
-    let preview_headers = table
-        .headers
+    let title_of = |h: &String| {
+        fields
+            .iter()
+            .find(|f| &f.name == h)
+            .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| h.clone())
+    };
+    // Coded columns are shown through their labels (`kind` + `kind_label` once, as the
+    // label); the CSV and the API keep the codes.
+    let shown = columns(&table.headers);
+    let preview_headers = shown
         .iter()
-        .map(|h| {
-            fields
+        .map(|c| title_of(&table.headers[c.header]))
+        .collect();
+    let preview = table
+        .rows
+        .iter()
+        .take(PREVIEW_ROWS)
+        .map(|row| {
+            shown
                 .iter()
-                .find(|f| &f.name == h)
-                .map(|f| pick(lang, &f.title, &f.title_en).to_string())
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| h.clone())
+                .map(|c| cell(labels, package, &table.headers, c, row, lang))
+                .collect()
         })
         .collect();
     Ok(ResourceInfo {
@@ -478,9 +489,9 @@ fn resource_info(
         rows: table.rows.len(),
         fields: fields.iter().map(|f| field_info(f, lang)).collect(),
         preview_headers,
-        preview: table.rows.into_iter().take(PREVIEW_ROWS).collect(),
-        csv_url: Layout::resource_csv_url(&package.name, &resource.name),
-        json_url: format!("/api/v1/datasets/{}/{}", package.name, resource.name),
+        preview,
+        csv_url: urls::resource_csv(&package.name, &resource.name),
+        json_url: urls::rows(&package.name, &resource.name, "json"),
     })
 }
 
@@ -494,6 +505,7 @@ pub fn write_datasets(
     packages: &[&Package],
     layout: &Layout,
     site_dir: &Path,
+    labels: &Labels,
     related: &(dyn Fn(&Package, &str) -> Vec<Link> + Sync),
 ) -> anyhow::Result<()> {
     let content = site_dir.join("content");
@@ -504,13 +516,13 @@ pub fn write_datasets(
             let description = pick(lang, &package.description, &package.description_en);
             let resources = package
                 .public_resources()
-                .map(|r| resource_info(package, r, layout, lang))
+                .map(|r| resource_info(package, r, layout, labels, lang))
                 .collect::<anyhow::Result<Vec<_>>>()
                 .with_context(|| format!("dataset `{}`", package.name))?;
             let licence = package.licenses.first();
             let modified = package.modified.clone().unwrap_or_default();
             let publisher = publisher(package, config, lang);
-            let page_url = format!("{base}{}", url(lang, &format!("datasets/{}", package.name)));
+            let page_url = format!("{base}{}", urls::dataset(lang, &package.name));
             let licence_url = licence.and_then(|l| l.path.clone()).unwrap_or_default();
             let jsonld = json!({
                 "@context": "https://schema.org/",
@@ -572,24 +584,24 @@ pub fn write_datasets(
                     })
                     .collect(),
                 resources,
-                package_url: format!("/data/{}/datapackage.json", package.name),
+                package_url: urls::package_json(&package.name),
                 geojson_url,
                 api: vec![
                     Link {
                         label: "Vidkryto API".into(),
-                        url: format!("/api/v1/datasets/{}", package.name),
+                        url: urls::dataset_api(&package.name),
                     },
                     Link {
                         label: "CKAN package_show".into(),
-                        url: format!("/api/3/action/package_show?id={}", package.name),
+                        url: urls::package_show(&package.name),
                     },
                     Link {
                         label: "ZIP".into(),
-                        url: format!("/datasets/{}.zip", package.name),
+                        url: urls::dataset_zip(&package.name),
                     },
                     Link {
                         label: "DCAT-AP (JSON-LD)".into(),
-                        url: "/catalog.jsonld".into(),
+                        url: urls::CATALOG_JSONLD.into(),
                     },
                 ],
                 validation: validation_summary(layout, &package.name),

@@ -7,6 +7,7 @@ pub mod appeals;
 pub mod budget;
 pub mod charts;
 pub mod content;
+pub mod labels;
 pub mod maps;
 pub mod numbers;
 pub mod register;
@@ -142,6 +143,7 @@ pub fn generate(
     }
     content::copy_tree(&skeleton, &site_dir)?;
     write_site_config(config, &site_dir)?;
+    let labels = labels::Labels::load(&site_dir)?;
     let editorial = config.resolve(&config.paths.content);
     if editorial.is_dir() {
         content::copy_tree(&editorial, &site_dir.join("content"))?;
@@ -152,10 +154,9 @@ pub fn generate(
         .filter(|p| !p.private && layout.package_file(&p.name).is_file())
         .collect();
     let mut programmes = Vec::new();
-    for package in published
-        .iter()
-        .filter(|p| p.topic.as_deref() == Some("budget"))
-    {
+    // Any package whose resources follow the explorer's conventions (`budget::load`), not
+    // only topic `budget`: the IT audit's spending is money a journalist compares too.
+    for package in &published {
         if let Some(programme) = budget::load(package, layout)
             .with_context(|| format!("cannot read the budget of `{}`", package.name))?
         {
@@ -192,16 +193,21 @@ pub fn generate(
         }
         links
     };
-    content::write_datasets(config, &published, layout, &site_dir, &related)?;
-    budget::write_pages(&programmes, &site_dir)?;
-    let (documents, memory) = match register {
-        Some((package, resource)) => register::write_pages(package, resource, layout, &site_dir)
-            .with_context(|| format!("cannot write the register from `{}`", package.name))?,
+    content::write_datasets(config, &published, layout, &site_dir, &labels, &related)?;
+    budget::write_pages(&programmes, &site_dir, &labels)?;
+    let (documents, mut memory) = match register {
+        Some((package, resource)) => {
+            register::write_pages(package, resource, layout, &site_dir, &labels)
+                .with_context(|| format!("cannot write the register from `{}`", package.name))?
+        }
         None => {
             write_empty_register(&site_dir)?;
             (0, Vec::new())
         }
     };
+    memory.extend(appeals::write_pages(
+        &published, layout, &site_dir, &labels,
+    )?);
     if engine == Engine::Zola {
         let content_dir = site_dir.join("content");
         memory.par_iter().try_for_each(|f| {
@@ -211,7 +217,6 @@ pub fn generate(
             content::write_file(&content_dir.join(&f.path), text.as_bytes())
         })?;
     }
-    appeals::write_pages(&published, layout, &site_dir)?;
     content::write_static_sections(&site_dir)?;
     content::prune_stale(&site_dir, started)?;
     let summary = SiteSummary {

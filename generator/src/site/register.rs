@@ -12,6 +12,7 @@ use serde::Serialize;
 use vidkryto_search::Layout;
 
 use super::content::{file_name, pick, url, write_page, Front, Link, Table, LANGS};
+use super::labels::{cell, columns, Labels};
 use super::zola::ContentFile;
 use crate::catalog::{Package, Resource};
 
@@ -86,6 +87,7 @@ pub fn write_pages(
     resource: &Resource,
     layout: &Layout,
     site_dir: &Path,
+    labels: &Labels,
 ) -> anyhow::Result<(usize, Vec<ContentFile>)> {
     let table = Table::read(&layout.resource_csv(&package.name, &resource.name))?;
     let content = site_dir.join("content");
@@ -100,6 +102,15 @@ pub fn write_pages(
         .find(|h| h.contains("url") || h.contains("link"))
         .cloned()
         .unwrap_or_default();
+    let shown = columns(&table.headers);
+    let title_of = |h: &String, lang: &str| {
+        fields
+            .iter()
+            .find(|f| &f.name == h)
+            .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| h.clone())
+    };
     let documents: Vec<Vec<ContentFile>> = table
         .rows
         .par_iter()
@@ -110,33 +121,38 @@ pub fn write_pages(
             if id.is_empty() {
                 return Ok(files);
             }
-            let slug = slug::slugify(id);
+            let slug = vidkryto_search::urls::slug(id);
             let issued = first(&table, row, &["date", "issued", "document_date"]).to_string();
             for lang in LANGS {
-                let labelled = table
-                    .headers
+                // Every field a reader needs, coded ones through their labels; the id is
+                // the page's address, not a fact about the document.
+                let labelled = shown
                     .iter()
-                    .zip(row)
-                    .filter(|(_, v)| !v.is_empty())
-                    .map(|(h, v)| Link {
-                        label: fields
-                            .iter()
-                            .find(|f| &f.name == h)
-                            .map(|f| pick(lang, &f.title, &f.title_en).to_string())
-                            .filter(|t| !t.is_empty())
-                            .unwrap_or_else(|| h.clone()),
-                        url: v.clone(),
+                    .filter(|c| table.headers[c.code] != "document_id")
+                    .filter_map(|c| {
+                        let value = cell(labels, package, &table.headers, c, row, lang);
+                        (!value.is_empty()).then(|| Link {
+                            label: title_of(&table.headers[c.header], lang),
+                            url: value,
+                        })
                     })
                     .collect();
+                let coded = |name: &str| {
+                    shown
+                        .iter()
+                        .find(|c| table.headers[c.code] == name)
+                        .map(|c| cell(labels, package, &table.headers, c, row, lang))
+                        .unwrap_or_default()
+                };
                 let title = first(&table, row, &["title", "name", "number", "document_id"]);
                 let extra = DocumentExtra {
                     document_id: id.to_string(),
                     number: table.get(row, "number").to_string(),
                     year: issued.get(..4).unwrap_or_default().to_string(),
                     issued: issued.clone(),
-                    kind: first(&table, row, &["kind_label", "kind", "type"]).to_string(),
+                    kind: coded("kind"),
                     issuer: first(&table, row, &["issuer_label", "issuer", "author"]).to_string(),
-                    status: first(&table, row, &["status_label", "status"]).to_string(),
+                    status: coded("status"),
                     source_url: table.get(row, &url_column).to_string(),
                     fields: labelled,
                     dataset_url: url(lang, &format!("datasets/{}", package.name)),
@@ -173,7 +189,6 @@ pub fn write_pages(
             .collect();
         set.into_iter().collect()
     };
-    let kinds = distinct(&["kind_label", "kind", "type"]);
     let issuers = distinct(&["issuer_label", "issuer", "author"]);
     let years: Vec<String> = {
         let set: BTreeSet<String> = table
@@ -187,9 +202,22 @@ pub fn write_pages(
             .collect();
         set.into_iter().rev().collect()
     };
+    let kind_column = shown.iter().find(|c| table.headers[c.code] == "kind");
     for lang in LANGS {
+        // In the page's language, as the list rows show them (the filter matches on text).
+        let kinds: Vec<String> = match kind_column {
+            Some(c) => table
+                .rows
+                .iter()
+                .map(|r| cell(labels, package, &table.headers, c, r, lang))
+                .filter(|v| !v.is_empty())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            None => distinct(&["type"]),
+        };
         let extra = RegisterExtra {
-            kinds: kinds.clone(),
+            kinds,
             issuers: issuers.clone(),
             years: years.clone(),
             dataset_url: url(lang, &format!("datasets/{}", package.name)),

@@ -153,11 +153,13 @@ fn digital_kyiv_explorer_shows_the_documents_figures() {
     }
     let en = page("en/budget/digital-kyiv-2024-2025/index.html");
     assert!(en.contains("3,301,953.5") && en.contains("6,704,931.1"));
-    // Measure 2.1: both sources and the cost per unit of product.
+    // Measure 2.1: both sources and the document's own efficiency indicators, never a
+    // computed unit cost that would contradict them.
     let measure = page("budget/digital-kyiv-2024-2025/2-1/index.html");
     assert!(measure.contains(&uk("878 592,0")), "2.1 in 2024");
     assert!(measure.contains(&uk("1 650 232,0")), "2.1 in all");
-    assert!(measure.contains("Вартість одиниці продукту"));
+    assert!(measure.contains(&uk("205,76")) && measure.contains(&uk("2 710,7")));
+    assert!(!measure.contains("Вартість одиниці продукту"));
 }
 
 #[test]

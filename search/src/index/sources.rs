@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::IndexError;
-use crate::Layout;
+use crate::{urls, Layout};
 
 /// The kinds of things one can find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,7 +155,7 @@ fn text_of<'a>(value: &'a Value, key: &str) -> &'a str {
 /// description, keywords, and every column with its description.
 fn dataset_docs(name: &str, package: &Value) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
-    for (language, suffix, prefix) in [("uk", "", ""), ("en", "_en", "/en")] {
+    for (language, suffix) in [("uk", ""), ("en", "_en")] {
         let title = text_of(package, &format!("title{suffix}"));
         if title.is_empty() {
             continue;
@@ -201,7 +201,7 @@ fn dataset_docs(name: &str, package: &Value) -> Vec<SearchDoc> {
                 format!("{name}@en")
             },
             title.to_string(),
-            format!("{prefix}/datasets/{name}/"),
+            urls::dataset(language, name),
         );
         doc.body = body
             .into_iter()
@@ -349,7 +349,7 @@ fn year_prefix(date: &str) -> Option<i64> {
 
 fn register_doc(dataset: &str, row: &Row) -> Option<SearchDoc> {
     let id = row.opt("document_id")?;
-    let url = format!("/register/{id}/");
+    let url = urls::register_document("uk", &id);
     let mut doc = SearchDoc::new(DocType::Document, id, row.get("title").to_string(), url);
     let number = row.get("number");
     let number = if number.is_empty() {
@@ -386,12 +386,24 @@ fn appeal_doc(dataset: &str, row: &Row) -> Option<SearchDoc> {
         .copied()
         .collect::<Vec<_>>()
         .join(", ");
-    let title = if place.is_empty() {
-        category.to_string()
+    // A published appeal may have its category suppressed (k-anonymity): the title then
+    // names what is left, never nothing.
+    let what = if category.is_empty() {
+        ["Звернення", row.get("channel"), row.get("year")]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" · ")
     } else {
-        format!("{category}: {place}")
+        category.to_string()
     };
-    let url = format!("/appeals/#{id}");
+    let title = if place.is_empty() {
+        what
+    } else {
+        format!("{what}: {place}")
+    };
+    let url = urls::appeal("uk", &id);
     let mut doc = SearchDoc::new(DocType::Appeal, id, title, url);
     doc.body = row.join(&["text", "resolution"]);
     doc.years = row
@@ -408,22 +420,13 @@ fn appeal_doc(dataset: &str, row: &Row) -> Option<SearchDoc> {
     Some(doc)
 }
 
-/// `1.1` → `1-1`: the measure's page slug (see the site URLs in the team brief).
-pub fn measure_slug(id: &str) -> String {
-    id.chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .to_string()
-}
-
 fn measure_doc(dataset: &str, resource: &str, row: &Row, row_number: u64) -> Option<SearchDoc> {
     let title = row.opt("measure")?;
     let id = row
         .opt("measure_id")
         .or_else(|| row.opt("position"))
         .unwrap_or_else(|| row_number.to_string());
-    let url = format!("/budget/{dataset}/{}/", measure_slug(&id));
+    let url = urls::measure("uk", dataset, &id);
     let mut doc = SearchDoc::new(
         DocType::Measure,
         format!("{dataset}/{resource}/{id}"),
@@ -451,8 +454,8 @@ fn kpi_doc(dataset: &str, resource: &str, row: &Row, row_number: u64) -> Option<
         .or_else(|| row.opt("indicator_id"))
         .unwrap_or_else(|| row_number.to_string());
     let url = match row.opt("measure_id") {
-        Some(measure) => format!("/budget/{dataset}/{}/", measure_slug(&measure)),
-        None => format!("/budget/{dataset}/"),
+        Some(measure) => urls::measure("uk", dataset, &measure),
+        None => urls::programme("uk", dataset),
     };
     let mut doc = SearchDoc::new(
         DocType::Kpi,
@@ -613,11 +616,5 @@ mod tests {
         let (front, body) = split_front_matter("+++\ntitle = \"Про\"\n+++\n\nТекст");
         assert_eq!(front_value(front, "title"), Some("Про"));
         assert_eq!(body.trim(), "Текст");
-    }
-
-    #[test]
-    fn slugs() {
-        assert_eq!(measure_slug("1.1"), "1-1");
-        assert_eq!(measure_slug("7.2"), "7-2");
     }
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use vidkryto_search::Layout;
 
 use super::content::Table;
+use super::labels::Labels;
 use super::numbers::Amount;
 use crate::catalog::Package;
 
@@ -22,6 +23,8 @@ pub use pages::{write_pages, BudgetIndexExtra, CheckRow, MeasureExtra, Programme
 pub struct SourceSplit {
     pub code: String,
     pub label: String,
+    /// English label, when the data has one.
+    pub label_en: String,
     pub per_year: Vec<Option<Amount>>,
     pub total: Amount,
 }
@@ -49,6 +52,9 @@ pub struct Kpi {
 #[derive(Debug, Clone)]
 pub struct Measure {
     pub id: String,
+    /// How readers know it: `2.1 Назва` for a numbered measure, the title alone for a
+    /// spending category (whose id is a code).
+    pub label: String,
     pub slug: String,
     pub title: String,
     pub goal: String,
@@ -73,6 +79,15 @@ pub struct Programme {
     pub sources: Vec<SourceSplit>,
     pub execution: Vec<Execution>,
     pub measures: Vec<Measure>,
+    /// Whether the "measures" are spending categories (an audit), not programme measures.
+    pub categories: bool,
+    /// The sum of the listed measures, when the programme lists measures: it can fall short
+    /// of `total` when the document lists only the main ones.
+    pub listed_total: Option<Amount>,
+    /// Why the listed measures may not add up (the measures resource's description).
+    pub listed_note: String,
+    /// Years covered when there are no per-year figures (`2021–2026`).
+    pub period: String,
     /// Totals the document states, recomputed from the data.
     pub checks: Vec<StatedTotal>,
 }
@@ -80,12 +95,16 @@ pub struct Programme {
 /// A total the source document states and the sum of the data it describes.
 #[derive(Debug, Clone)]
 pub struct StatedTotal {
-    pub what: String,
+    pub resource: String,
+    pub column: String,
+    /// The rows summed: (column, value) conditions.
+    pub filters: Vec<(String, String)>,
     pub stated: Amount,
     pub computed: Amount,
     pub matches: bool,
     pub warning: bool,
     pub note: String,
+    pub note_en: String,
 }
 
 fn year_columns(table: &Table, prefix: &str) -> Vec<(String, usize)> {
@@ -101,19 +120,18 @@ fn year_columns(table: &Table, prefix: &str) -> Vec<(String, usize)> {
         .collect()
 }
 
-pub(crate) fn source_label(code: &str, label: &str, lang: &str) -> String {
-    if lang == "en" {
-        match code {
-            "city-budget" | "city_budget" => return "City budget".into(),
-            "other-sources" | "other_sources" => return "Other sources".into(),
-            "state-budget" | "state_budget" => return "State budget".into(),
-            _ => {}
-        }
-    }
-    let mut chars = label.chars();
+/// A funding source as readers see it: its English title on English pages when the data has
+/// one, else the vocabulary (`funding_source__<code>`) or the data's own label, capitalised.
+pub(crate) fn source_label(split: &SourceSplit, labels: &Labels, lang: &str) -> String {
+    let text = if lang != "uk" && !split.label_en.is_empty() {
+        split.label_en.clone()
+    } else {
+        labels.value(lang, "funding_source", &split.code, &split.label)
+    };
+    let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => code.to_string(),
+        None => split.code.clone(),
     }
 }
 
@@ -151,6 +169,10 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
         sources: Vec::new(),
         execution: Vec::new(),
         measures: Vec::new(),
+        categories: false,
+        listed_total: None,
+        listed_note: String::new(),
+        period: String::new(),
         checks: Vec::new(),
     };
 
@@ -186,8 +208,9 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
             let measure = measures.entry(id.clone()).or_insert_with(|| {
                 order.push(id.clone());
                 Measure {
-                    slug: slug::slugify(&id),
+                    slug: vidkryto_search::urls::slug(&id),
                     id: id.clone(),
+                    label: format!("{id} {}", table.get(row, "measure")),
                     title: table.get(row, "measure").to_string(),
                     goal: table.get(row, "goal").to_string(),
                     task: table.get(row, "task").to_string(),
@@ -209,6 +232,7 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
             if !code.is_empty() {
                 measure.funding.push(SourceSplit {
                     label: table.get(row, "funding_source_label").to_string(),
+                    label_en: table.get(row, "funding_source_label_en").to_string(),
                     code,
                     per_year,
                     total,
@@ -246,6 +270,9 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
             })
             .collect();
         programme.total = programme.measures.iter().map(|m| m.total).sum();
+        if !programme.measures.is_empty() {
+            programme.listed_total = Some(programme.total);
+        }
     }
 
     if let Some(table) = read("kpis")? {
@@ -309,9 +336,9 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
                 .iter()
                 .map(|r| Amount::parse(table.get(r, total_column)))
                 .collect();
-            if programme.measures.is_empty() || programme.total.is_zero() {
-                programme.total = programme.by_year.iter().flatten().copied().sum();
-            }
+            // The document's resources are the programme's total; listed measures may cover
+            // only part of it (`listed_total`).
+            programme.total = programme.by_year.iter().flatten().copied().sum();
             let fields = package
                 .resource("resources-by-year")
                 .and_then(|r| r.schema.as_ref())
@@ -331,6 +358,7 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
                 programme.sources.push(SourceSplit {
                     code: field.name.clone(),
                     label: field.title.clone(),
+                    label_en: field.title_en.clone(),
                     total: per_year.iter().flatten().copied().sum(),
                     per_year,
                 });
@@ -338,11 +366,135 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
         }
     }
 
-    if programme.years.is_empty() && programme.measures.is_empty() {
+    if let Some(table) = read("funding")? {
+        read_funding(&mut programme, &table);
+    }
+    if programme.measures.is_empty() {
+        if let Some(resource) = package.public_resources().find(|r| {
+            r.schema.as_ref().is_some_and(|s| {
+                ["category", "amount"]
+                    .iter()
+                    .all(|n| s.fields.iter().any(|f| f.name == *n))
+            })
+        }) {
+            let table = Table::read(&layout.resource_csv(&package.name, &resource.name))?;
+            read_items(&mut programme, &table);
+            if programme.unit.is_empty() {
+                if let Some(unit) = unit_of(&resource.name) {
+                    (programme.unit, programme.unit_en) = unit;
+                }
+            }
+        }
+    }
+    if programme.unit.is_empty() {
+        if let Some(unit) = unit_of("funding") {
+            (programme.unit, programme.unit_en) = unit;
+        }
+    }
+    if programme.years.is_empty() && programme.measures.is_empty() && programme.sources.is_empty() {
         return Ok(None);
+    }
+    if programme.period.is_empty() {
+        programme.period = period_of(&programme.years, &package.name);
+    }
+    if let Some(resource) = package.resource("measures") {
+        programme.listed_note = resource.description.clone();
     }
     programme.checks = stated_totals(package, layout)?;
     Ok(Some(programme))
+}
+
+/// The `funding` convention: one row per source (`source`, `source_title`, `amount`, optional
+/// `year_from` / `year_to`) for a programme whose document gives no split by year.
+fn read_funding(programme: &mut Programme, table: &Table) {
+    let mut from = None;
+    let mut to = None;
+    for row in &table.rows {
+        let code = table.get(row, "source").to_string();
+        let total = Amount::parse(table.get(row, "amount"));
+        for (slot, column, earlier) in [(&mut from, "year_from", true), (&mut to, "year_to", false)]
+        {
+            if let Ok(year) = table.get(row, column).parse::<u16>() {
+                *slot = Some(match *slot {
+                    Some(y) if earlier => year.min(y),
+                    Some(y) => year.max(y),
+                    None => year,
+                });
+            }
+        }
+        let Some(total) = total else { continue };
+        programme.sources.push(SourceSplit {
+            label: table.get(row, "source_title").to_string(),
+            label_en: table.get(row, "source_title_en").to_string(),
+            code,
+            per_year: Vec::new(),
+            total,
+        });
+    }
+    if programme.measures.is_empty() && programme.years.is_empty() {
+        programme.total = programme.sources.iter().map(|s| s.total).sum();
+    }
+    if let (Some(a), Some(b)) = (from, to) {
+        programme.period = if a == b {
+            a.to_string()
+        } else {
+            format!("{a}–{b}")
+        };
+    }
+}
+
+/// The spending-by-category convention (`category`, `category_label`, `amount`): each row an
+/// item of the programme's money, shown like a measure the document gives only a cost for.
+fn read_items(programme: &mut Programme, table: &Table) {
+    for row in &table.rows {
+        let id = table.get(row, "category").to_string();
+        let Some(total) = Amount::parse(table.get(row, "amount")) else {
+            continue;
+        };
+        if id.is_empty() {
+            continue;
+        }
+        programme.measures.push(Measure {
+            slug: vidkryto_search::urls::slug(&id),
+            label: table.get(row, "category_label").to_string(),
+            title: table.get(row, "category_label").to_string(),
+            id,
+            goal: String::new(),
+            task: String::new(),
+            executor: String::new(),
+            term: String::new(),
+            per_year: Vec::new(),
+            total,
+            funding: Vec::new(),
+            kpis: Vec::new(),
+        });
+    }
+    programme.categories = true;
+    let sum: Amount = programme.measures.iter().map(|m| m.total).sum();
+    if programme.total.is_zero() {
+        programme.total = sum;
+    }
+    programme.listed_total = Some(sum);
+}
+
+/// `2024–2025` from the years, else from a dataset name ending `-YYYY-YYYY`.
+fn period_of(years: &[String], name: &str) -> String {
+    match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a != b => return format!("{a}–{b}"),
+        (Some(a), _) => return a.clone(),
+        _ => {}
+    }
+    let parts: Vec<&str> = name.rsplitn(3, '-').collect();
+    match parts.as_slice() {
+        [to, from, _]
+            if [to, from]
+                .iter()
+                .all(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            format!("{from}–{to}")
+        }
+        _ => String::new(),
+    }
 }
 
 /// Evaluates the package's `column-total` checks against the published data.
@@ -389,20 +541,16 @@ fn stated_totals(package: &Package, layout: &Layout) -> anyhow::Result<Vec<State
             .sum();
         let stated = Amount((expected * 1000.0).round() as i64);
         let precision = check["precision"].as_f64().unwrap_or(0.0);
-        let what = if filters.is_empty() {
-            format!("{resource}.{column}")
-        } else {
-            let conditions: Vec<String> =
-                filters.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            format!("{resource}.{column} ({})", conditions.join(", "))
-        };
         out.push(StatedTotal {
-            what,
+            resource: resource.to_string(),
+            column: column.to_string(),
+            filters,
             stated,
             computed,
             matches: (computed.as_f64() - expected).abs() <= precision + 1e-9,
             warning: check["severity"] == "warning",
             note: check["note"].as_str().unwrap_or_default().to_string(),
+            note_en: check["note_en"].as_str().unwrap_or_default().to_string(),
         });
     }
     Ok(out)

@@ -1,6 +1,7 @@
 //! The budget explorer's pages: `/budget/`, one section per programme (figures by year, by
 //! source, planned / in budget / financed, measures, stated totals, charts, treemap) and one
-//! page per measure (funding, KPIs, cost per unit of product, years compared), in both
+//! page per measure (funding, the document's KPIs, years compared; no derived unit cost,
+//! which would contradict the document's own efficiency indicators), in both
 //! languages. The figures come from the parent module's model.
 
 use std::path::Path;
@@ -12,9 +13,10 @@ use super::{source_label, Execution, Measure, Programme};
 use crate::catalog::Package;
 use crate::site::charts::{treemap_svg, BarChart, Series, Tile};
 use crate::site::content::{
-    file_name, pick, save_chart, url, write_chart, write_page, ChartRef, Front, LANGS,
+    file_name, pick, save_chart, url, write_chart, write_page, ChartRef, Front, Link, LANGS,
 };
-use crate::site::numbers::{format_float, format_percent, Amount};
+use crate::site::labels::{shorten, Labels};
+use crate::site::numbers::{format_percent, Amount};
 
 /// `section.extra` of `/budget/` (`templates/budget.html`).
 #[derive(Debug, Serialize)]
@@ -30,9 +32,46 @@ pub struct ProgrammeSummary {
     pub url: String,
     /// Years covered, e.g. `2024–2025`.
     pub years: String,
-    /// Total money, formatted.
+    /// Total money the document gives for the programme, formatted.
     pub total: String,
     pub unit: String,
+    /// Planned / provided in the budget / financed over the whole period, and the share
+    /// financed of planned; empty where the document gives no such figure.
+    pub money: Money,
+}
+
+/// What the document says about a programme's money as a whole: planned, provided in the
+/// budget, financed (each formatted, empty where the document does not say).
+#[derive(Debug, Default, Serialize)]
+pub struct Money {
+    pub planned: String,
+    pub budgeted: String,
+    pub financed: String,
+    /// Financed as a share of planned.
+    pub share_financed: String,
+}
+
+fn money_of(p: &Programme, lang: &str) -> Money {
+    let sum = |pick_value: fn(&Execution) -> Option<Amount>| -> Option<Amount> {
+        let values: Vec<Amount> = p.execution.iter().filter_map(pick_value).collect();
+        (!values.is_empty()).then(|| values.into_iter().sum())
+    };
+    let planned = sum(|e| e.planned).or(Some(p.total).filter(|t| !t.is_zero()));
+    let budgeted = sum(|e| e.budgeted);
+    let financed = sum(|e| e.financed);
+    let text = |v: Option<Amount>| v.map(|v| v.format(1, lang)).unwrap_or_default();
+    Money {
+        planned: text(planned),
+        budgeted: text(budgeted),
+        financed: text(financed),
+        share_financed: match (financed, planned) {
+            (Some(f), Some(p)) => f
+                .ratio(p)
+                .map(|r| format_percent(r, lang))
+                .unwrap_or_default(),
+            _ => String::new(),
+        },
+    }
 }
 
 /// A formatted row of a figures table.
@@ -55,10 +94,32 @@ pub struct ProgrammeExtra {
     pub dataset_url: String,
     /// Unit of money.
     pub unit: String,
-    /// Total money, formatted.
+    /// Total money the document gives for the programme, formatted.
     pub total: String,
-    /// Years covered.
+    /// Planned / in budget / financed over the whole period.
+    pub money: Money,
+    /// Years covered (`2024–2025`).
+    pub period: String,
+    /// The sum of the listed measures, when it differs from the total (formatted; else empty).
+    pub listed_total: String,
+    /// The listed measures' share of the total.
+    pub listed_share: String,
+    /// Total minus listed measures.
+    pub listed_difference: String,
+    /// Why they differ, in the data's own words (the measures resource's description).
+    pub listed_note: String,
+    /// The document's own discrepancies and figures that do not match (shown first).
+    pub discrepancies: Vec<CheckRow>,
+    /// The programme's money by year, as headline figures (year, amount).
+    pub year_figures: Vec<Link>,
+    /// The programme's money by source, as headline figures (source, amount).
+    pub source_figures: Vec<Link>,
+    /// Years of the per-year tables.
     pub years: Vec<String>,
+    /// Years of the measures table (empty when the document gives measures only a cost).
+    pub measure_years: Vec<String>,
+    /// Whether the measures are spending categories (an audit).
+    pub categories: bool,
     /// Money by year (one row per year: amount, change on the previous year).
     pub by_year: Vec<Row>,
     /// Money by source (label, one cell per year, total).
@@ -95,6 +156,8 @@ pub struct MeasureExtra {
     pub executor: String,
     pub term: String,
     pub unit: String,
+    /// The measure's money in all, formatted.
+    pub total: String,
     pub years: Vec<String>,
     /// Funding by source: label, one cell per year, total.
     pub funding: Vec<Row>,
@@ -102,8 +165,6 @@ pub struct MeasureExtra {
     pub comparison: Vec<String>,
     /// KPIs: type, indicator, unit, one cell per year.
     pub kpis: Vec<Row>,
-    /// Cost per unit of each product indicator, per year.
-    pub cost_per_unit: Vec<Row>,
     pub charts: Vec<ChartRef>,
 }
 
@@ -131,7 +192,11 @@ fn values(v: &[Option<Amount>]) -> Vec<Option<f64>> {
 }
 
 /// Writes `/budget/` and every programme's pages.
-pub fn write_pages(programmes: &[(&Package, Programme)], site_dir: &Path) -> anyhow::Result<()> {
+pub fn write_pages(
+    programmes: &[(&Package, Programme)],
+    site_dir: &Path,
+    labels: &Labels,
+) -> anyhow::Result<()> {
     let content = site_dir.join("content");
     for lang in LANGS {
         let summaries = programmes
@@ -139,13 +204,10 @@ pub fn write_pages(programmes: &[(&Package, Programme)], site_dir: &Path) -> any
             .map(|(package, p)| ProgrammeSummary {
                 title: pick(lang, &package.title, &package.title_en).to_string(),
                 url: url(lang, &format!("budget/{}", package.name)),
-                years: match (p.years.first(), p.years.last()) {
-                    (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
-                    (Some(a), _) => a.clone(),
-                    _ => String::new(),
-                },
+                years: p.period.clone(),
                 total: p.total.format(1, lang),
                 unit: pick(lang, &p.unit, &p.unit_en).to_string(),
+                money: money_of(p, lang),
             })
             .collect();
         let front = Front {
@@ -169,7 +231,7 @@ pub fn write_pages(programmes: &[(&Package, Programme)], site_dir: &Path) -> any
     }
     for (package, programme) in programmes {
         for lang in LANGS {
-            write_programme(package, programme, site_dir, lang)
+            write_programme(package, programme, site_dir, labels, lang)
                 .with_context(|| format!("budget pages of `{}`", package.name))?;
         }
     }
@@ -180,6 +242,7 @@ fn write_programme(
     package: &Package,
     p: &Programme,
     site_dir: &Path,
+    labels: &Labels,
     lang: &str,
 ) -> anyhow::Result<()> {
     let content = site_dir.join("content");
@@ -210,7 +273,7 @@ fn write_programme(
         })
         .collect();
 
-    if p.execution.is_empty() {
+    if p.execution.is_empty() && !p.years.is_empty() {
         charts.push(write_chart(
             site_dir,
             &BarChart {
@@ -319,7 +382,7 @@ fn write_programme(
             let mut cells: Vec<String> = s.per_year.iter().map(|v| money(*v, lang)).collect();
             cells.push(s.total.format(1, lang));
             Row {
-                label: source_label(&s.code, &s.label, lang),
+                label: source_label(s, labels, lang),
                 url: String::new(),
                 cells,
             }
@@ -351,7 +414,7 @@ fn write_programme(
                     .sources
                     .iter()
                     .map(|s| Series {
-                        name: source_label(&s.code, &s.label, lang),
+                        name: source_label(s, labels, lang),
                         values: values(&s.per_year),
                     })
                     .collect(),
@@ -374,12 +437,8 @@ fn write_programme(
                     .map_or("—".into(), |r| format_percent(r, lang)),
             );
             Row {
-                label: format!("{} {}", m.id, m.title),
-                url: if m.per_year.is_empty() && m.kpis.is_empty() {
-                    String::new()
-                } else {
-                    url(lang, &format!("budget/{}/{}", p.name, m.slug))
-                },
+                label: m.label.clone(),
+                url: vidkryto_search::urls::measure(lang, &p.name, &m.id),
                 cells,
             }
         })
@@ -392,29 +451,24 @@ fn write_programme(
                 id: format!("{}-by-measure", p.name),
                 title: if multi_year {
                     t("Заходи: порівняння років", "Measures: years compared")
+                } else if p.categories {
+                    t("Витрати за статтями", "Spending by category")
                 } else {
                     t("Вартість заходів", "Cost of measures")
                 },
                 desc: p
                     .measures
                     .iter()
-                    .map(|m| format!("{}: {} {unit}", m.id, m.total.format(1, lang)))
+                    .map(|m| format!("{}: {} {unit}", m.label, m.total.format(1, lang)))
                     .collect::<Vec<_>>()
                     .join("; "),
-                category_label: t("Захід", "Measure"),
-                // Ids and the start of the title: the full titles are in the measures table.
-                categories: p
-                    .measures
-                    .iter()
-                    .map(|m| {
-                        let start: String = m.title.chars().take(28).collect();
-                        if start.len() < m.title.len() {
-                            format!("{} {start}…", m.id)
-                        } else {
-                            format!("{} {start}", m.id)
-                        }
-                    })
-                    .collect(),
+                category_label: if p.categories {
+                    t("Стаття витрат", "Category")
+                } else {
+                    t("Захід", "Measure")
+                },
+                // Short names cut at a word: the full titles are in the measures table.
+                categories: p.measures.iter().map(|m| short_label(p, m)).collect(),
                 series: if multi_year {
                     p.years
                         .iter()
@@ -443,7 +497,15 @@ fn write_programme(
             .measures
             .iter()
             .map(|m| Tile {
-                label: format!("{} · {}", m.id, m.total.format(0, lang)),
+                label: format!(
+                    "{} · {}",
+                    if p.categories {
+                        shorten(&m.title, 24)
+                    } else {
+                        m.id.clone()
+                    },
+                    m.total.format(0, lang)
+                ),
                 value: m.total.as_f64(),
             })
             .collect();
@@ -458,7 +520,7 @@ fn write_programme(
             .map(|m| {
                 format!(
                     "{} — {}",
-                    m.id,
+                    m.label,
                     m.total
                         .ratio(p.total)
                         .map_or("—".into(), |r| format_percent(r, lang))
@@ -473,16 +535,20 @@ fn write_programme(
             t("Обсяг", "Amount")
         );
         for m in &p.measures {
-            csv.push_str(&format!("{},{}\n", m.id, trim(m.total.as_f64())));
+            csv.push_str(&format!(
+                "{},{}\n",
+                csv_field(&m.label),
+                trim(m.total.as_f64())
+            ));
         }
         charts.push(save_chart(site_dir, &id, &tree_title, &svg, &csv, lang)?);
     }
 
-    let checks = p
+    let checks: Vec<CheckRow> = p
         .checks
         .iter()
         .map(|c| CheckRow {
-            what: c.what.clone(),
+            what: check_label(package, c, labels, lang),
             stated: c.stated.format(1, lang),
             computed: c.computed.format(1, lang),
             status: if c.matches {
@@ -492,16 +558,76 @@ fn write_programme(
             } else {
                 "differs".into()
             },
+            note: pick(lang, &c.note, &c.note_en).to_string(),
+        })
+        .collect();
+    let discrepancies = checks
+        .iter()
+        .filter(|c| c.status != "ok" || !c.note.is_empty())
+        .map(|c| CheckRow {
+            what: c.what.clone(),
+            stated: c.stated.clone(),
+            computed: c.computed.clone(),
+            status: c.status.clone(),
             note: c.note.clone(),
         })
         .collect();
+    let listed = p.listed_total.filter(|l| *l != p.total);
+    let measure_years = if p.measures.iter().any(|m| !m.per_year.is_empty()) {
+        p.years.clone()
+    } else {
+        Vec::new()
+    };
 
     let extra = ProgrammeExtra {
         dataset: p.name.clone(),
         dataset_url: url(lang, &format!("datasets/{}", p.name)),
         unit: unit.clone(),
         total: p.total.format(1, lang),
+        money: money_of(p, lang),
+        period: p.period.clone(),
+        listed_total: listed.map(|l| l.format(1, lang)).unwrap_or_default(),
+        listed_share: listed
+            .and_then(|l| l.ratio(p.total))
+            .map(|r| format_percent(r, lang))
+            .unwrap_or_default(),
+        listed_difference: listed
+            .map(|l| Amount(p.total.0 - l.0).format(1, lang))
+            .unwrap_or_default(),
+        listed_note: if listed.is_some() {
+            p.listed_note.clone()
+        } else {
+            String::new()
+        },
+        discrepancies,
+        // Per year only where the years are one figure each (with execution data the
+        // execution table gives planned / in budget / financed per year).
+        year_figures: p
+            .years
+            .iter()
+            .zip(&p.by_year)
+            .filter(|_| p.execution.is_empty())
+            .filter_map(|(y, v)| {
+                v.map(|v| Link {
+                    label: y.clone(),
+                    url: v.format(1, lang),
+                })
+            })
+            .collect(),
+        source_figures: if p.sources.len() > 1 {
+            p.sources
+                .iter()
+                .map(|s| Link {
+                    label: source_label(s, labels, lang),
+                    url: s.total.format(1, lang),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         years: p.years.clone(),
+        measure_years,
+        categories: p.categories,
         by_year,
         by_source,
         execution,
@@ -527,13 +653,66 @@ fn write_programme(
         &crate::site::content::markdown_paragraphs(description),
     )?;
 
+    // Every measure has its page (search links to each), even one the document gives only a
+    // cost for.
     for (weight, m) in p.measures.iter().enumerate() {
-        if m.per_year.is_empty() && m.kpis.is_empty() {
-            continue;
-        }
-        write_measure(p, m, weight as i64, site_dir, lang)?;
+        write_measure(p, m, weight as i64, site_dir, labels, lang)?;
     }
     Ok(())
+}
+
+/// A stated total in words: the column's title, the table's, and the rows summed with their
+/// values labelled (`Обсяг фінансування, всього — Заходи Програми; Джерело фінансування:
+/// Бюджет міста`), never `measures.amount_total (funding_source = city-budget)`.
+fn check_label(package: &Package, c: &super::StatedTotal, labels: &Labels, lang: &str) -> String {
+    let resource = package.resource(&c.resource);
+    let fields = resource
+        .and_then(|r| r.schema.as_ref())
+        .map(|s| s.fields.as_slice())
+        .unwrap_or(&[]);
+    let title = |name: &str| {
+        let field = fields
+            .iter()
+            .find(|f| f.name == format!("{name}_label"))
+            .or_else(|| fields.iter().find(|f| f.name == name));
+        field
+            .map(|f| pick(lang, &f.title, &f.title_en).to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| name.to_string())
+    };
+    let mut text = title(&c.column);
+    if let Some(r) = resource {
+        let table = pick(lang, &r.title, &r.title_en);
+        if !table.is_empty() {
+            text = format!("{text} — {table}");
+        }
+    }
+    for (column, value) in &c.filters {
+        let shown = crate::site::labels::source_document(package, value, lang, 60)
+            .filter(|_| labels.code(lang, column, value).is_none())
+            .unwrap_or_else(|| labels.value(lang, column, value, ""));
+        text = format!("{text}; {}: {shown}", title(column));
+    }
+    text
+}
+
+/// A measure's short name for chart axes: its number and the start of its title, cut at a
+/// word (`1.1 Розвиток, впровадження…`); a category's title alone.
+fn short_label(p: &Programme, m: &Measure) -> String {
+    if p.categories {
+        shorten(&m.title, 36)
+    } else {
+        format!("{} {}", m.id, shorten(&m.title, 30))
+    }
+}
+
+/// A CSV field, quoted when it must be.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }
 
 fn trim(v: f64) -> String {
@@ -546,6 +725,7 @@ fn write_measure(
     m: &Measure,
     weight: i64,
     site_dir: &Path,
+    labels: &Labels,
     lang: &str,
 ) -> anyhow::Result<()> {
     let unit = pick(lang, &p.unit, &p.unit_en).to_string();
@@ -557,7 +737,7 @@ fn write_measure(
             let mut cells: Vec<String> = s.per_year.iter().map(|v| money(*v, lang)).collect();
             cells.push(s.total.format(1, lang));
             Row {
-                label: source_label(&s.code, &s.label, lang),
+                label: source_label(s, labels, lang),
                 url: String::new(),
                 cells,
             }
@@ -572,8 +752,13 @@ fn write_measure(
             cells,
         });
     }
-    let comparison = p
-        .years
+    // A measure the document gives only a cost for has no years of its own.
+    let years = if m.per_year.is_empty() {
+        Vec::new()
+    } else {
+        p.years.clone()
+    };
+    let comparison = years
         .windows(2)
         .enumerate()
         .map(|(i, pair)| {
@@ -593,34 +778,11 @@ fn write_measure(
         .kpis
         .iter()
         .map(|k| {
-            let mut cells = vec![k.kind_label.clone(), k.unit.clone()];
+            let mut cells = vec![
+                labels.value(lang, "indicator_type", &k.kind, &k.kind_label),
+                k.unit.clone(),
+            ];
             cells.extend(k.values.iter().map(|v| cell(*v, lang)));
-            Row {
-                label: k.indicator.clone(),
-                url: String::new(),
-                cells,
-            }
-        })
-        .collect();
-    // Cost per unit: the measure's cost indicator (or its funding) over each product.
-    let cost: Vec<Option<Amount>> = m
-        .kpis
-        .iter()
-        .find(|k| k.kind == "cost")
-        .map(|k| k.values.clone())
-        .unwrap_or_else(|| m.per_year.clone());
-    let cost_per_unit = m
-        .kpis
-        .iter()
-        .filter(|k| k.kind == "product")
-        .map(|k| {
-            let mut cells = vec![format!("{unit} / {}", k.unit)];
-            cells.extend(k.values.iter().zip(&cost).map(|(v, c)| match (v, c) {
-                (Some(v), Some(c)) => {
-                    c.ratio(*v).map_or("—".into(), |r| format_float(r, 1, lang))
-                }
-                _ => "—".into(),
-            }));
             Row {
                 label: k.indicator.clone(),
                 url: String::new(),
@@ -649,7 +811,7 @@ fn write_measure(
                 m.funding
                     .iter()
                     .map(|s| Series {
-                        name: source_label(&s.code, &s.label, lang),
+                        name: source_label(s, labels, lang),
                         values: values(&s.per_year),
                     })
                     .collect()
@@ -673,14 +835,18 @@ fn write_measure(
         executor: m.executor.clone(),
         term: m.term.clone(),
         unit,
-        years: p.years.clone(),
+        total: m.total.format(1, lang),
+        years,
         funding,
         comparison,
         kpis,
-        cost_per_unit,
         charts,
     };
-    let title = format!("{} {} {}", t("Захід", "Measure"), m.id, m.title);
+    let title = if p.categories {
+        m.title.clone()
+    } else {
+        format!("{} {} {}", t("Захід", "Measure"), m.id, m.title)
+    };
     let front = Front {
         title: &title,
         description: "",
