@@ -79,7 +79,7 @@ try {
   context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: 1366, height: 900 },
     acceptDownloads: true,
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -135,8 +135,15 @@ try {
     }
     check(bad.length === 0, `${name}: no serious or critical axe violations`);
   }
+  // Every page kind at a laptop's 1366 px and a phone's 390 px; on the phone nothing may
+  // scroll sideways (wide tables scroll inside their own region).
   async function shot(name) {
-    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(artifacts, `${name}-1366.png`), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    check(overflow <= 1, `${name}: no horizontal scroll at 390 px (${overflow} px)`);
+    await page.screenshot({ path: join(artifacts, `${name}-390.png`), fullPage: true });
+    await page.setViewportSize({ width: 1366, height: 900 });
   }
 
   // The budget explorer: bars drawn, figures shown.

@@ -696,10 +696,23 @@ pub fn markdown_paragraphs(text: &str) -> String {
     out
 }
 
+/// Abbreviations a sentence does not end at (`27 395,4 тис. грн`, `м. Києва`).
+const ABBREVIATIONS: [&str; 16] = [
+    "тис", "грн", "млн", "млрд", "м", "р", "рр", "п", "пп", "розд", "ст", "обл", "див", "ін", "т",
+    "вул",
+];
+
 fn first_sentence(text: &str) -> String {
+    let ends_sentence = |i: usize| {
+        let before = text[..i].rsplit([' ', '(', '«']).next().unwrap_or("");
+        let after = text[i + 1..].trim_start();
+        text[i + 1..].starts_with(' ')
+            && after.chars().next().is_some_and(char::is_uppercase)
+            && !ABBREVIATIONS.contains(&before.to_lowercase().as_str())
+    };
     let cut = text
         .char_indices()
-        .find(|&(i, c)| c == '.' && text[i + 1..].starts_with(' ') && i > 40)
+        .find(|&(i, c)| c == '.' && i > 40 && ends_sentence(i))
         .map_or(text.len(), |(i, _)| i + 1);
     let sentence = &text[..cut];
     if sentence.chars().count() > 300 {
@@ -798,5 +811,11 @@ mod tests {
         assert_eq!(url("en", ""), "/en/");
         assert_eq!(file_name("1-1", "en"), "1-1.en.md");
         assert_eq!(markdown_paragraphs("a*b [c]"), "a\\*b \\[c\\]\n");
+        assert_eq!(
+            first_sentence(
+                "Планові показники за роками (усього 202 551,0 тис. грн) і заходи. Далі інше."
+            ),
+            "Планові показники за роками (усього 202 551,0 тис. грн) і заходи."
+        );
     }
 }
