@@ -195,6 +195,7 @@ try {
   await visit("/budget/kyiv-egov-2012-2014/", "budget-egov");
   check(await page.locator("td.num", { hasText: "84\u00a0667,2" }).first().isVisible(), "planned 84 667,2 visible");
   check((await page.locator("svg.chart rect.bar").count()) >= 9, "planned/budgeted/financed bars");
+  check(await page.locator("figure.chart-figure td.num", { hasText: "84\u00a0667,2" }).first().isVisible(), "chart data tables use Ukrainian number formatting");
   const [download] = await Promise.all([
     page.waitForEvent("download", { timeout: 10000 }).catch(() => null),
     page.locator("button.png-download").first().click(),
@@ -313,6 +314,9 @@ try {
   await axe("search-en");
   await shot("search-en");
 
+  await visit("/", "home-search");
+  check(await page.locator("main form[role=search] input[name=q]").isVisible(), "the home page has a search box");
+  check(await page.locator(".headline-figures").getByText("6\u00a0704\u00a0931,1").first().isVisible(), "the home page gives each programme's headline figure");
   for (const [path, name] of [["/", "home"], ["/en/", "home-en"], ["/about/", "about"], ["/developers/", "developers"], ["/en/appeals/", "appeals-en"],
     ["/en/budget/", "budget-en"], ["/en/budget/digital-kyiv-2024-2025/", "budget-digital-kyiv-en"], ["/en/budget/digital-kyiv-2024-2025/2-1/", "measure-en"],
     ["/en/register/", "register-en"], ["/en/register/kmr-2011-824-7060/", "document-en"], ["/datasets/kyiv-1551-appeals-by-channel/", "dataset-1551"],

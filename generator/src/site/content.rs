@@ -16,6 +16,7 @@ use vidkryto_search::{urls, Layout};
 
 use super::charts::BarChart;
 use super::labels::{cell, columns, Labels};
+use super::numbers::Amount;
 use crate::catalog::{Field, Package, Resource};
 use crate::config::Config;
 
@@ -176,6 +177,44 @@ pub struct ChartRef {
     pub svg_url: String,
     /// URL of the CSV download.
     pub csv_url: String,
+    /// The chart's data table for readers: the CSV's header and rows with numbers formatted
+    /// in the page's language (`3 301 953,5`); the CSV download keeps plain numbers.
+    pub table_headers: Vec<String>,
+    pub table_rows: Vec<Vec<String>>,
+}
+
+/// The chart CSV as a formatted table (header, rows).
+fn display_table(csv_text: &str, lang: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(csv_text.as_bytes());
+    let headers = reader
+        .headers()
+        .map(|h| h.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let rows = reader
+        .records()
+        .filter_map(Result::ok)
+        .map(|record| {
+            record
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    if i == 0 {
+                        return cell.to_string();
+                    }
+                    match Amount::parse(cell) {
+                        Some(v) => {
+                            let decimals = cell.split_once('.').map_or(0, |(_, d)| d.len());
+                            v.format(decimals, lang)
+                        }
+                        None => cell.to_string(),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    (headers, rows)
 }
 
 /// Writes `chart` as `static/charts/<id>.<lang>.svg|csv` and returns its reference.
@@ -196,7 +235,10 @@ pub fn save_chart(
     let base = format!("static/charts/{id}.{lang}");
     write_file(&site_dir.join(format!("{base}.svg")), svg.as_bytes())?;
     write_file(&site_dir.join(format!("{base}.csv")), csv.as_bytes())?;
+    let (table_headers, table_rows) = display_table(csv, lang);
     Ok(ChartRef {
+        table_headers,
+        table_rows,
         id: id.to_string(),
         title: title.to_string(),
         svg: format!("{base}.svg"),

@@ -614,9 +614,11 @@ fn write_programme(
                 })
             })
             .collect(),
+        // Sources the document names without an amount are not a 0,0.
         source_figures: if p.sources.len() > 1 {
             p.sources
                 .iter()
+                .filter(|s| !s.total.is_zero() || s.per_year.iter().any(Option::is_some))
                 .map(|s| Link {
                     label: source_label(s, labels, lang),
                     url: s.total.format(1, lang),
