@@ -1,6 +1,7 @@
 """Every link of the demo portal opens: the site crawled from / and /en/ (every href and src of
 every page reached), every URL of sitemap.xml, and the `url` of every search hit for broad
-queries — each answers 200, and a link with a #fragment lands on an element with that id.
+queries — each answers 200 (and HEAD like GET), and a link with a #fragment lands on an
+element with that id.
 This holds the invariant "search never links to a missing page" and the one URL scheme
 (search/src/urls.rs) that the site and the index share."""
 
@@ -41,6 +42,15 @@ class Links(html.parser.HTMLParser):
 
 def fetch(url):
     request = urllib.request.Request(url, headers={"Accept": "text/html,application/json,*/*"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", ""), error.read()
+
+
+def head(url):
+    request = urllib.request.Request(url, method="HEAD")
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.headers.get("Content-Type", ""), response.read()
@@ -96,6 +106,13 @@ class Crawl:
             for url, (status, _) in sorted(self.status.items())
             if status != 200
         ]
+        # HEAD answers like GET: same status and type, no body.
+        for url, (status, kind) in sorted(self.status.items()):
+            head_status, head_kind, body = head(url)
+            if (head_status, head_kind) != (status, kind) or body:
+                bad.append(
+                    f"HEAD {url} → {head_status} {head_kind} ({len(body)} bytes); GET → {status} {kind}"
+                )
         for url, referrer in self.fragments:
             page, _, fragment = url.partition("#")
             ids = self.ids.get(page)
