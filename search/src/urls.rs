@@ -60,6 +60,28 @@ pub fn appeal(lang: &str, id: &str) -> String {
     page(lang, &format!("appeals/{}", slug(id)))
 }
 
+/// Published appeals up to this many get a page each; each appeal of a larger set (a city's
+/// full register, the synthetic million) links to its row in the rows API instead, so a build
+/// does not render a page per appeal.
+pub const APPEAL_PAGES_MAX: usize = 5_000;
+
+/// Where a published appeal is shown: its page, or (past [`APPEAL_PAGES_MAX`] published
+/// appeals) its row through the rows API.
+pub fn appeal_record(
+    lang: &str,
+    dataset: &str,
+    resource: &str,
+    id: &str,
+    published: usize,
+) -> String {
+    if published <= APPEAL_PAGES_MAX {
+        appeal(lang, id)
+    } else {
+        let id = percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC);
+        format!("{}?id={id}", rows(dataset, resource, "json"))
+    }
+}
+
 /// A published resource's CSV file.
 pub fn resource_csv(dataset: &str, resource: &str) -> String {
     Layout::resource_csv_url(dataset, resource)
@@ -120,5 +142,10 @@ mod tests {
         );
         assert_eq!(appeal("en", "a00000000"), "/en/appeals/a00000000/");
         assert_eq!(rows("d", "r", "json"), "/api/v1/datasets/d/r.json");
+        assert_eq!(appeal_record("uk", "d", "r", "a1", 22), "/appeals/a1/");
+        assert_eq!(
+            appeal_record("uk", "d", "r", "a1", APPEAL_PAGES_MAX + 1),
+            "/api/v1/datasets/d/r.json?id=a1"
+        );
     }
 }

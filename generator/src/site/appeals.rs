@@ -110,8 +110,9 @@ pub struct AppealExtra {
     pub dataset_url: String,
 }
 
-/// One page per published appeal (search links to them), in memory like the register's
-/// documents (`zola::ContentFile`). They show only what the published CSV holds.
+/// One page per published appeal (search links to them; past `urls::APPEAL_PAGES_MAX` appeals
+/// search links their rows in the API instead), in memory like the register's documents
+/// (`zola::ContentFile`). They show only what the published CSV holds.
 fn appeal_pages(
     packages: &[&Package],
     table: &Table,
@@ -217,8 +218,10 @@ pub fn write_pages(
         None
     };
     let records = match &appeals {
-        Some(table) => appeal_pages(packages, table, labels)?,
-        None => Vec::new(),
+        Some(table) if table.rows.len() <= urls::APPEAL_PAGES_MAX => {
+            appeal_pages(packages, table, labels)?
+        }
+        _ => Vec::new(),
     };
     let map = appeals.as_ref().map(|t| {
         let cell = t.column("h3_cell");

@@ -317,6 +317,24 @@ fn read_resource(
     let Some(kind) = kind_of(topic, &columns) else {
         return Ok(());
     };
+    // Whether appeals have pages of their own depends on how many are published.
+    let published = if kind == ResourceKind::Appeals {
+        let mut counter = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(path)
+            .map_err(|e| csv_error(0, e))?;
+        let mut record = csv::ByteRecord::new();
+        let mut n = 0;
+        while counter
+            .read_byte_record(&mut record)
+            .map_err(|e| csv_error(n as u64 + 2, e))?
+        {
+            n += 1;
+        }
+        n
+    } else {
+        0
+    };
     let mut record = csv::StringRecord::new();
     let mut row_number = 1;
     loop {
@@ -332,7 +350,7 @@ fn read_resource(
         };
         let doc = match kind {
             ResourceKind::Register => register_doc(dataset, &row),
-            ResourceKind::Appeals => appeal_doc(dataset, &row),
+            ResourceKind::Appeals => appeal_doc(dataset, resource, &row, published),
             ResourceKind::Measures => measure_doc(dataset, resource, &row, row_number),
             ResourceKind::Kpis => kpi_doc(dataset, resource, &row, row_number),
         };
@@ -377,7 +395,7 @@ fn register_doc(dataset: &str, row: &Row) -> Option<SearchDoc> {
     Some(doc)
 }
 
-fn appeal_doc(dataset: &str, row: &Row) -> Option<SearchDoc> {
+fn appeal_doc(dataset: &str, resource: &str, row: &Row, published: usize) -> Option<SearchDoc> {
     let id = row.opt("id")?;
     let category = row.get("category");
     let place = [row.get("street"), row.get("district")]
@@ -403,7 +421,7 @@ fn appeal_doc(dataset: &str, row: &Row) -> Option<SearchDoc> {
     } else {
         format!("{what}: {place}")
     };
-    let url = urls::appeal("uk", &id);
+    let url = urls::appeal_record("uk", dataset, resource, &id, published);
     let mut doc = SearchDoc::new(DocType::Appeal, id, title, url);
     doc.body = row.join(&["text", "resolution"]);
     doc.years = row
