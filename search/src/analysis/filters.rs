@@ -184,18 +184,16 @@ impl<S: TokenStream> TokenStream for LookalikeStream<S> {
     }
 }
 
-/// Snowball stemming by script: Ukrainian for words with Cyrillic letters, English for Latin
-/// words, nothing for numbers and codes.
+/// Stemming by script: the Ukrainian normaliser (`stem_uk`) for words with Cyrillic letters,
+/// English Snowball for Latin words, nothing for numbers and codes.
 #[derive(Clone, Copy)]
 pub struct StemFilter {
-    ukrainian: frostem::Stemmer,
     english: frostem::Stemmer,
 }
 
 impl Default for StemFilter {
     fn default() -> StemFilter {
         StemFilter {
-            ukrainian: frostem::Stemmer::new(frostem::Algorithm::Ukrainian),
             english: frostem::Stemmer::new(frostem::Algorithm::English),
         }
     }
@@ -205,7 +203,7 @@ impl StemFilter {
     /// The stem of one normalised token.
     pub fn stem<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if has_cyrillic(text) {
-            self.ukrainian.stem(text)
+            super::stem_uk::stem(text)
         } else if is_latin_word(text) {
             self.english.stem(text)
         } else {
