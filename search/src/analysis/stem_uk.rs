@@ -36,7 +36,7 @@ const ENDINGS: [&str; 48] = [
 ];
 /// The shortest stem an ending may leave.
 const MIN_STEM: usize = 2;
-/// -ів/-їв leave at least three letters, so Київ keeps its в (Києва, Києві).
+/// -їв leaves at least three letters, so Київ keeps its в (Києва, Києві).
 const MIN_STEM_GENITIVE: usize = 3;
 /// Vowels that alternate with each other or with nothing inside a stem.
 const UNSTABLE: [char; 5] = ['о', 'е', 'і', 'ї', 'є'];
@@ -49,16 +49,21 @@ fn is_vowel(c: char) -> bool {
 /// The index term of one lower-cased, folded Cyrillic token.
 pub fn stem(word: &str) -> Cow<'_, str> {
     let chars: Vec<char> = word.chars().collect();
-    if chars.len() <= 2 || !chars.iter().copied().any(is_vowel) {
+    if chars.len() <= 2 {
         return Cow::Borrowed(word);
     }
-    let mut stem = strip_ending(chars);
-    repair(&mut stem);
-    let mut out: Vec<char> = Vec::with_capacity(stem.len());
-    for (i, c) in stem.into_iter().enumerate() {
-        if i == 0 || !UNSTABLE.contains(&c) {
-            out.push(c);
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    if chars.iter().copied().any(is_vowel) {
+        let mut stem = strip_ending(chars);
+        repair(&mut stem);
+        for (i, c) in stem.into_iter().enumerate() {
+            if i == 0 || !UNSTABLE.contains(&c) {
+                out.push(c);
+            }
         }
+    } else {
+        // An abbreviation (ПТКС) declined with endings (ПТКСом) meets its bare form.
+        out = chars;
     }
     if let Some(last) = out.last_mut() {
         *last = match *last {
@@ -96,7 +101,7 @@ fn strip_ending(mut chars: Vec<char>) -> Vec<char> {
     for ending in ENDINGS {
         let len = ending.chars().count();
         let min = match ending {
-            "ів" | "їв" => MIN_STEM_GENITIVE,
+            "їв" => MIN_STEM_GENITIVE,
             _ => MIN_STEM,
         };
         if chars.len() < len + min || !ends_with(&chars, ending) {
@@ -194,6 +199,8 @@ mod tests {
         same(&["проєкт", "проект", "проєкту"]);
         same(&["ім'я", "імені", "іменами"]);
         same(&["напрям", "напряму", "напрямів"]);
+        same(&["день", "дня", "днів"]);
+        same(&["пткс", "птксом", "пткси"]);
     }
 
     #[test]
@@ -216,6 +223,7 @@ mod tests {
         assert_eq!(stem("м"), "м");
         assert_eq!(stem("кп"), "кп");
         assert_eq!(stem("грн"), "грн");
+        assert_eq!(stem("мвс"), "мвх");
         assert_eq!(stem("2024р"), "2024р");
         assert_eq!(stem("'''"), "'''");
     }

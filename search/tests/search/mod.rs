@@ -9,6 +9,7 @@ use vidkryto_search::query::QueryError;
 use vidkryto_search::{Layout, SearchIndex, SearchRequest, SearchResponse};
 
 use crate::common::{corpus, indexed_corpus};
+use vidkryto_search::query::MAX_EXPANSIONS;
 
 fn open() -> SearchIndex {
     SearchIndex::open(&Layout::new(indexed_corpus())).unwrap()
@@ -154,6 +155,57 @@ fn repeated_words_cost_one_and_a_query_over_budget_is_refused() {
         .unwrap_err();
     assert!(matches!(err, QueryError::TooManyTerms { .. }), "{err}");
     assert_eq!(err.parameter(), Some("q"));
+}
+
+/// The corpus with 4 000 more appeals naming 1 600 different streets that begin with «вул».
+fn sizeable() -> SearchIndex {
+    let (public, content) = corpus();
+    let mut csv = String::from(crate::common::APPEALS);
+    let consonants: Vec<char> = "бвгджклмнпрстфхчшщйьр".chars().collect();
+    let vowels = ['а', 'и', 'у', 'я'];
+    let mut streets = Vec::new();
+    for a in &consonants[..20] {
+        for v in vowels {
+            for b in &consonants[..20] {
+                streets.push(format!("вул{a}{v}{b}ка"));
+            }
+        }
+    }
+    for i in 0..4000 {
+        let street = &streets[i % streets.len()];
+        csv.push_str(&format!(
+            "big-{i},2024-01-01,2024,web,Благоустрій,Печерський,,8a1,,,Виконано,Ремонт тротуару на {street},\n"
+        ));
+    }
+    std::fs::write(public.join("data/kyiv-appeals/appeals.csv"), csv).unwrap();
+    let layout = Layout::new(&public);
+    build_index(&layout, Some(&content), &BuildOptions::default()).unwrap();
+    SearchIndex::open(&layout).unwrap()
+}
+
+#[test]
+fn an_amplifying_prefix_query_on_a_sizeable_index_is_refused_at_once() {
+    let index = sizeable();
+    let repeated = "вул* ".repeat(200);
+    assert_eq!(repeated.chars().count(), 1000);
+    let started = std::time::Instant::now();
+    let err = index.search(&SearchRequest::new(&repeated)).unwrap_err();
+    let spent = started.elapsed();
+    assert!(
+        matches!(err, QueryError::TooManyExpansions { max, .. } if max == MAX_EXPANSIONS),
+        "{err}"
+    );
+    assert_eq!(err.parameter(), Some("q"));
+    assert!(err.to_string().contains("вул*"), "{err}");
+    // Refused from the term dictionary alone: far below one ordinary query's cost.
+    assert!(spent < std::time::Duration::from_millis(500), "{spent:?}");
+    // A repeated ordinary word costs one word.
+    let once = search(&index, "тротуару");
+    let many = search(&index, &"тротуару ".repeat(100));
+    assert_eq!(once.total, many.total);
+    assert!(once.total > 4000, "{}", once.total);
+    // A longer prefix is within budget.
+    assert!(search(&index, "вулба*").total > 0);
 }
 
 #[test]
