@@ -30,6 +30,9 @@ pub struct Suggestion {
 
 /// Documents whose text is read for the replacement of one word.
 const DOCS_READ: usize = 5;
+/// Doubtful words looked up per query (each costs one typo-tolerant search): a query of 32
+/// unknown words is not 32 searches.
+const MAX_DOUBTFUL: usize = 4;
 
 /// The suggestions for `q` (at most one: every doubtful word corrected at once).
 pub fn suggest(
@@ -43,6 +46,7 @@ pub fn suggest(
     let mut analyzer = analyzer();
     let mut corrected = q.to_string();
     let mut changed = false;
+    let mut doubtful = 0;
     for atom in parsed.groups.iter().flatten() {
         let Atom::Word {
             text,
@@ -62,6 +66,10 @@ pub fn suggest(
             .collect::<Result<Vec<u64>, _>>()?;
         if found.iter().sum::<u64>() >= FUZZY_BELOW {
             continue;
+        }
+        doubtful += 1;
+        if doubtful > MAX_DOUBTFUL {
+            break;
         }
         if let Some(word) = replacement(searcher, fields, text, term, filter)? {
             corrected = replace_word(&corrected, text, &word);
