@@ -236,6 +236,8 @@ impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
         StemStream {
             stemmer: self.stemmer,
             inner: self.inner.token_stream(text),
+            second: None,
+            on_second: false,
         }
     }
 }
@@ -243,28 +245,57 @@ impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
 pub struct StemStream<S> {
     stemmer: StemFilter,
     inner: S,
+    /// The second reading of the current token (`stem_uk::second_reading`), served on the
+    /// next `advance` at the same position.
+    second: Option<Token>,
+    on_second: bool,
 }
 
 impl<S: TokenStream> TokenStream for StemStream<S> {
     fn advance(&mut self) -> bool {
+        if !self.on_second && self.second.is_some() {
+            self.on_second = true;
+            return true;
+        }
+        self.on_second = false;
+        self.second = None;
         if !self.inner.advance() {
             return false;
         }
-        let stemmed = match self.stemmer.stem(&self.inner.token().text) {
+        let text = &self.inner.token().text;
+        let second = if has_cyrillic(text) {
+            super::stem_uk::second_reading(text)
+        } else {
+            None
+        };
+        let stemmed = match self.stemmer.stem(text) {
             Cow::Owned(stem) => Some(stem),
             Cow::Borrowed(_) => None,
         };
         if let Some(stem) = stemmed {
             self.inner.token_mut().text = stem;
         }
+        if let Some(reading) = second {
+            if reading != self.inner.token().text {
+                let mut twin = self.inner.token().clone();
+                twin.text = reading;
+                self.second = Some(twin);
+            }
+        }
         true
     }
 
     fn token(&self) -> &Token {
-        self.inner.token()
+        match (&self.second, self.on_second) {
+            (Some(twin), true) => twin,
+            _ => self.inner.token(),
+        }
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        self.inner.token_mut()
+        match (&mut self.second, self.on_second) {
+            (Some(twin), true) => twin,
+            _ => self.inner.token_mut(),
+        }
     }
 }

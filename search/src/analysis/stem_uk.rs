@@ -81,6 +81,25 @@ pub fn stem(word: &str) -> Cow<'_, str> {
     }
 }
 
+/// The other reading of an unlisted -ові/-еві word: the term it has as the plural of an
+/// -ов-/-ев- adjective (or a feminine noun's dative) rather than a masculine noun's -ові. The
+/// analysis indexes and queries both at one position, so an adjective missing from
+/// [`OV_STEMS`] (a new word in a city's text) still finds its documents; listed stems have one
+/// reading only, so цифрові never meets цифра.
+pub fn second_reading(word: &str) -> Option<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let is_ovi = ends_with(&chars, "ові") || ends_with(&chars, "еві");
+    if !is_ovi || chars.len() < 3 + MIN_STEM {
+        return None;
+    }
+    let without_i: String = chars[..chars.len() - 1].iter().collect();
+    if OV_STEMS.binary_search(&without_i.as_str()).is_ok() {
+        return None;
+    }
+    // The adjective reading: the same steps with only -і stripped.
+    Some(stem(&without_i).into_owned())
+}
+
 /// The token for prefix matching: step 3 only, so a typed beginning such as "місц" or
 /// "прогр" meets the terms of the words it begins (their endings and final letters vary).
 pub fn prefix_key(prefix: &str) -> String {
@@ -216,6 +235,17 @@ mod tests {
         apart("місце", "міський");
         apart("освіта", "освітлення");
         apart("держава", "державний");
+    }
+
+    #[test]
+    fn an_unlisted_ovi_word_has_both_readings() {
+        assert_eq!(
+            second_reading("документові").as_deref(),
+            Some(&*stem("документовий"))
+        );
+        assert_eq!(stem("документові"), stem("документ"));
+        assert_eq!(second_reading("цифрові"), None, "listed: one reading");
+        assert_eq!(second_reading("цифра"), None);
     }
 
     #[test]
