@@ -184,18 +184,16 @@ impl<S: TokenStream> TokenStream for LookalikeStream<S> {
     }
 }
 
-/// Snowball stemming by script: Ukrainian for words with Cyrillic letters, English for Latin
-/// words, nothing for numbers and codes.
+/// Stemming by script: the Ukrainian normaliser (`stem_uk`) for words with Cyrillic letters,
+/// English Snowball for Latin words, nothing for numbers and codes.
 #[derive(Clone, Copy)]
 pub struct StemFilter {
-    ukrainian: frostem::Stemmer,
     english: frostem::Stemmer,
 }
 
 impl Default for StemFilter {
     fn default() -> StemFilter {
         StemFilter {
-            ukrainian: frostem::Stemmer::new(frostem::Algorithm::Ukrainian),
             english: frostem::Stemmer::new(frostem::Algorithm::English),
         }
     }
@@ -205,7 +203,7 @@ impl StemFilter {
     /// The stem of one normalised token.
     pub fn stem<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if has_cyrillic(text) {
-            self.ukrainian.stem(text)
+            super::stem_uk::stem(text)
         } else if is_latin_word(text) {
             self.english.stem(text)
         } else {
@@ -238,6 +236,8 @@ impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
         StemStream {
             stemmer: self.stemmer,
             inner: self.inner.token_stream(text),
+            second: None,
+            on_second: false,
         }
     }
 }
@@ -245,28 +245,57 @@ impl<T: Tokenizer> Tokenizer for StemTokenizer<T> {
 pub struct StemStream<S> {
     stemmer: StemFilter,
     inner: S,
+    /// The second reading of the current token (`stem_uk::second_reading`), served on the
+    /// next `advance` at the same position.
+    second: Option<Token>,
+    on_second: bool,
 }
 
 impl<S: TokenStream> TokenStream for StemStream<S> {
     fn advance(&mut self) -> bool {
+        if !self.on_second && self.second.is_some() {
+            self.on_second = true;
+            return true;
+        }
+        self.on_second = false;
+        self.second = None;
         if !self.inner.advance() {
             return false;
         }
-        let stemmed = match self.stemmer.stem(&self.inner.token().text) {
+        let text = &self.inner.token().text;
+        let second = if has_cyrillic(text) {
+            super::stem_uk::second_reading(text)
+        } else {
+            None
+        };
+        let stemmed = match self.stemmer.stem(text) {
             Cow::Owned(stem) => Some(stem),
             Cow::Borrowed(_) => None,
         };
         if let Some(stem) = stemmed {
             self.inner.token_mut().text = stem;
         }
+        if let Some(reading) = second {
+            if reading != self.inner.token().text {
+                let mut twin = self.inner.token().clone();
+                twin.text = reading;
+                self.second = Some(twin);
+            }
+        }
         true
     }
 
     fn token(&self) -> &Token {
-        self.inner.token()
+        match (&self.second, self.on_second) {
+            (Some(twin), true) => twin,
+            _ => self.inner.token(),
+        }
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        self.inner.token_mut()
+        match (&mut self.second, self.on_second) {
+            (Some(twin), true) => twin,
+            _ => self.inner.token_mut(),
+        }
     }
 }

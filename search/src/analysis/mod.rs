@@ -1,11 +1,14 @@
 //! Ukrainian text analysis as a tantivy tokenizer chain, used for the index and for queries
 //! alike: UAX #29 word segmentation, NFC, lower-casing, apostrophe unification, ґ→г,
-//! Latin→Cyrillic look-alike folding, and Snowball stemming (Ukrainian for Cyrillic words,
-//! English for Latin ones). Not for: parsing query syntax (see `query`).
+//! Latin→Cyrillic look-alike folding, and stemming: the Ukrainian normaliser (`stem_uk`) for
+//! Cyrillic words, English Snowball for Latin ones. Not for: parsing query syntax (see
+//! `query`).
 
 mod filters;
 mod fold;
+mod ov_stems;
 mod segment;
+mod stem_uk;
 
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, TokenStream};
 
@@ -15,6 +18,7 @@ const MAX_TOKEN_BYTES: usize = 120;
 pub use filters::{ApostropheFilter, GheFilter, LookalikeFilter, NfcFilter, StemFilter};
 pub use fold::{fold_apostrophes, fold_ghe, fold_lookalikes, Lookalike};
 pub use segment::WordTokenizer;
+pub use stem_uk::{prefix_key, stem as stem_ukrainian};
 
 /// The name the analyzer is registered under in every index.
 pub const ANALYZER: &str = "vidkryto_uk";

@@ -122,16 +122,35 @@ fn write_index(
         .map_err(tantivy_error)?;
     let mut documents = 0u64;
     let mut by_type = BTreeMap::new();
-    read_documents(layout, content_dir, &mut |doc| {
+    // Rows that describe one thing (a measure with two funding sources is two rows of one
+    // measure) arrive one after another: they become one document, so a hit list shows
+    // the thing once.
+    let mut group: Vec<SearchDoc> = Vec::new();
+    let mut flush = |group: &mut Vec<SearchDoc>| -> Result<(), IndexError> {
+        let Some(first) = group.first() else {
+            return Ok(());
+        };
         documents += 1;
         *by_type
-            .entry(doc.doc_type.as_str().to_string())
+            .entry(first.doc_type.as_str().to_string())
             .or_insert(0) += 1;
         writer
-            .add_document(to_tantivy(&doc, &fields))
+            .add_document(to_tantivy(group, &fields))
             .map_err(tantivy_error)?;
+        group.clear();
+        Ok(())
+    };
+    read_documents(layout, content_dir, &mut |doc| {
+        let same = group
+            .first()
+            .is_some_and(|first| first.doc_type == doc.doc_type && first.id == doc.id);
+        if !same {
+            flush(&mut group)?;
+        }
+        group.push(doc);
         Ok(())
     })?;
+    flush(&mut group)?;
     writer.commit().map_err(tantivy_error)?;
     // One segment per index: each query then walks one posting list per term.
     let segments = index.searchable_segment_ids().map_err(tantivy_error)?;
@@ -142,31 +161,42 @@ fn write_index(
     Ok((documents, by_type))
 }
 
-fn to_tantivy(doc: &SearchDoc, fields: &Fields) -> TantivyDocument {
+/// One index document for rows of one thing: the first row's title and URL, every row's
+/// text and facet values.
+fn to_tantivy(group: &[SearchDoc], fields: &Fields) -> TantivyDocument {
     let mut out = TantivyDocument::default();
+    let Some(doc) = group.first() else {
+        return out;
+    };
     let kind = doc.doc_type.as_str();
     out.add_text(fields.key, format!("{kind}:{}", doc.id));
     out.add_text(fields.kind, kind);
     out.add_text(fields.id, &doc.id);
     out.add_text(fields.title, &doc.title);
-    out.add_text(fields.body, &doc.body);
     out.add_text(fields.url, &doc.url);
     let [type_f, year, district, category, status, dataset, language] = fields.facets;
     out.add_facet(type_f, facet_value(kind));
-    for y in &doc.years {
-        out.add_facet(year, facet_value(&y.to_string()));
-    }
-    for (field, value) in [
-        (district, &doc.district),
-        (category, &doc.category),
-        (status, &doc.status),
-        (dataset, &doc.dataset),
-    ] {
-        if let Some(value) = value {
-            out.add_facet(field, facet_value(value));
+    out.add_facet(language, facet_value(&doc.language));
+    let mut seen: Vec<(tantivy::schema::Field, String)> = Vec::new();
+    let body: Vec<&str> = group.iter().map(|d| d.body.as_str()).collect();
+    out.add_text(fields.body, body.join("\n"));
+    for doc in group {
+        let years = doc.years.iter().map(|y| (year, y.to_string()));
+        let others = [
+            (district, &doc.district),
+            (category, &doc.category),
+            (status, &doc.status),
+            (dataset, &doc.dataset),
+        ]
+        .into_iter()
+        .filter_map(|(field, value)| value.clone().map(|v| (field, v)));
+        for (field, value) in years.chain(others) {
+            if !seen.contains(&(field, value.clone())) {
+                out.add_facet(field, facet_value(&value));
+                seen.push((field, value));
+            }
         }
     }
-    out.add_facet(language, facet_value(&doc.language));
     out
 }
 

@@ -10,7 +10,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
 
 use super::parse::{Atom, Parsed};
-use crate::analysis::{analyse, analyzer, analyzer_unstemmed, StemFilter};
+use crate::analysis::{analyse, analyzer, analyzer_unstemmed, prefix_key, StemFilter};
 use crate::index::Fields;
 
 /// A match in the title counts this much more than one in the body.
@@ -145,27 +145,43 @@ impl QueryBuilder {
         })
     }
 
-    /// `освіт*`: the earlier words of the atom must match, the last is a prefix of an indexed
-    /// term — unstemmed (the user typed the beginning of a form) or stemmed (they typed a
-    /// whole form longer than the stem, as in `освіта*`).
-    fn prefix(&mut self, text: &str) -> Option<Box<dyn Query>> {
-        let mut positions = Self::positions(&mut self.unstemmed, text);
-        let (_, last) = positions.pop()?;
+    /// The index-term prefixes a prefix atom's last word is looked up by: the typed
+    /// beginning itself, its stem and its `prefix_key`; `None` when it is too short to be
+    /// a prefix (then the atom is searched as words).
+    pub(super) fn prefixes(&mut self, text: &str) -> Option<Vec<String>> {
+        let (_, last) = Self::positions(&mut self.unstemmed, text).pop()?;
         if last.iter().all(|t| t.chars().count() < MIN_PREFIX_CHARS) {
-            return self.atom(&Atom::Word {
-                text: text.to_string(),
-                prefix: false,
-            });
+            return None;
         }
         let stemmer = StemFilter::default();
         let mut prefixes: Vec<String> = Vec::new();
         for form in &last {
-            for candidate in [form.clone(), stemmer.stem(form).into_owned()] {
+            for candidate in [
+                form.clone(),
+                stemmer.stem(form).into_owned(),
+                prefix_key(form),
+            ] {
                 if !prefixes.contains(&candidate) {
                     prefixes.push(candidate);
                 }
             }
         }
+        Some(prefixes)
+    }
+
+    /// `освіт*`: the earlier words of the atom must match, the last is a prefix of an indexed
+    /// term — unstemmed (the user typed the beginning of a form) or stemmed (they typed a
+    /// whole form longer than the stem, as in `освіта*`).
+    fn prefix(&mut self, text: &str) -> Option<Box<dyn Query>> {
+        let mut positions = Self::positions(&mut self.unstemmed, text);
+        positions.pop()?;
+        let Some(prefixes) = self.prefixes(text) else {
+            return self.atom(&Atom::Word {
+                text: text.to_string(),
+                prefix: false,
+            });
+        };
+        let stemmer = StemFilter::default();
         let mut any: Vec<Box<dyn Query>> = Vec::new();
         for prefix in &prefixes {
             let pattern = format!("{}.*", escape_regex(prefix));

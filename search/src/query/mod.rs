@@ -1,11 +1,15 @@
 //! Search over the index: the request and response types (shared by `/api/v1/search` and the
-//! CKAN `package_search` implementation), validation of what a caller may ask, and running a
-//! query with facet counts over the whole result and a fuzzy retry when exact matching finds
-//! too little. Not for: HTTP parameters (see `server::search`).
+//! CKAN `package_search` implementation), validation of what a caller may ask (length, terms,
+//! prefix expansions: the work budget), and running a query with facet counts over the whole
+//! result; typo-tolerant matching only when asked (`fuzzy`), otherwise offered as
+//! suggestions when exact matching finds too little. Not for: HTTP parameters (see
+//! `server::search`).
 
+mod budget;
 mod build;
 mod cursor;
 mod parse;
+mod suggest;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -17,8 +21,10 @@ use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Searcher, TantivyDocument, Term};
 
+pub use budget::{MAX_EXPANSIONS, MAX_TERMS};
 pub use cursor::{fingerprint, CursorError, CursorKey};
 pub use parse::{parse, Atom, Parsed, SyntaxError};
+pub use suggest::Suggestion;
 
 use crate::index::{FacetCounter, FacetTable, LoadedIndex, SearchIndex, FACETS};
 use build::QueryBuilder;
@@ -30,7 +36,7 @@ pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
 /// Paging stops here: deeper pages cost more than any reader needs.
 pub const MAX_OFFSET: usize = 10_000;
-/// Fewer exact hits than this and the query is retried with fuzzy matching.
+/// Fewer exact hits than this and spelling suggestions are looked for.
 pub const FUZZY_BELOW: u64 = 3;
 /// Facet values listed per facet, most frequent first.
 pub const MAX_FACET_VALUES: usize = 50;
@@ -47,6 +53,8 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Hits to skip.
     pub offset: usize,
+    /// Typo-tolerant matching of every word (opt-in; by default typos get suggestions).
+    pub fuzzy: bool,
 }
 
 impl SearchRequest {
@@ -56,6 +64,7 @@ impl SearchRequest {
             filters: Vec::new(),
             limit: DEFAULT_LIMIT,
             offset: 0,
+            fuzzy: false,
         }
     }
 
@@ -73,7 +82,8 @@ impl SearchRequest {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         filters.sort();
-        let mut parts = vec![version, self.q.as_str()];
+        let fuzzy = if self.fuzzy { "fuzzy" } else { "exact" };
+        let mut parts = vec![version, fuzzy, self.q.as_str()];
         parts.extend(filters.iter().map(String::as_str));
         fingerprint(&parts)
     }
@@ -133,8 +143,11 @@ pub struct SearchResponse {
     pub offset: usize,
     pub hits: Vec<Hit>,
     pub facets: Facets,
-    /// True when exact matching found too little and typo-tolerant matching was used.
+    /// True when typo-tolerant matching was used (asked for with `fuzzy`).
     pub fuzzy: bool,
+    /// When exact matching found fewer than [`FUZZY_BELOW`] hits: the query with a misspelt
+    /// word corrected to one the index holds, and its exact hit count; otherwise empty.
+    pub suggestions: Vec<Suggestion>,
     /// The index version that answered.
     #[serde(skip)]
     pub version: String,
@@ -157,6 +170,10 @@ pub enum QueryError {
     Syntax(#[from] SyntaxError),
     #[error("the query has no words to search for (only punctuation or operators)")]
     NoWords,
+    #[error("the query has {count} different words, phrases or prefixes; the limit is {max}: search for fewer")]
+    TooManyTerms { count: usize, max: usize },
+    #[error("the prefix `{prefix}*` matches more than {max} indexed words; type more letters before the `*`")]
+    TooManyExpansions { prefix: String, max: usize },
     #[error("unknown facet `{0}`")]
     UnknownFacet(String),
     #[error("`year` must be a year such as 2024, not `{0}`")]
@@ -177,7 +194,11 @@ impl QueryError {
     /// The request parameter at fault, for the API's error body.
     pub fn parameter(&self) -> Option<&str> {
         match self {
-            QueryError::TooLong { .. } | QueryError::Syntax(_) | QueryError::NoWords => Some("q"),
+            QueryError::TooLong { .. }
+            | QueryError::Syntax(_)
+            | QueryError::NoWords
+            | QueryError::TooManyTerms { .. }
+            | QueryError::TooManyExpansions { .. } => Some("q"),
             QueryError::UnknownFacet(name) => Some(name),
             QueryError::BadYear(_) => Some("year"),
             QueryError::TooDeep { .. } => Some("cursor"),
@@ -211,44 +232,40 @@ impl LoadedIndex {
         }
         let limit = request.limit.clamp(1, MAX_LIMIT);
         let filter = self.filter_query(&request.filters)?;
-        let parsed = parse(&request.q)?;
+        let mut parsed = parse(&request.q)?;
+        budget::dedupe(&mut parsed);
         let searcher = self.reader.searcher();
+        budget::check(&searcher, &self.fields, &parsed)?;
         let facet_table = self.facet_table().map_err(QueryError::FacetTable)?;
 
-        let exact = QueryBuilder::new(self.fields, false).text_query(&parsed);
-        if exact.is_none() && !request.q.trim().is_empty() {
+        let text = QueryBuilder::new(self.fields, request.fuzzy).text_query(&parsed);
+        if text.is_none() && !request.q.trim().is_empty() {
             return Err(QueryError::NoWords);
         }
-        let text = exact.unwrap_or_else(|| Box::new(AllQuery));
-        let query = with_filter(text.box_clone(), filter.as_deref());
-        let mut page = run(&searcher, &facet_table, &*query, limit, request.offset)?;
-        let mut used = query;
-        let mut fuzzy = false;
-        if page.total < FUZZY_BELOW && !parsed.groups.is_empty() {
-            if let Some(fuzzy_text) = QueryBuilder::new(self.fields, true).text_query(&parsed) {
-                let fuzzy_query = with_filter(fuzzy_text, filter.as_deref());
-                let retry = run(
-                    &searcher,
-                    &facet_table,
-                    &*fuzzy_query,
-                    limit,
-                    request.offset,
-                )?;
-                if retry.total > page.total {
-                    page = retry;
-                    used = fuzzy_query;
-                    fuzzy = true;
-                }
-            }
-        }
-        let hits = self.hits(&searcher, &*used, &page.docs)?;
+        let text = text.unwrap_or_else(|| Box::new(AllQuery));
+        let query = with_filter(text, filter.as_deref());
+        let page = run(&searcher, &facet_table, &*query, limit, request.offset)?;
+        let suggestions = if page.total < FUZZY_BELOW && !request.fuzzy {
+            suggest::suggest(
+                &searcher,
+                &self.fields,
+                &request.q,
+                &parsed,
+                filter.as_deref(),
+                page.total,
+            )?
+        } else {
+            Vec::new()
+        };
+        let hits = self.hits(&searcher, &*query, &page.docs)?;
         Ok(SearchResponse {
             total: page.total,
             limit,
             offset: request.offset,
             hits,
             facets: page.facets,
-            fuzzy,
+            fuzzy: request.fuzzy,
+            suggestions,
             version: self.version.clone(),
         })
     }
@@ -304,7 +321,8 @@ impl LoadedIndex {
         let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)?;
         snippets.set_max_num_chars(SNIPPET_CHARS);
         let fields = &self.fields;
-        docs.iter()
+        let hits: Vec<Hit> = docs
+            .iter()
             .map(|&(score, address)| {
                 let doc: TantivyDocument = searcher.doc(address)?;
                 let text = |field| {
@@ -328,12 +346,19 @@ impl LoadedIndex {
                     score,
                 })
             })
-            .collect()
+            .collect::<Result<_, QueryError>>()?;
+        // One thing is listed once, even from an index built before rows of one thing were
+        // merged into one document (`index::build`).
+        let mut seen = std::collections::HashSet::new();
+        Ok(hits
+            .into_iter()
+            .filter(|hit| seen.insert((hit.doc_type.clone(), hit.id.clone())))
+            .collect())
     }
 }
 
 /// Filters narrow the result without changing its ranking.
-fn with_filter(text: Box<dyn Query>, filter: Option<&dyn Query>) -> Box<dyn Query> {
+pub(crate) fn with_filter(text: Box<dyn Query>, filter: Option<&dyn Query>) -> Box<dyn Query> {
     match filter {
         None => text,
         Some(filter) => Box::new(BooleanQuery::new(vec![

@@ -4,7 +4,11 @@
 //!
 //! Parameters: `q` (required, ≤ 1000 characters), `type`, `year`, `district`, `category`,
 //! `status`, `dataset`, `language` (repeat one to allow several values), `limit` (1–100,
-//! default 20; larger values are clamped to 100), `cursor` (the `next` of the previous page).
+//! default 20; larger values are clamped to 100), `cursor` (the `next` of the previous page),
+//! `fuzzy` (`true` or `false`, default `false`: match every word typo-tolerantly). Without
+//! `fuzzy`, a query with fewer than 3 hits answers its exact result plus `suggestions`:
+//! `[{"q": "…", "total": N}]`. A query over the work budget (more than 32 different words,
+//! or a prefix matching more than 1000 indexed words) is a 400 naming `q`.
 
 use std::sync::Arc;
 
@@ -17,7 +21,7 @@ use super::{ApiError, AppState};
 use crate::index::FACETS;
 use crate::query::{QueryError, SearchRequest, SearchResponse, DEFAULT_LIMIT, MAX_LIMIT};
 
-const SINGLE: [&str; 3] = ["q", "limit", "cursor"];
+const SINGLE: [&str; 4] = ["q", "limit", "cursor", "fuzzy"];
 
 pub fn routes(
     state: Arc<AppState>,
@@ -117,6 +121,18 @@ fn parse_limit(value: &str) -> Result<usize, ApiError> {
     Ok(limit.min(MAX_LIMIT as u64) as usize)
 }
 
+/// `fuzzy`: `true` or `false` exactly.
+fn parse_fuzzy(value: &str) -> Result<bool, ApiError> {
+    match value.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(ApiError::bad_parameter(
+            "fuzzy",
+            format!("`fuzzy` must be `true` or `false`, not `{other}`"),
+        )),
+    }
+}
+
 fn to_api_error(error: QueryError) -> ApiError {
     match &error {
         QueryError::NoIndex => ApiError {
@@ -168,6 +184,7 @@ fn search(state: &AppState, raw: &str) -> Result<SearchBody, ApiError> {
             "q" => q = Some(value.clone()),
             "limit" => request.limit = parse_limit(value)?,
             "cursor" => cursor = Some(value.clone()),
+            "fuzzy" => request.fuzzy = parse_fuzzy(value)?,
             facet if FACETS.contains(&facet) => {
                 if value.trim().is_empty() {
                     return Err(ApiError::bad_parameter(
@@ -238,5 +255,17 @@ mod tests {
         assert_eq!(pairs[0], ("q".into(), "місто «".into()));
         let err = decode_pairs("q=%FF%FE").unwrap_err();
         assert_eq!(err.parameter.as_deref(), Some("q"));
+    }
+
+    #[test]
+    fn fuzzy_is_a_strict_boolean() {
+        assert!(parse_fuzzy("true").unwrap());
+        assert!(!parse_fuzzy("false").unwrap());
+        for bad in ["1", "yes", "", "TRUE"] {
+            assert_eq!(
+                parse_fuzzy(bad).unwrap_err().parameter.as_deref(),
+                Some("fuzzy")
+            );
+        }
     }
 }

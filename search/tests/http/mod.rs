@@ -214,3 +214,22 @@ fn ckan_package_search_goes_through_the_ukrainian_index() {
     assert_eq!(names, ["digital-kyiv-2024-2025"]);
     assert_eq!(body["result"]["count"], 1);
 }
+
+#[test]
+fn fuzzy_is_opt_in_typos_get_suggestions_and_over_budget_is_a_400() {
+    let typo = search(&format!("q={}", enc("майданчмка"))).json();
+    assert_eq!(typo["fuzzy"], false, "{typo}");
+    assert_eq!(typo["total"], 0, "{typo}");
+    let suggestion = &typo["suggestions"][0];
+    assert!(suggestion["q"].is_string(), "{typo}");
+    assert!(suggestion["total"].as_u64().unwrap() > 0, "{typo}");
+    let exact = search(&format!("q={}", enc("звернення"))).json();
+    assert_eq!(exact["suggestions"], serde_json::json!([]), "{exact}");
+    let opted = search(&format!("q={}&fuzzy=true", enc("майданчмка"))).json();
+    assert_eq!(opted["fuzzy"], true, "{opted}");
+    assert!(opted["total"].as_u64().unwrap() > 0, "{opted}");
+    assert_error("q=a&fuzzy=maybe", "fuzzy");
+    assert_error("q=a&fuzzy=true&fuzzy=false", "fuzzy");
+    let words: Vec<String> = (0..40).map(|i| format!("слово{i}")).collect();
+    assert_error(&format!("q={}", enc(&words.join(" "))), "q");
+}

@@ -9,6 +9,7 @@ use vidkryto_search::query::QueryError;
 use vidkryto_search::{Layout, SearchIndex, SearchRequest, SearchResponse};
 
 use crate::common::{corpus, indexed_corpus};
+use vidkryto_search::query::MAX_EXPANSIONS;
 
 fn open() -> SearchIndex {
     SearchIndex::open(&Layout::new(indexed_corpus())).unwrap()
@@ -81,22 +82,130 @@ fn ocr_look_alikes_fold_but_latin_words_stay() {
     assert!(!taxi.fuzzy);
 }
 
+fn fuzzy(q: &str) -> SearchRequest {
+    let mut request = SearchRequest::new(q);
+    request.fuzzy = true;
+    request
+}
+
 #[test]
-fn typos_fall_back_to_fuzzy_matching() {
+fn typos_get_a_suggestion_and_fuzzy_matching_only_when_asked() {
     let index = open();
     let exact = search(&index, "освітлення");
-    assert!(!exact.fuzzy);
-    let typo = search(&index, "освітленя");
-    assert!(typo.fuzzy, "{typo:?}");
-    for id in ["ap-004", "ap-005", "ap-010"] {
-        assert!(
-            ids(&typo).contains(id),
-            "{id} missing from {:?}",
-            ids(&typo)
-        );
-    }
+    assert!(!exact.fuzzy && exact.suggestions.is_empty(), "{exact:?}");
+    // A typo: the exact (empty) result stays the answer, the correction is offered.
     let typo = search(&index, "майданчмка");
-    assert!(ids(&typo).contains("ap-001"), "{:?}", ids(&typo));
+    assert!(!typo.fuzzy);
+    assert_eq!(typo.total, 0, "{typo:?}");
+    assert_eq!(typo.suggestions.len(), 1, "{typo:?}");
+    let suggestion = &typo.suggestions[0];
+    let corrected = search(&index, &suggestion.q);
+    assert!(ids(&corrected).contains("ap-001"), "{suggestion:?}");
+    assert_eq!(corrected.total, suggestion.total);
+    // The explicit opt-in matches typo-tolerantly outright.
+    let opted = index.search(&fuzzy("майданчмка")).unwrap();
+    assert!(opted.fuzzy && opted.suggestions.is_empty());
+    assert!(ids(&opted).contains("ap-001"), "{:?}", ids(&opted));
+}
+
+#[test]
+fn distinct_words_stay_distinct() {
+    let index = open();
+    // Street lighting is not education: no hit of «освіта» may be there for «освітлення».
+    let education = ids(&search(&index, "освіта"));
+    let lighting = ids(&search(&index, "освітлення"));
+    assert!(!lighting.is_empty());
+    assert!(
+        education.is_disjoint(&lighting),
+        "{education:?} / {lighting:?}"
+    );
+}
+
+#[test]
+fn one_thing_is_listed_once() {
+    let index = open();
+    for q in ["освіт*", "звернення", "ремонт", "Київ"] {
+        let mut request = SearchRequest::new(q);
+        request.limit = 100;
+        let response = index.search(&request).unwrap();
+        let keys: Vec<(String, String)> = response
+            .hits
+            .iter()
+            .map(|h| (h.doc_type.clone(), h.id.clone()))
+            .collect();
+        let unique: BTreeSet<&(String, String)> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len(), "{q}: {keys:?}");
+    }
+}
+
+#[test]
+fn repeated_words_cost_one_and_a_query_over_budget_is_refused() {
+    let index = open();
+    // 1000 characters of the same prefix: one prefix after de-duplication.
+    let repeated = "вул* ".repeat(200);
+    let started = std::time::Instant::now();
+    let once = search(&index, "вул*");
+    let many = search(&index, &repeated);
+    assert_eq!(ids(&many), ids(&once));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // 40 different words are over the budget: refused, naming `q`.
+    let words: Vec<String> = (0..40).map(|i| format!("слово{i}")).collect();
+    let err = index
+        .search(&SearchRequest::new(words.join(" ")))
+        .unwrap_err();
+    assert!(matches!(err, QueryError::TooManyTerms { .. }), "{err}");
+    assert_eq!(err.parameter(), Some("q"));
+}
+
+/// The corpus with 4 000 more appeals naming 1 600 different streets that begin with «вул».
+fn sizeable() -> SearchIndex {
+    let (public, content) = corpus();
+    let mut csv = String::from(crate::common::APPEALS);
+    let consonants: Vec<char> = "бвгджклмнпрстфхчшщйьр".chars().collect();
+    let vowels = ['а', 'и', 'у', 'я'];
+    let mut streets = Vec::new();
+    for a in &consonants[..20] {
+        for v in vowels {
+            for b in &consonants[..20] {
+                streets.push(format!("вул{a}{v}{b}ка"));
+            }
+        }
+    }
+    for i in 0..4000 {
+        let street = &streets[i % streets.len()];
+        csv.push_str(&format!(
+            "big-{i},2024-01-01,2024,web,Благоустрій,Печерський,,8a1,,,Виконано,Ремонт тротуару на {street},\n"
+        ));
+    }
+    std::fs::write(public.join("data/kyiv-appeals/appeals.csv"), csv).unwrap();
+    let layout = Layout::new(&public);
+    build_index(&layout, Some(&content), &BuildOptions::default()).unwrap();
+    SearchIndex::open(&layout).unwrap()
+}
+
+#[test]
+fn an_amplifying_prefix_query_on_a_sizeable_index_is_refused_at_once() {
+    let index = sizeable();
+    let repeated = "вул* ".repeat(200);
+    assert_eq!(repeated.chars().count(), 1000);
+    let started = std::time::Instant::now();
+    let err = index.search(&SearchRequest::new(&repeated)).unwrap_err();
+    let spent = started.elapsed();
+    assert!(
+        matches!(err, QueryError::TooManyExpansions { max, .. } if max == MAX_EXPANSIONS),
+        "{err}"
+    );
+    assert_eq!(err.parameter(), Some("q"));
+    assert!(err.to_string().contains("вул*"), "{err}");
+    // Refused from the term dictionary alone: far below one ordinary query's cost.
+    assert!(spent < std::time::Duration::from_millis(500), "{spent:?}");
+    // A repeated ordinary word costs one word.
+    let once = search(&index, "тротуару");
+    let many = search(&index, &"тротуару ".repeat(100));
+    assert_eq!(once.total, many.total);
+    assert!(once.total > 4000, "{}", once.total);
+    // A longer prefix is within budget.
+    assert!(search(&index, "вулба*").total > 0);
 }
 
 #[test]

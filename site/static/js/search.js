@@ -90,6 +90,28 @@
       facets.appendChild(fieldset);
     });
   }
+  // "Did you mean …": each suggested query (the service's `suggestions`) as a link that
+  // runs it, with its hit count.
+  function renderSuggestions(suggestions) {
+    if (!Array.isArray(suggestions) || !suggestions.length) return;
+    var p = text("p", (results.dataset.suggest || "") + " ", "suggestions");
+    suggestions.forEach(function (s, i) {
+      var a = text("a", s.q);
+      a.href = "?" + new URLSearchParams({ q: s.q }).toString();
+      a.addEventListener("click", function (e) {
+        e.preventDefault();
+        input.value = s.q;
+        cursors = [null];
+        pageIndex = 0;
+        search();
+      });
+      if (i) p.appendChild(document.createTextNode(", "));
+      p.appendChild(a);
+      p.appendChild(document.createTextNode(" (" + s.total + ")"));
+    });
+    p.appendChild(document.createTextNode("?"));
+    results.appendChild(p);
+  }
   function render(body) {
     results.innerHTML = "";
     var hits = body.hits || [];
@@ -99,6 +121,7 @@
     if (hits.length) heading += " · " + results.dataset.shown + " " + (first + 1) + "–" + (first + hits.length);
     results.appendChild(text("h2", heading));
     if (body.fuzzy) results.appendChild(text("p", results.dataset.fuzzy, "note"));
+    renderSuggestions(body.suggestions);
     if (!hits.length) results.appendChild(text("p", results.dataset.none));
     var list = document.createElement("ol");
     list.className = "hits";
