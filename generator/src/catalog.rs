@@ -47,6 +47,8 @@ pub enum CatalogError {
 /// A data package: `datapackage.json` and the folder it lives in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Package {
+    /// Recommended, not required, by Data Package v1 (empty when absent).
+    #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub title: String,

@@ -32,6 +32,14 @@ pub enum Kind {
     RowTotal,
     SourcesAgree,
     PackageError,
+    ResourceError,
+    FieldError,
+    DialectError,
+    SchemeError,
+    FormatError,
+    CompressionError,
+    ByteCount,
+    HashCount,
 }
 
 impl Kind {
@@ -59,6 +67,14 @@ impl Kind {
             Kind::RowTotal => "row-total",
             Kind::SourcesAgree => "sources-agree",
             Kind::PackageError => "package-error",
+            Kind::ResourceError => "resource-error",
+            Kind::FieldError => "field-error",
+            Kind::DialectError => "dialect-error",
+            Kind::SchemeError => "scheme-error",
+            Kind::FormatError => "format-error",
+            Kind::CompressionError => "compression-error",
+            Kind::ByteCount => "byte-count",
+            Kind::HashCount => "hash-count",
         }
     }
 
@@ -86,6 +102,14 @@ impl Kind {
             Kind::RowTotal => "Row Total",
             Kind::SourcesAgree => "Sources Agree",
             Kind::PackageError => "Package Error",
+            Kind::ResourceError => "Resource Error",
+            Kind::FieldError => "Field Error",
+            Kind::DialectError => "Dialect Error",
+            Kind::SchemeError => "Scheme Error",
+            Kind::FormatError => "Format Error",
+            Kind::CompressionError => "Compression Error",
+            Kind::ByteCount => "Byte Count Error",
+            Kind::HashCount => "Hash Count Error",
         }
     }
 
@@ -107,8 +131,18 @@ impl Kind {
             | Kind::MixedScript
             | Kind::RowTotal => &["#table", "#row", "#cell"],
             Kind::ColumnTotal | Kind::SourcesAgree => &["#table", "#check"],
-            Kind::SchemaError | Kind::PackageError => &["#package"],
-            Kind::SourceError | Kind::EncodingError => &["#table"],
+            Kind::SchemaError
+            | Kind::PackageError
+            | Kind::ResourceError
+            | Kind::FieldError
+            | Kind::DialectError => &["#package"],
+            Kind::SourceError
+            | Kind::EncodingError
+            | Kind::SchemeError
+            | Kind::FormatError
+            | Kind::CompressionError
+            | Kind::ByteCount
+            | Kind::HashCount => &["#table"],
         }
     }
 }

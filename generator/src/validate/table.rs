@@ -54,6 +54,8 @@ pub struct Job<'a> {
     pub foreign: Vec<Option<&'a KeySet>>,
     pub checks: Vec<Check>,
     pub max_errors: Option<usize>,
+    /// Report rows that repeat an earlier row exactly (tables without a primary key).
+    pub duplicate_rows: bool,
 }
 
 fn source_message(err: &io::Error) -> String {
@@ -104,6 +106,15 @@ fn check_labels(labels: &[String], schema: &CompiledSchema, task: &mut Task) {
         let field = schema.fields.get(i).map(|f| f.name.as_str());
         let n = i + 1;
         match labels.get(i) {
+            // A column beyond the schema is extra, whatever its label (frictionless's
+            // choice; the spec does not decide).
+            Some(l) if field.is_none() => task.errors.push(Issue::label(
+                Kind::ExtraLabel,
+                l,
+                None,
+                n,
+                &format!("column `{l}` is not in the schema; add a field or remove the column"),
+            )),
             Some(l) if l.trim().is_empty() => task.errors.push(Issue::label(
                 Kind::BlankLabel,
                 l,
@@ -120,13 +131,6 @@ fn check_labels(labels: &[String], schema: &CompiledSchema, task: &mut Task) {
                 field,
                 n,
                 &format!("the header `{l}` repeats an earlier column"),
-            )),
-            Some(l) if field.is_none() => task.errors.push(Issue::label(
-                Kind::ExtraLabel,
-                l,
-                None,
-                n,
-                &format!("column `{l}` is not in the schema; add a field or remove the column"),
             )),
             None => task.errors.push(Issue::label(
                 Kind::MissingLabel,
@@ -162,6 +166,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         foreign,
         mut checks,
         max_errors,
+        duplicate_rows,
     } = job;
     let (mut reader, format) = match source.open() {
         Ok(opened) => opened,
@@ -196,7 +201,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         schema.fields.len()
     };
     let checked = width.min(schema.fields.len());
-    let dedupe_rows = schema.primary_key.is_empty();
+    let dedupe_rows = duplicate_rows && schema.primary_key.is_empty();
     // Pre-size the key logs from the file size, so 1M keys need no regrowth.
     let estimate = (format.bytes / 32).min(1 << 24) as usize;
     let mut pk_log = KeyLog::with_capacity(if schema.primary_key.is_empty() {
@@ -252,7 +257,26 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         if record.iter().all(|c| schema.is_missing_bytes(c)) {
             task.errors
                 .push(Issue::row(Kind::BlankRow, row, "the row is blank"));
+            if !schema.primary_key.is_empty() {
+                task.errors.push(empty_key(schema, row));
+            }
         } else if len < width {
+            // The cells the short row has are checked like any others.
+            check_row(
+                &record,
+                row,
+                checked.min(len),
+                schema,
+                &[],
+                &mut [],
+                task,
+                Logs {
+                    pk: &mut KeyLog::default(),
+                    rows: None,
+                    unique: &mut [],
+                },
+                &mut scratch,
+            );
             for i in len..width {
                 let name = column_name(schema, &task.labels, i);
                 task.errors.push(Issue::cell(
@@ -311,6 +335,22 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
     }
     task.partial = stopped && max_errors.is_some();
     task.stats.seconds = started.elapsed().as_secs_f64();
+}
+
+/// A row whose primary-key cells are all empty.
+fn empty_key(schema: &CompiledSchema, row: u64) -> Issue {
+    let first = schema.primary_key[0];
+    let mut issue = Issue::row(
+        Kind::PrimaryKey,
+        row,
+        format!(
+            "the primary key ({}) is empty: every row needs a key",
+            schema.names(&schema.primary_key)
+        ),
+    );
+    issue.field_name = Some(schema.fields[first].name.clone());
+    issue.field_number = Some(first + 1);
+    issue
 }
 
 /// The name of column `i`: the schema's field, else the file's header label.
@@ -420,6 +460,14 @@ fn check_row(
             }
         }
         values.push(Some(value));
+    }
+    if !schema.primary_key.is_empty()
+        && schema
+            .primary_key
+            .iter()
+            .all(|&i| record.get(i).is_none_or(|c| schema.is_missing_bytes(c)))
+    {
+        task.errors.push(empty_key(schema, row));
     }
     // A row with a bad cell is reported for that cell; it is not also a duplicate row.
     if let Some(rows) = logs.rows.filter(|_| !failed.contains(&true)) {
@@ -679,4 +727,30 @@ pub fn collect_keys(
         }
     }
     Ok(set)
+}
+
+/// The stand-in schema of a table without one: a field of type `any` per header label
+/// (a blank label is `fieldN`, a repeated one gets its column number), or per cell of the
+/// first row when the table has no header. It checks the structure, nothing else.
+pub fn header_schema(source: Source<'_>) -> crate::catalog::Schema {
+    let mut names: Vec<String> = Vec::new();
+    if let Ok((mut reader, format)) = source.open() {
+        let mut record = Record::default();
+        if let Ok(true) = reader.read(&mut record) {
+            for (i, cell) in record.iter().enumerate() {
+                let label = String::from_utf8_lossy(cell).into_owned();
+                let name = if !format.header || label.trim().is_empty() || names.contains(&label) {
+                    format!("{label}field{}", i + 1)
+                } else {
+                    label
+                };
+                names.push(name);
+            }
+        }
+    }
+    let fields: Vec<Json> = names
+        .into_iter()
+        .map(|name| serde_json::json!({"name": name, "type": "any"}))
+        .collect();
+    serde_json::from_value(serde_json::json!({ "fields": fields })).unwrap_or_default()
 }
