@@ -5,6 +5,10 @@
 //! package model of `catalog`, and descriptor mistakes become report errors naming the key,
 //! not a refusal to validate. Reading the tables themselves is `sources`'.
 
+// A refusal (an `Issue` by value) happens once per resource at most: boxing it would buy
+// nothing but noise.
+#![allow(clippy::result_large_err)]
+
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value as Json};
@@ -41,7 +45,7 @@ impl Loaded {
 /// What to read for one resource.
 #[derive(Debug, Clone)]
 pub enum Plan {
-    Table(Table),
+    Table(Box<Table>),
     /// The resource descriptor is invalid: these errors are its report, its data is not read.
     Invalid(Vec<Issue>),
 }
@@ -62,6 +66,8 @@ pub struct Table {
     /// Declared size and hash (`md5:…`, `sha256:…`; bare hex is MD5), checked on the bytes.
     pub bytes: Option<u64>,
     pub hash: Option<String>,
+    /// The schema's field names (the header of JSON rows keyed by name).
+    pub fields: Vec<String>,
 }
 
 /// Reads a JSON or YAML document (by extension; anything else is tried as JSON, then YAML).
@@ -96,7 +102,10 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
         return Ok(package_from_value(value, path));
     }
     if !path.exists() {
-        return Err(format!("`{}` does not exist", path.display()));
+        return Err(format!(
+            "cannot read `{}`: it does not exist",
+            path.display()
+        ));
     }
     let dir = parent(path);
     let name = path
@@ -157,6 +166,7 @@ pub fn for_table(data: &Path, schema: Option<&Path>) -> Loaded {
                     )])),
                     &parent(data),
                 );
+                let message = format!("the schema is not a Table Schema: {message}");
                 loaded.plans[0] = Plan::Invalid(vec![Issue::table(Kind::SchemaError, message)]);
                 loaded.standalone = true;
                 return loaded;
@@ -218,7 +228,10 @@ fn unreachable_package() -> Package {
 }
 
 /// Keys Frictionless users put one level too high, and where they belong.
-const MISPLACED: [(&str, &str); 2] = [("fields", "schema.fields"), ("missingValues", "schema.missingValues")];
+const MISPLACED: [(&str, &str); 2] = [
+    ("fields", "schema.fields"),
+    ("missingValues", "schema.missingValues"),
+];
 
 /// Builds the package model from a descriptor, collecting its errors.
 pub fn package_from_value(value: Json, dir: &Path) -> Loaded {
@@ -257,7 +270,10 @@ pub fn package_from_value(value: Json, dir: &Path) -> Loaded {
         Some(other) => {
             errors.push(Issue::table(
                 Kind::PackageError,
-                format!("`resources` must be an array of resources, not {}", kind_of(&other)),
+                format!(
+                    "`resources` must be an array of resources, not {}",
+                    kind_of(&other)
+                ),
             ));
             Vec::new()
         }
@@ -318,13 +334,35 @@ fn dereference(value: Json, dir: &Path, key: &str, kind: Kind) -> Result<Json, I
     }
 }
 
+/// The field types of Table Schema v1.
+const TYPES: [&str; 15] = [
+    "string",
+    "number",
+    "integer",
+    "boolean",
+    "date",
+    "time",
+    "datetime",
+    "year",
+    "yearmonth",
+    "duration",
+    "geopoint",
+    "geojson",
+    "object",
+    "array",
+    "any",
+];
+
 /// A schema descriptor's shape, checked before it is read into the model, so that a
 /// schema that is not an object, or has no `fields`, is a report error naming the key.
 fn schema_problems(value: &Json) -> Vec<Issue> {
     let Json::Object(map) = value else {
         return vec![Issue::table(
             Kind::SchemaError,
-            format!("`schema` must be an object with `fields`, not {}", kind_of(value)),
+            format!(
+                "`schema` must be an object with `fields`, not {}",
+                kind_of(value)
+            ),
         )];
     };
     let mut problems = Vec::new();
@@ -343,12 +381,21 @@ fn schema_problems(value: &Json) -> Vec<Issue> {
                     ));
                     continue;
                 }
-                if field.get("required").is_some() {
+                let kind = field.get("type").and_then(Json::as_str).unwrap_or("string");
+                if !TYPES.contains(&kind) {
                     problems.push(Issue::table(
                         Kind::FieldError,
                         format!(
-                            "`schema.fields[{i}].required` belongs in `constraints.required`"
+                            "field `{}` has unknown type `{kind}`; use one of {}",
+                            field.get("name").and_then(Json::as_str).unwrap_or_default(),
+                            TYPES.join(", ")
                         ),
+                    ));
+                }
+                if field.get("required").is_some() {
+                    problems.push(Issue::table(
+                        Kind::FieldError,
+                        format!("`schema.fields[{i}].required` belongs in `constraints.required`"),
                     ));
                 }
             }
@@ -357,6 +404,11 @@ fn schema_problems(value: &Json) -> Vec<Issue> {
             Kind::SchemaError,
             format!("`schema.fields` must be an array, not {}", kind_of(other)),
         )),
+    }
+    // A field that cannot be built stops the schema there, as in frictionless.
+    if problems.iter().any(|p| p.kind == Kind::FieldError) {
+        problems.retain(|p| p.kind == Kind::FieldError);
+        return problems;
     }
     if let Some(pk) = map.get("primaryKey") {
         let ok = pk.is_string()
@@ -423,7 +475,10 @@ fn resource_from_value(value: Json, dir: &Path, index: usize) -> (Resource, Plan
             fallback(),
             Plan::Invalid(vec![Issue::table(
                 Kind::ResourceError,
-                format!("`resources[{index}]` must be an object, not {}", kind_of(&value)),
+                format!(
+                    "`resources[{index}]` must be an object, not {}",
+                    kind_of(&value)
+                ),
             )]),
         );
     };
@@ -433,7 +488,10 @@ fn resource_from_value(value: Json, dir: &Path, index: usize) -> (Resource, Plan
             Kind::ResourceError,
             format!("`resources[{index}]` has no `name`: give the resource a name"),
         ));
-        map.insert("name".into(), Json::String(format!("resource{}", index + 1)));
+        map.insert(
+            "name".into(),
+            Json::String(format!("resource{}", index + 1)),
+        );
     }
     for (key, place) in MISPLACED {
         if map.contains_key(key) {
@@ -444,7 +502,12 @@ fn resource_from_value(value: Json, dir: &Path, index: usize) -> (Resource, Plan
         }
     }
     let mut table = Table::default();
-    let paths: Vec<String> = match map.remove("path") {
+    // A CKAN resource gives its file as `url`.
+    let path = map.remove("path").or_else(|| match map.get("url") {
+        Some(Json::String(url)) if !url.is_empty() => Some(Json::String(url.clone())),
+        _ => None,
+    });
+    let paths: Vec<String> = match path {
         None => Vec::new(),
         Some(Json::String(p)) => vec![p],
         Some(Json::Array(items)) if items.iter().all(Json::is_string) && !items.is_empty() => items
@@ -455,7 +518,10 @@ fn resource_from_value(value: Json, dir: &Path, index: usize) -> (Resource, Plan
         Some(other) => {
             errors.push(Issue::table(
                 Kind::ResourceError,
-                format!("`path` must be a string or an array of strings, not {}", kind_of(&other)),
+                format!(
+                    "`path` must be a string or an array of strings, not {}",
+                    kind_of(&other)
+                ),
             ));
             Vec::new()
         }
@@ -479,18 +545,26 @@ fn resource_from_value(value: Json, dir: &Path, index: usize) -> (Resource, Plan
     };
     table.compression = compression;
     table.bytes = map.get("bytes").and_then(Json::as_u64);
-    table.hash = map.get("hash").and_then(Json::as_str).map(str::to_string);
+    table.hash = map
+        .get("hash")
+        .and_then(Json::as_str)
+        .filter(|h| !h.is_empty())
+        .map(str::to_string);
     if let Some(first) = paths.first() {
         map.insert("path".into(), Json::String(first.clone()));
     }
-    match map.remove("schema").map(|s| dereference(s, dir, "schema", Kind::SchemaError)) {
+    match map
+        .remove("schema")
+        .map(|s| dereference(s, dir, "schema", Kind::SchemaError))
+    {
         None => {}
         Some(Err(issue)) => errors.push(issue),
         Some(Ok(schema)) => {
             let problems = schema_problems(&schema);
             if problems.is_empty() {
                 match serde_json::from_value::<Schema>(schema.clone()) {
-                    Ok(_) => {
+                    Ok(parsed) => {
+                        table.fields = parsed.fields.into_iter().map(|f| f.name).collect();
                         map.insert("schema".into(), schema);
                     }
                     Err(e) => errors.push(Issue::table(
@@ -503,7 +577,10 @@ fn resource_from_value(value: Json, dir: &Path, index: usize) -> (Resource, Plan
             }
         }
     }
-    match map.remove("dialect").map(|d| dereference(d, dir, "dialect", Kind::DialectError)) {
+    match map
+        .remove("dialect")
+        .map(|d| dereference(d, dir, "dialect", Kind::DialectError))
+    {
         None => {}
         Some(Err(issue)) => errors.push(issue),
         Some(Ok(dialect)) => {
@@ -521,7 +598,7 @@ fn resource_from_value(value: Json, dir: &Path, index: usize) -> (Resource, Plan
         }
     };
     let plan = if errors.is_empty() {
-        Plan::Table(table)
+        Plan::Table(Box::new(table))
     } else {
         Plan::Invalid(errors)
     };
@@ -555,15 +632,24 @@ pub fn from_package(package: &Package) -> Loaded {
             let path = resource.path.clone().unwrap_or_default();
             let map: Map<String, Json> = resource.extra.clone();
             let (format, compression) = format_of(&map, Some(&path));
-            Plan::Table(Table {
+            Plan::Table(Box::new(Table {
                 parts: vec![package.resource_path(resource)],
                 inline: None,
                 format,
                 compression,
                 remote: is_remote(&path).then_some(path),
                 bytes: map.get("bytes").and_then(Json::as_u64),
-                hash: map.get("hash").and_then(Json::as_str).map(str::to_string),
-            })
+                hash: map
+                    .get("hash")
+                    .and_then(Json::as_str)
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_string),
+                fields: resource
+                    .schema
+                    .iter()
+                    .flat_map(|s| s.fields.iter().map(|f| f.name.clone()))
+                    .collect(),
+            }))
         })
         .collect();
     Loaded {

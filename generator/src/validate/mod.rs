@@ -31,9 +31,9 @@ pub use report::{Issue, Kind, Report, Task};
 use crate::catalog::{Package, Resource, Schema};
 use checks::Check;
 use descriptor::{Loaded, Plan};
-use sources::{Body, Opened};
 use keys::KeySet;
 use schema::CompiledSchema;
+use sources::{Body, Opened};
 use table::{Data, Job, Source};
 
 /// Why validation could not run at all (as opposed to finding the data invalid).
@@ -65,6 +65,8 @@ pub struct Options {
     pub max_line_bytes: u64,
     /// Worker threads for multi-resource packages (0: one per core).
     pub threads: usize,
+    /// Warnings listed per kind and resource (`None`: all); the report counts every one.
+    pub max_warnings: Option<usize>,
 }
 
 impl Default for Options {
@@ -73,6 +75,7 @@ impl Default for Options {
             max_errors: None,
             max_line_bytes: reader::MAX_LINE_BYTES,
             threads: 0,
+            max_warnings: Some(report::DEFAULT_WARNING_CAP),
         }
     }
 }
@@ -154,7 +157,7 @@ impl Prepared<'_> {
         let opened = self.opened.as_ref().ok()?;
         let data = match &opened.body {
             Body::File(path) => Data::File(path),
-            Body::Bytes { bytes, .. } => Data::Bytes(bytes),
+            Body::Bytes(bytes) => Data::Bytes(bytes),
         };
         Some(Source {
             data,
@@ -207,7 +210,10 @@ pub fn validate_with_schema(
     options: &Options,
 ) -> Result<Report, String> {
     if !data.exists() {
-        return Err(format!("`{}` does not exist", data.display()));
+        return Err(format!(
+            "cannot read `{}`: it does not exist",
+            data.display()
+        ));
     }
     Ok(validate_loaded(
         descriptor::for_table(data, Some(schema)),
@@ -216,7 +222,12 @@ pub fn validate_with_schema(
     ))
 }
 
-fn prepare<'a>(package: &Package, resource: &'a Resource, plan: Plan, max_line: u64) -> Prepared<'a> {
+fn prepare<'a>(
+    package: &Package,
+    resource: &'a Resource,
+    plan: Plan,
+    max_line: u64,
+) -> Prepared<'a> {
     let path = package.resource_path(resource);
     let table = match plan {
         Plan::Invalid(errors) => {
@@ -388,6 +399,7 @@ fn validate_loaded(loaded: Loaded, only: Option<&str>, options: &Options) -> Rep
             (!package.name.is_empty()).then_some(package.name.as_str()),
             &p.path.display().to_string(),
         );
+        task.warning_cap = options.max_warnings;
         if !stop {
             task.errors.extend(p.integrity.iter().cloned());
         }
@@ -552,6 +564,7 @@ pub fn validate_table(
         ),
     };
     let mut task = Task::new(&name, None, &place);
+    task.warning_cap = options.max_warnings;
     match schema::compile(&schema) {
         Err(errors) => {
             for e in errors {

@@ -11,6 +11,8 @@ use std::ops::{Index, Range};
 
 use csv_core::ReadRecordResult;
 
+#[cfg(test)]
+use super::reader::Layout;
 use super::reader::{Format, LineGuard, MIN_READ};
 
 /// One record: its cells joined by the delimiter, whatever their quoting was, so that equal
@@ -55,6 +57,21 @@ impl Record {
             start = end + 1;
             cell
         })
+    }
+
+    /// Drops the spaces at the start of each cell (the dialect's `skipInitialSpace`).
+    pub fn trim_initial_spaces(&mut self, delimiter: u8) {
+        if !self.iter().any(|c| c.first() == Some(&b' ')) {
+            return;
+        }
+        let mut joined = Vec::with_capacity(self.bytes.len());
+        let mut ends = Vec::with_capacity(self.ends.len());
+        for cell in self.iter() {
+            let n = cell.iter().take_while(|b| **b == b' ').count();
+            joined.extend_from_slice(&cell[n..]);
+            ends.push(joined.len());
+        }
+        self.fill_from_core(&joined, &ends, delimiter);
     }
 
     fn clear(&mut self) {
@@ -394,6 +411,7 @@ mod tests {
             escape,
             header: false,
             bytes: 0,
+            layout: Layout::default(),
         }
     }
 

@@ -197,6 +197,10 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
             ));
             continue;
         };
+        let positions: Vec<usize> = local
+            .iter()
+            .filter_map(|name| position(name, &what, &mut errors))
+            .collect();
         if local.len() != remote.len() {
             errors.push(format!(
                 "{what} has {} local fields but {} reference fields",
@@ -205,10 +209,6 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
             ));
             continue;
         }
-        let positions: Vec<usize> = local
-            .iter()
-            .filter_map(|name| position(name, &what, &mut errors))
-            .collect();
         if positions.len() == local.len() {
             foreign_keys.push(ForeignKey {
                 fields: positions,

@@ -5,6 +5,10 @@
 //! format it cannot read is refused with a message, never read as CSV. Declared `bytes` and
 //! `hash` are checked here, on the stored bytes. Parsing the CSV is `reader`'s job.
 
+// A refusal (an `Issue` by value) happens once per resource at most: boxing it would buy
+// nothing but noise.
+#![allow(clippy::result_large_err)]
+
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
@@ -19,7 +23,7 @@ pub enum Body {
     /// A CSV file on disk, streamed.
     File(PathBuf),
     /// CSV bytes made in memory: UTF-8, comma-separated, unless `delimiter` says otherwise.
-    Bytes { bytes: Vec<u8>, written: bool },
+    Bytes(Vec<u8>),
 }
 
 /// A table ready for the CSV reader, and the dialect its bytes force (a CSV this module
@@ -62,6 +66,7 @@ pub fn open(table: &Table, dialect: Option<&Json>) -> Result<Opened, Issue> {
     let tsv = (format == "tsv").then(|| serde_json::json!({"delimiter": "\t"}));
     let plain = matches!(format, "csv" | "tsv" | "txt");
     if plain && table.parts.len() == 1 && table.compression.is_none() && table.inline.is_none() {
+        compressed_without_saying(&table.parts[0])?;
         return Ok(Opened {
             body: Body::File(table.parts[0].clone()),
             dialect: tsv,
@@ -69,23 +74,17 @@ pub fn open(table: &Table, dialect: Option<&Json>) -> Result<Opened, Issue> {
         });
     }
     let written = |bytes: Vec<u8>| Opened {
-        body: Body::Bytes {
-            bytes,
-            written: true,
-        },
+        body: Body::Bytes(bytes),
         dialect: Some(written_dialect(dialect)),
         encoding: Some("utf-8"),
     };
     if let Some(data) = &table.inline {
-        return json_rows(data).map(written);
+        return json_rows(data, &table.fields).map(written);
     }
-    let raw = stored_bytes(table)?;
+    let raw = stored_bytes(table, plain && header(dialect))?;
     if plain {
         return Ok(Opened {
-            body: Body::Bytes {
-                bytes: raw,
-                written: false,
-            },
+            body: Body::Bytes(raw),
             dialect: tsv,
             encoding: None,
         });
@@ -95,9 +94,12 @@ pub fn open(table: &Table, dialect: Option<&Json>) -> Result<Opened, Issue> {
     }
     if format == "json" {
         let value: Json = serde_json::from_slice(&raw).map_err(|e| {
-            Issue::table(Kind::SourceError, format!("the JSON table cannot be read: {e}"))
+            Issue::table(
+                Kind::SourceError,
+                format!("the JSON table cannot be read: {e}"),
+            )
         })?;
-        return json_rows(&value).map(written);
+        return json_rows(&value, &table.fields).map(written);
     }
     let mut rows = Vec::new();
     for (n, line) in raw.split(|b| *b == b'\n').enumerate() {
@@ -112,7 +114,7 @@ pub fn open(table: &Table, dialect: Option<&Json>) -> Result<Opened, Issue> {
         })?;
         rows.push(value);
     }
-    json_rows(&Json::Array(rows)).map(written)
+    json_rows(&Json::Array(rows), &table.fields).map(written)
 }
 
 /// The dialect of a CSV this module wrote; `header` is kept from the resource's (a
@@ -123,6 +125,31 @@ fn written_dialect(declared: Option<&Json>) -> Json {
         .and_then(Json::as_bool)
         .unwrap_or(true);
     serde_json::json!({"delimiter": ",", "quoteChar": "\"", "doubleQuote": true, "header": header})
+}
+
+fn header(dialect: Option<&Json>) -> bool {
+    dialect
+        .and_then(|d| d.get("header"))
+        .and_then(Json::as_bool)
+        .unwrap_or(true)
+}
+
+/// A file named as plain CSV whose bytes are gzip or zip: an encoding error, not a table
+/// of garbage.
+fn compressed_without_saying(path: &Path) -> Result<(), Issue> {
+    let mut start = [0u8; 4];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut start))
+        .unwrap_or(0);
+    let what = match &start[..n] {
+        [0x1f, 0x8b, ..] => "gz",
+        [b'P', b'K', 3, 4] => "zip",
+        _ => return Ok(()),
+    };
+    Err(Issue::table(
+        Kind::EncodingError,
+        format!("`{}` is {what}-compressed, not text: declare `\"compression\": \"{what}\"` on the resource or name the file .csv.{what}", path.display()),
+    ))
 }
 
 fn read_part(path: &Path) -> Result<Vec<u8>, Issue> {
@@ -136,8 +163,9 @@ fn read_part(path: &Path) -> Result<Vec<u8>, Issue> {
 
 /// The table's bytes as stored, decompressed, its parts joined (a line break between
 /// parts that lack one).
-fn stored_bytes(table: &Table) -> Result<Vec<u8>, Issue> {
+fn stored_bytes(table: &Table, header: bool) -> Result<Vec<u8>, Issue> {
     let mut all = Vec::new();
+    let mut first_line: Option<Vec<u8>> = None;
     for path in &table.parts {
         let raw = read_part(path)?;
         let mut part = match table.compression.as_deref() {
@@ -156,12 +184,27 @@ fn stored_bytes(table: &Table) -> Result<Vec<u8>, Issue> {
             Some("zip") => first_zip_entry(&raw, path)?,
             _ => raw,
         };
+        // A later part that repeats the first part's header continues the table; its
+        // header is not a row.
+        let line_end = memchr::memchr(b'\n', &part).map_or(part.len(), |i| i + 1);
+        match &first_line {
+            None => first_line = Some(part[..line_end].to_vec()),
+            Some(first) if header && trim_eol(first) == trim_eol(&part[..line_end]) => {
+                part.drain(..line_end);
+            }
+            Some(_) => {}
+        }
         if !all.is_empty() && !all.ends_with(b"\n") {
             all.push(b'\n');
         }
         all.append(&mut part);
     }
     Ok(all)
+}
+
+fn trim_eol(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 fn first_zip_entry(raw: &[u8], path: &Path) -> Result<Vec<u8>, Issue> {
@@ -198,7 +241,9 @@ fn spreadsheet(raw: Vec<u8>, path: &Path) -> Result<Vec<u8>, Issue> {
         Some(range) => range.map_err(|e| bad(&e))?,
         None => return Err(bad(&"it has no sheet")),
     };
-    let mut out = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     let (row0, col0) = range.start().unwrap_or((0, 0));
     for _ in 0..row0 {
         out.write_record([""]).map_err(|e| bad(&e))?;
@@ -234,17 +279,20 @@ fn sheet_cell(cell: &calamine::Data) -> String {
 }
 
 /// A JSON table — an array of rows, each an array of cells or an object keyed by field
-/// name — as CSV (objects: a header of their keys, in first-seen order).
-fn json_rows(value: &Json) -> Result<Vec<u8>, Issue> {
+/// name — as CSV (objects: a header of the schema's fields, then any other keys in
+/// first-seen order).
+fn json_rows(value: &Json, fields: &[String]) -> Result<Vec<u8>, Issue> {
     let bad = |why: String| Issue::table(Kind::SourceError, why);
     let Json::Array(rows) = value else {
         return Err(bad(
             "the JSON table must be an array of rows (arrays or objects)".into(),
         ));
     };
-    let mut out = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     let keyed = rows.iter().any(Json::is_object);
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: Vec<String> = fields.to_vec();
     if keyed {
         for row in rows {
             for key in row.as_object().into_iter().flat_map(|o| o.keys()) {
@@ -269,7 +317,11 @@ fn json_rows(value: &Json) -> Result<Vec<u8>, Issue> {
                 )))
             }
         };
-        let cells = if cells.is_empty() { vec![String::new()] } else { cells };
+        let cells = if cells.is_empty() {
+            vec![String::new()]
+        } else {
+            cells
+        };
         out.write_record(&cells).map_err(|e| bad(e.to_string()))?;
     }
     out.into_inner().map_err(|e| bad(e.to_string()))
