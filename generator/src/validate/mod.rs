@@ -468,6 +468,9 @@ fn validate_loaded(loaded: Loaded, only: Option<&str>, options: &Options) -> Rep
                     foreign,
                     checks: checks_of.remove(&i).unwrap_or_default(),
                     max_errors: options.max_errors,
+                    // A repeated row is a double entry in the portal's tables (a
+                    // documented check of ours; frictionless only runs it when asked); a
+                    // schema-less structure check leaves it out, as frictionless does.
                     duplicate_rows: !p.inferred,
                 })
             }
