@@ -241,7 +241,10 @@ impl Package {
             key,
             error,
         };
-        check_name(&self.name).map_err(|e| unsafe_key("name".into(), e))?;
+        // `name` is optional (recommended, not required, by Data Package v1).
+        if !self.name.is_empty() {
+            check_name(&self.name).map_err(|e| unsafe_key("name".into(), e))?;
+        }
         let folder = self.dir.canonicalize().ok();
         for (i, resource) in self.resources.iter().enumerate() {
             check_name(&resource.name)

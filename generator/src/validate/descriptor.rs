@@ -99,7 +99,9 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     if path.is_dir() {
         let file = path.join("datapackage.json");
         let value = read_value(&file)?;
-        return Ok(package_from_value(value, path));
+        let loaded = package_from_value(value, path);
+        safe_names(&loaded, &file)?;
+        return Ok(loaded);
     }
     if !path.exists() {
         return Err(format!(
@@ -120,7 +122,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
             }
         };
         let is_package = value.get("resources").is_some() || name.contains("package");
-        return Ok(if is_package {
+        let loaded = if is_package {
             package_from_value(value, &dir)
         } else {
             let mut package = Map::new();
@@ -128,7 +130,9 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
             let mut loaded = package_from_value(Json::Object(package), &dir);
             loaded.standalone = true;
             loaded
-        });
+        };
+        safe_names(&loaded, path)?;
+        return Ok(loaded);
     }
     Ok(for_table(path, None))
 }
@@ -227,6 +231,19 @@ fn unreachable_package() -> Package {
     }
 }
 
+/// Names and paths become folders and files under `public/`: a descriptor that breaks the
+/// package model's rule (`Package::check_names`: Frictionless's name pattern, no `..`, no
+/// absolute path) is refused, naming the key. URLs are not paths of the folder.
+fn safe_names(loaded: &Loaded, file: &Path) -> Result<(), String> {
+    let mut checked = loaded.package.clone();
+    for (r, plan) in checked.resources.iter_mut().zip(&loaded.plans) {
+        if matches!(plan, Plan::Table(t) if t.remote.is_some()) {
+            r.path = None;
+        }
+    }
+    checked.check_names(file).map_err(|e| e.to_string())
+}
+
 /// Keys Frictionless users put one level too high, and where they belong.
 const MISPLACED: [(&str, &str); 2] = [
     ("fields", "schema.fields"),
@@ -314,11 +331,14 @@ fn kind_of(value: &Json) -> &'static str {
     }
 }
 
+/// A URL (`https://…`, `sqlite:///…`), not a path of the package folder.
 fn is_remote(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    ["http://", "https://", "ftp://", "s3://"]
-        .iter()
-        .any(|s| lower.starts_with(s))
+    path.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
 }
 
 /// A descriptor given as a path (`"schema": "schema.json"`), read relative to the package.

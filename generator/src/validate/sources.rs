@@ -39,12 +39,6 @@ const JSON_TABLES: [&str; 5] = ["json", "jsonl", "ndjson", "inline", "jsonlines"
 
 /// Opens `table` for the CSV reader, or says why it cannot be read.
 pub fn open(table: &Table, dialect: Option<&Json>) -> Result<Opened, Issue> {
-    if let Some(remote) = &table.remote {
-        return Err(Issue::table(
-            Kind::SchemeError,
-            format!("the path \"{remote}\" is remote: pull it with `vidkryto pull` and validate the local copy"),
-        ));
-    }
     let format = table.format.as_str();
     let known = matches!(format, "csv" | "tsv" | "txt")
         || SPREADSHEETS.contains(&format)
@@ -53,6 +47,12 @@ pub fn open(table: &Table, dialect: Option<&Json>) -> Result<Opened, Issue> {
         return Err(Issue::table(
             Kind::FormatError,
             format!("format \"{format}\" is not supported: vidkryto validates csv, tsv, xlsx, xls, ods, json and jsonl tables"),
+        ));
+    }
+    if let Some(remote) = &table.remote {
+        return Err(Issue::table(
+            Kind::SchemeError,
+            format!("the path \"{remote}\" is remote: pull it with `vidkryto pull` and validate the local copy"),
         ));
     }
     if let Some(c) = table.compression.as_deref() {
