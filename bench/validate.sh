@@ -3,18 +3,25 @@
 # (ROWS rows, 10 columns, integer primary key) and schema, side by side in one run.
 # Prints rows per CPU-second (user + system) and peak RSS for both.
 #
-# Usage: bench/validate.sh [ROWS] [FRICTIONLESS_ROWS]
+# Usage: bench/validate.sh [dirty] [ROWS] [FRICTIONLESS_ROWS]
+#   dirty              the dirty tier: bench/gen_dirty_validate.py's file (13 fault kinds in
+#                      ~0.5 % of rows, look-alike letters in ~20 % of texts; SEED=N to
+#                      repeat a seed, else a new one), both tools with --json and no error cap,
+#                      and the error counts per kind of both reports
 #   ROWS               rows for vidkryto (default 1000000)
 #   FRICTIONLESS_ROWS  rows for frictionless (default ROWS; frictionless takes ~90 s per 1M)
 # Needs: python3 (with venv), /usr/bin/time, network access to PyPI for frictionless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+TIER=clean
+if [ "${1:-}" = dirty ]; then TIER=dirty; shift; fi
 ROWS=${1:-1000000}
 FROWS=${2:-$ROWS}
 WORK=${BENCH_DIR:-target/bench-validate}
 mkdir -p "$WORK"
 
+if [ "$TIER" = clean ]; then
 echo "== generating $ROWS rows" >&2
 python3 - "$WORK" "$ROWS" "$FROWS" <<'PY'
 import json, random, sys
@@ -53,6 +60,24 @@ if frows != rows:
 PY
 FDATA="$WORK/data.csv"
 [ "$FROWS" != "$ROWS" ] && FDATA="$WORK/data-frictionless.csv"
+SCHEMA="$WORK/schema.json"
+DATA="$WORK/data.csv"
+VK_ARGS=()
+FL_ARGS=()
+else
+SEED=${SEED:-$RANDOM}
+echo "== generating $ROWS dirty rows (seed $SEED)" >&2
+python3 bench/gen_dirty_validate.py "$WORK" "$ROWS" --seed "$SEED" --name data-dirty.csv >"$WORK/injected.json"
+FDATA="$WORK/data-dirty.csv"
+if [ "$FROWS" != "$ROWS" ]; then
+  python3 bench/gen_dirty_validate.py "$WORK" "$FROWS" --seed "$SEED" --name data-dirty-frictionless.csv >/dev/null
+  FDATA="$WORK/data-dirty-frictionless.csv"
+fi
+SCHEMA="$WORK/schema-dirty.json"
+DATA="$WORK/data-dirty.csv"
+VK_ARGS=(--json --max-errors 1000000)
+FL_ARGS=(--json --limit-errors 1000000)
+fi
 
 echo "== building vidkryto (release)" >&2
 cargo build --release -q -p vidkryto
@@ -75,14 +100,29 @@ measure() {
 # vidkryto takes a third of a second, so one run is at the mercy of the page cache and
 # the machine's other work: one warm-up run, then the median of five (CPU and memory).
 echo "== vidkryto validate ($ROWS rows, median of 5 runs after a warm-up)" >&2
-measure "$VK" validate --schema "$WORK/schema.json" "$WORK/data.csv" >/dev/null
-VK_RUNS=$(for _ in 1 2 3 4 5; do measure "$VK" validate --schema "$WORK/schema.json" "$WORK/data.csv"; done)
+measure "$VK" validate "${VK_ARGS[@]}" --schema "$SCHEMA" "$DATA" >/dev/null
+VK_RUNS=$(for _ in 1 2 3 4 5; do measure "$VK" validate "${VK_ARGS[@]}" --schema "$SCHEMA" "$DATA"; done)
 echo "$VK_RUNS" | awk '{printf "  run: %s CPU-s, %d KiB\n", $1, $2}' >&2
 read -r VK_CPU VK_KIB < <(echo "$VK_RUNS" | sort -n | sed -n 3p)
-tail -n 1 "$WORK/out.log" >&2
+if [ "$TIER" = clean ]; then tail -n 1 "$WORK/out.log" >&2; else cp "$WORK/out.log" "$WORK/vidkryto.json"; fi
 echo "== frictionless validate ($FROWS rows)" >&2
-read -r FL_CPU FL_KIB < <(measure "$WORK/venv/bin/frictionless" validate --schema "$WORK/schema.json" "$FDATA")
-grep -m1 -iE "valid|invalid" "$WORK/out.log" >&2 || true
+read -r FL_CPU FL_KIB < <(measure "$WORK/venv/bin/frictionless" validate "${FL_ARGS[@]}" --schema "$SCHEMA" "$FDATA")
+if [ "$TIER" = clean ]; then
+  grep -m1 -iE "valid|invalid" "$WORK/out.log" >&2 || true
+else
+  cp "$WORK/out.log" "$WORK/frictionless.json"
+  python3 - "$WORK" <<'PY'
+import collections, json, sys
+work = sys.argv[1]
+def kinds(path, key="errors"):
+    report = json.load(open(path))
+    return collections.Counter(e["type"] for t in report["tasks"] for e in t.get(key, []))
+print("injected           :", json.load(open(f"{work}/injected.json")))
+print("vidkryto errors    :", dict(sorted(kinds(f"{work}/vidkryto.json").items())))
+print("vidkryto warnings  :", dict(kinds(f"{work}/vidkryto.json", "warningDetails")))
+print("frictionless errors:", dict(sorted(kinds(f"{work}/frictionless.json").items())))
+PY
+fi
 
 python3 - "$ROWS" "$VK_CPU" "$VK_KIB" "$FROWS" "$FL_CPU" "$FL_KIB" "$("$WORK/venv/bin/python" -c 'import frictionless; print(frictionless.__version__)')" <<'PY'
 import sys

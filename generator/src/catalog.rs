@@ -47,6 +47,8 @@ pub enum CatalogError {
 /// A data package: `datapackage.json` and the folder it lives in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Package {
+    /// Recommended, not required, by Data Package v1 (empty when absent).
+    #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub title: String,
@@ -239,7 +241,10 @@ impl Package {
             key,
             error,
         };
-        check_name(&self.name).map_err(|e| unsafe_key("name".into(), e))?;
+        // `name` is optional (recommended, not required, by Data Package v1).
+        if !self.name.is_empty() {
+            check_name(&self.name).map_err(|e| unsafe_key("name".into(), e))?;
+        }
         let folder = self.dir.canonicalize().ok();
         for (i, resource) in self.resources.iter().enumerate() {
             check_name(&resource.name)

@@ -73,6 +73,10 @@ struct ValidateArgs {
     /// Stop after this many errors per resource (the report says it stopped early).
     #[arg(long)]
     max_errors: Option<usize>,
+    /// List at most this many warnings of each kind per resource (default 1000; 0: none);
+    /// the report counts every warning (`warningTotals`).
+    #[arg(long)]
+    max_warnings: Option<usize>,
     /// Validate only this resource of the data package; a known-bad raw resource
     /// (`x_raw_ocr`) validated alone fails like any other.
     #[arg(long, conflicts_with = "schema")]
@@ -183,26 +187,28 @@ fn serve(dir: &std::path::Path, addr: SocketAddr) -> anyhow::Result<ExitCode> {
 }
 
 fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
-    use vidkryto::catalog::Package;
-    use vidkryto::validate::{self, Options, Report, TableData};
+    use vidkryto::validate::{self, Options, Report};
     let options = Options {
         max_errors: args.max_errors,
+        max_warnings: Some(
+            args.max_warnings
+                .unwrap_or(vidkryto::validate::report::DEFAULT_WARNING_CAP),
+        ),
         ..Options::default()
     };
     let report = match (&args.schema, &args.path) {
         (Some(schema), Some(data)) => {
-            let text = std::fs::read_to_string(schema)
-                .with_context(|| format!("cannot read the schema `{}`", schema.display()))?;
-            validate::validate_table(&text, schema, TableData::File(data), &options)?
+            validate::validate_with_schema(data, schema, &options).map_err(anyhow::Error::msg)?
         }
         (Some(_), None) => anyhow::bail!("--schema needs the CSV file to validate: vidkryto validate --schema SCHEMA.json DATA.csv"),
-        (None, Some(dir)) => {
-            let package = vidkryto::anonymise::inputs_only(Package::load(dir)?)?;
-            match &args.resource {
-                Some(name) => validate::validate_resource(&package, name, &options)
-                    .with_context(|| format!("`{}` has no resource `{name}`", dir.display()))?,
-                None => validate::validate_package(&package, &options),
-            }
+        // A package folder, descriptor (JSON or YAML) or table; of a dataset with a privacy
+        // policy, the raw inputs, as `build` validates them.
+        (None, Some(path)) => {
+            let mut loaded = validate::descriptor::load(path).map_err(anyhow::Error::msg)?;
+            let inputs = vidkryto::anonymise::inputs_only(loaded.package.clone())?;
+            loaded.retain(|r| inputs.resource(&r.name).is_some());
+            validate::validate_descriptor(loaded, args.resource.as_deref(), &options)
+                .map_err(anyhow::Error::msg)?
         }
         (None, None) => {
             let config = load_config(cli)?;
@@ -219,7 +225,12 @@ fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        // Written as it is serialised, not built as one string first.
+        let stdout = std::io::stdout().lock();
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        std::io::Write::write_all(&mut out, b"\n")?;
+        std::io::Write::flush(&mut out)?;
     } else {
         println!("{report}");
     }

@@ -240,10 +240,11 @@ impl Constraints {
         }
         if let Some((min, exclusive)) = &self.minimum {
             let min = min.as_typed();
-            let below = if *exclusive {
-                value <= min
-            } else {
-                value < min
+            // NaN is not ordered against any minimum: it does not meet one.
+            let below = match value.partial_cmp(&min) {
+                Some(std::cmp::Ordering::Less) | None => true,
+                Some(std::cmp::Ordering::Equal) => *exclusive,
+                Some(std::cmp::Ordering::Greater) => false,
             };
             if below {
                 return Some(format!(
@@ -256,10 +257,10 @@ impl Constraints {
         }
         if let Some((max, exclusive)) = &self.maximum {
             let max = max.as_typed();
-            let above = if *exclusive {
-                value >= max
-            } else {
-                value > max
+            let above = match value.partial_cmp(&max) {
+                Some(std::cmp::Ordering::Greater) | None => true,
+                Some(std::cmp::Ordering::Equal) => *exclusive,
+                Some(std::cmp::Ordering::Less) => false,
             };
             if above {
                 return Some(format!(

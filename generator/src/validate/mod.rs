@@ -5,6 +5,7 @@
 
 mod checks;
 mod constraints;
+pub mod descriptor;
 mod fast;
 mod keys;
 mod numbers;
@@ -12,6 +13,7 @@ mod reader;
 mod records;
 pub mod report;
 mod schema;
+mod sources;
 mod table;
 mod temporal;
 mod types;
@@ -28,8 +30,10 @@ pub use report::{Issue, Kind, Report, Task};
 
 use crate::catalog::{Package, Resource, Schema};
 use checks::Check;
+use descriptor::{Loaded, Plan};
 use keys::KeySet;
 use schema::CompiledSchema;
+use sources::{Body, Opened};
 use table::{Data, Job, Source};
 
 /// Why validation could not run at all (as opposed to finding the data invalid).
@@ -61,6 +65,8 @@ pub struct Options {
     pub max_line_bytes: u64,
     /// Worker threads for multi-resource packages (0: one per core).
     pub threads: usize,
+    /// Warnings listed per kind and resource (`None`: all); the report counts every one.
+    pub max_warnings: Option<usize>,
 }
 
 impl Default for Options {
@@ -69,6 +75,7 @@ impl Default for Options {
             max_errors: None,
             max_line_bytes: reader::MAX_LINE_BYTES,
             threads: 0,
+            max_warnings: Some(report::DEFAULT_WARNING_CAP),
         }
     }
 }
@@ -86,14 +93,26 @@ pub fn publishable(package: &Package) -> Package {
     package
 }
 
-/// `created`/`modified` are ISO dates or date-times.
+/// `created` is an RFC 3339 date-time (Data Package v1); `modified` (a Vidkryto
+/// extension) an ISO date or date-time.
 fn check_package(package: &Package) -> Vec<Issue> {
     let mut issues = Vec::new();
-    for (key, value) in [
-        ("created", &package.created),
-        ("modified", &package.modified),
-    ] {
-        let Some(value) = value else { continue };
+    let whose = if package.name.is_empty() {
+        "the package".to_string()
+    } else {
+        format!("`{}`", package.name)
+    };
+    if let Some(value) = &package.created {
+        if chrono::DateTime::parse_from_rfc3339(value).is_err() {
+            issues.push(Issue::table(
+                Kind::PackageError,
+                format!(
+                    "{whose}: `created` is \"{value}\"; Data Package wants an RFC 3339 date-time (2026-11-22T10:00:00Z)"
+                ),
+            ));
+        }
+    }
+    if let Some(value) = &package.modified {
         let ok = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok()
             || chrono::DateTime::parse_from_rfc3339(value).is_ok()
             || chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S").is_ok();
@@ -101,8 +120,7 @@ fn check_package(package: &Package) -> Vec<Issue> {
             issues.push(Issue::table(
                 Kind::PackageError,
                 format!(
-                    "`{}`: `{key}` is \"{value}\"; write an ISO date (2026-11-22) or date-time (2026-11-22T10:00:00Z)",
-                    package.name
+                    "{whose}: `modified` is \"{value}\"; write an ISO date (2026-11-22) or date-time (2026-11-22T10:00:00Z)"
                 ),
             ));
         }
@@ -112,37 +130,176 @@ fn check_package(package: &Package) -> Vec<Issue> {
 
 struct Prepared<'a> {
     resource: &'a Resource,
-    path: PathBuf,
+    /// The table's bytes, or the errors that stop it being read.
+    opened: Result<Opened, Vec<Issue>>,
     schema: Result<CompiledSchema, Vec<String>>,
+    /// The resource has no schema: one of `any` fields named by the header stands in.
+    inferred: bool,
+    /// Declared `bytes`/`hash` that do not match.
+    integrity: Vec<Issue>,
+    path: PathBuf,
+}
+
+impl Prepared<'_> {
+    /// The resource's descriptor or schema has errors.
+    fn descriptor_invalid(&self) -> bool {
+        let descriptor = |e: &Issue| {
+            matches!(
+                e.kind,
+                Kind::ResourceError | Kind::SchemaError | Kind::FieldError | Kind::DialectError
+            )
+        };
+        matches!(&self.opened, Err(errors) if errors.iter().any(descriptor))
+            || matches!(&self.schema, Err(errors) if !errors.is_empty())
+    }
+
+    fn source(&self, max_line: u64) -> Option<Source<'_>> {
+        let opened = self.opened.as_ref().ok()?;
+        let data = match &opened.body {
+            Body::File(path) => Data::File(path),
+            Body::Bytes(bytes) => Data::Bytes(bytes),
+        };
+        Some(Source {
+            data,
+            encoding: opened.encoding.or(self.resource.encoding.as_deref()),
+            dialect: opened.dialect.as_ref().or(self.resource.dialect.as_ref()),
+            max_line,
+        })
+    }
 }
 
 /// Validates every resource of `package`; resources run in parallel.
 pub fn validate_package(package: &Package, options: &Options) -> Report {
-    validate_resources(package, None, options)
+    validate_loaded(descriptor::from_package(package), None, options)
 }
 
 /// Validates one resource of `package` (foreign keys still read their targets). A
 /// known-bad raw resource validated alone is not excused: its errors make the report invalid.
 pub fn validate_resource(package: &Package, resource: &str, options: &Options) -> Option<Report> {
     package.resource(resource)?;
-    Some(validate_resources(package, Some(resource), options))
+    Some(validate_loaded(
+        descriptor::from_package(package),
+        Some(resource),
+        options,
+    ))
 }
 
-fn validate_resources(package: &Package, only: Option<&str>, options: &Options) -> Report {
+/// Validates a package read by [`descriptor::load`] (a folder, a package or resource
+/// descriptor, or a bare table), or only its resource `only`.
+pub fn validate_descriptor(
+    loaded: Loaded,
+    only: Option<&str>,
+    options: &Options,
+) -> Result<Report, String> {
+    if let Some(name) = only {
+        if loaded.package.resource(name).is_none() {
+            return Err(format!(
+                "`{}` has no resource `{name}`",
+                loaded.package.dir.display()
+            ));
+        }
+    }
+    Ok(validate_loaded(loaded, only, options))
+}
+
+/// Validates one table against a Table Schema file (JSON or YAML); a schema that is not
+/// one is a `schema-error` in the report.
+pub fn validate_with_schema(
+    data: &Path,
+    schema: &Path,
+    options: &Options,
+) -> Result<Report, String> {
+    if !data.exists() {
+        return Err(format!(
+            "cannot read `{}`: it does not exist",
+            data.display()
+        ));
+    }
+    Ok(validate_loaded(
+        descriptor::for_table(data, Some(schema)),
+        None,
+        options,
+    ))
+}
+
+fn prepare<'a>(
+    package: &Package,
+    resource: &'a Resource,
+    plan: Plan,
+    max_line: u64,
+) -> Prepared<'a> {
+    let path = package.resource_path(resource);
+    let table = match plan {
+        Plan::Invalid(errors) => {
+            return Prepared {
+                resource,
+                opened: Err(errors),
+                schema: Err(Vec::new()),
+                inferred: false,
+                integrity: Vec::new(),
+                path,
+            }
+        }
+        Plan::Table(table) => table,
+    };
+    let mut prepared = Prepared {
+        resource,
+        opened: sources::open(&table, resource.dialect.as_ref()).map_err(|i| vec![i]),
+        schema: Err(Vec::new()),
+        inferred: resource.schema.is_none(),
+        integrity: sources::integrity(&table),
+        path,
+    };
+    prepared.schema = match &resource.schema {
+        Some(schema) => schema::compile(schema),
+        None => match prepared.source(max_line) {
+            Some(source) => schema::compile(&table::header_schema(source)),
+            None => Err(Vec::new()),
+        },
+    };
+    prepared
+}
+
+fn validate_loaded(loaded: Loaded, only: Option<&str>, options: &Options) -> Report {
     let started = Instant::now();
-    let mut package_errors = check_package(package);
-    let prepared: Vec<Prepared<'_>> = package
+    let Loaded {
+        package,
+        errors: mut package_errors,
+        plans,
+        standalone,
+    } = loaded;
+    package_errors.extend(check_package(&package));
+    package_errors.extend(descriptor::package_rules(&package));
+    let package = &package;
+    let mut prepared: Vec<Prepared<'_>> = package
         .resources
         .iter()
-        .map(|resource| Prepared {
-            resource,
-            path: package.resource_path(resource),
-            schema: schema::compile(resource.schema.as_ref().unwrap_or(&Schema::default())),
-        })
+        .zip(plans)
+        .map(|(resource, plan)| prepare(package, resource, plan, options.max_line_bytes))
         .collect();
+    if standalone {
+        for p in &mut prepared {
+            let Ok(schema) = &p.schema else { continue };
+            if let Some(fk) = schema.foreign_keys.iter().find(|fk| fk.resource.is_some()) {
+                p.opened = Err(vec![Issue::table(
+                    Kind::ResourceError,
+                    format!(
+                        "foreign key ({}) refers to resource `{}`; validate the whole data package to check it",
+                        fk.field_names.join(", "),
+                        fk.resource.as_deref().unwrap_or_default()
+                    ),
+                )]);
+            }
+        }
+    }
+    // As frictionless does, a descriptor with errors is reported alone: its tables are
+    // not read until it describes them correctly.
+    let stop = !package_errors.is_empty() || prepared.iter().any(Prepared::descriptor_invalid);
+    // The first resource of a name wins (a repeated name is a package error).
     let by_name: HashMap<&str, usize> = prepared
         .iter()
         .enumerate()
+        .rev()
         .map(|(i, p)| (p.resource.name.as_str(), i))
         .collect();
 
@@ -151,6 +308,9 @@ fn validate_resources(package: &Package, only: Option<&str>, options: &Options) 
     let mut fk_problems: HashMap<(usize, usize), String> = HashMap::new();
     for (i, p) in prepared.iter().enumerate() {
         let Ok(schema) = &p.schema else { continue };
+        if stop {
+            continue;
+        }
         for (n, fk) in schema.foreign_keys.iter().enumerate() {
             let target = match &fk.resource {
                 None => Some(i),
@@ -197,14 +357,11 @@ fn validate_resources(package: &Package, only: Option<&str>, options: &Options) 
             };
             if let std::collections::hash_map::Entry::Vacant(slot) = targets.entry((t, positions)) {
                 let key = slot.key().clone();
-                let target = &prepared[key.0];
-                let source = Source {
-                    data: Data::File(&target.path),
-                    encoding: target.resource.encoding.as_deref(),
-                    dialect: target.resource.dialect.as_ref(),
-                    max_line: options.max_line_bytes,
+                let keys = match prepared[key.0].source(options.max_line_bytes) {
+                    Some(source) => table::collect_keys(source, target_schema, &key.1),
+                    None => Err("its table cannot be read".to_string()),
                 };
-                slot.insert(table::collect_keys(source, target_schema, &key.1));
+                slot.insert(keys);
             }
         }
     }
@@ -239,17 +396,34 @@ fn validate_resources(package: &Package, only: Option<&str>, options: &Options) 
         }
         let mut task = Task::new(
             &p.resource.name,
-            Some(&package.name),
+            (!package.name.is_empty()).then_some(package.name.as_str()),
             &p.path.display().to_string(),
         );
-        let job = match &p.schema {
-            Err(errors) => {
+        task.warning_cap = options.max_warnings;
+        if !stop {
+            task.errors.extend(p.integrity.iter().cloned());
+        }
+        if p.inferred && p.opened.is_ok() {
+            task.warning_details.push(Issue::table(
+                Kind::SchemaError,
+                "the resource has no schema: only its structure (header, blank rows, missing and extra cells) is checked; vidkryto does not infer types — add a Table Schema",
+            ));
+        }
+        let source = p.source(options.max_line_bytes);
+        let job = match (&p.opened, &p.schema, source) {
+            (Err(errors), _, _) => {
+                task.errors.extend(errors.iter().cloned());
+                None
+            }
+            (_, Err(errors), _) => {
                 for e in errors {
                     task.errors.push(Issue::table(Kind::SchemaError, e.clone()));
                 }
                 None
             }
-            Ok(schema) => {
+            (_, _, None) => None,
+            _ if stop => None,
+            (Ok(_), Ok(schema), Some(source)) => {
                 let mut foreign = Vec::new();
                 for (n, fk) in schema.foreign_keys.iter().enumerate() {
                     if let Some(problem) = fk_problems.get(&(i, n)) {
@@ -289,16 +463,15 @@ fn validate_resources(package: &Package, only: Option<&str>, options: &Options) 
                     }
                 }
                 Some(Job {
-                    source: Source {
-                        data: Data::File(&p.path),
-                        encoding: p.resource.encoding.as_deref(),
-                        dialect: p.resource.dialect.as_ref(),
-                        max_line: options.max_line_bytes,
-                    },
+                    source,
                     schema,
                     foreign,
                     checks: checks_of.remove(&i).unwrap_or_default(),
                     max_errors: options.max_errors,
+                    // A repeated row is a double entry in the portal's tables (a
+                    // documented check of ours; frictionless only runs it when asked); a
+                    // schema-less structure check leaves it out, as frictionless does.
+                    duplicate_rows: !p.inferred,
                 })
             }
         };
@@ -394,6 +567,7 @@ pub fn validate_table(
         ),
     };
     let mut task = Task::new(&name, None, &place);
+    task.warning_cap = options.max_warnings;
     match schema::compile(&schema) {
         Err(errors) => {
             for e in errors {
@@ -428,6 +602,7 @@ pub fn validate_table(
                 foreign: sets.iter().map(Option::as_ref).collect(),
                 checks: Vec::new(),
                 max_errors: options.max_errors,
+                duplicate_rows: true,
             };
             table::validate(job, &mut task);
         }

@@ -41,6 +41,31 @@ pub struct Format {
     pub escape: Option<u8>,
     pub header: bool,
     pub bytes: u64,
+    pub layout: Layout,
+}
+
+/// Where the header and the data are among the records (Table Dialect's `headerRows`,
+/// `commentChar`, `commentRows`, `skipInitialSpace`); row numbers stay physical.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// The header's rows (1-based); empty: row 1 (when there is a header).
+    pub header_rows: Vec<u64>,
+    /// Rows that are comments, not data.
+    pub comment_rows: Vec<u64>,
+    /// A record whose first cell starts with it is a comment.
+    pub comment_char: Option<u8>,
+    /// Spaces after a delimiter are not part of the cell.
+    pub skip_initial_space: bool,
+}
+
+impl Layout {
+    /// Whether record `row` (its first cell given) is a comment.
+    pub fn is_comment(&self, row: u64, first: Option<&[u8]>) -> bool {
+        self.comment_rows.contains(&row)
+            || self
+                .comment_char
+                .is_some_and(|c| first.is_some_and(|f| f.first() == Some(&c)))
+    }
 }
 
 /// The byte stream the CSV parser reads: the sniffed prefix, then the rest of the file,
@@ -118,6 +143,7 @@ fn from_parts(
         escape: None,
         header: true,
         bytes,
+        layout: Layout::default(),
     };
     apply_dialect(&mut format, dialect, &sample)?;
     let transcoded = Transcoded::new(Cursor::new(sample).chain(rest), encoding);
@@ -198,33 +224,84 @@ fn apply_dialect(
         if let Some(b) = d.get("header").and_then(Json::as_bool) {
             format.header = b;
         }
+        let rows = |key: &str| -> Result<Vec<u64>, SourceError> {
+            match d.get(key) {
+                None | Some(Json::Null) => Ok(Vec::new()),
+                Some(Json::Array(items))
+                    if items.iter().all(|v| v.as_u64().is_some_and(|n| n > 0)) =>
+                {
+                    Ok(items.iter().filter_map(Json::as_u64).collect())
+                }
+                Some(other) => Err(SourceError::Dialect(format!(
+                    "`{key}` must be an array of row numbers (from 1), not {other}"
+                ))),
+            }
+        };
+        format.layout.header_rows = rows("headerRows")?;
+        format.layout.comment_rows = rows("commentRows")?;
+        format.layout.comment_char = dialect_char(d, "commentChar")?;
+        format.layout.skip_initial_space = d
+            .get("skipInitialSpace")
+            .and_then(Json::as_bool)
+            .unwrap_or(false);
+        match d.get("lineTerminator").and_then(Json::as_str) {
+            None | Some("\r\n" | "\n" | "\r") => {}
+            Some(other) => {
+                return Err(SourceError::Dialect(format!(
+                    "`lineTerminator` {other:?} is not supported: records end at \\r\\n, \\n or \\r"
+                )))
+            }
+        }
     }
     Ok(())
 }
 
-/// The candidate that occurs most often outside quotes on the first line.
+/// The candidate that occurs most often outside quotes on the first line and as often on
+/// most of the next lines (at least two in three, as Python's csv sniffer, which
+/// frictionless-py uses, wants a delimiter consistent across lines); else a comma, the
+/// CSV Dialect default.
 fn sniff_delimiter(sample: &[u8]) -> u8 {
-    let mut counts = [0usize; 4];
     let candidates = [b',', b';', b'\t', b'|'];
+    let mut lines: Vec<[usize; 4]> = vec![[0; 4]];
     let mut quoted = false;
     for &b in sample {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' | b'\r' if !quoted => break,
+            b'\n' if !quoted => {
+                if lines.len() == 21 {
+                    break;
+                }
+                lines.push([0; 4]);
+            }
             _ if !quoted => {
                 if let Some(i) = candidates.iter().position(|c| *c == b) {
-                    counts[i] += 1;
+                    if let Some(line) = lines.last_mut() {
+                        line[i] += 1;
+                    }
                 }
             }
             _ => {}
         }
     }
-    let best = (0..4).max_by_key(|i| (counts[*i], 4 - i)).unwrap_or(0);
-    if counts[best] == 0 {
-        b','
-    } else {
-        candidates[best]
+    // A last line cut off by the end of the sample, or empty, says nothing.
+    if lines.len() > 1 {
+        lines.pop();
     }
+    let header = lines[0];
+    let rest: Vec<&[usize; 4]> = lines[1..]
+        .iter()
+        .filter(|l| l.iter().any(|n| *n > 0))
+        .collect();
+    let consistent = |i: usize| {
+        let same = rest.iter().filter(|l| l[i] == header[i]).count();
+        same * 3 >= rest.len() * 2
+    };
+    let mut order: Vec<usize> = (0..4).filter(|i| header[*i] > 0).collect();
+    order.sort_by_key(|i| (std::cmp::Reverse(header[*i]), *i));
+    order
+        .into_iter()
+        .find(|i| consistent(*i))
+        .map_or(b',', |i| candidates[i])
 }
 
 /// Streams bytes of any encoding as UTF-8 (a pass-through for UTF-8 itself, so invalid
@@ -578,6 +655,7 @@ mod tests {
             escape: None,
             header: true,
             bytes: 0,
+            layout: Layout::default(),
         };
         for capacity in 1..40 {
             let stream = Transcoded::new(Cursor::new(text.to_vec()), WINDOWS_1251);
@@ -645,6 +723,7 @@ mod tests {
                 escape: (round % 4 == 0).then_some(b'\\'),
                 header: false,
                 bytes: 0,
+                layout: Layout::default(),
             };
             let mut tracker = QuoteTracker::new(&format);
             let mut rest = &text[..];

@@ -11,6 +11,8 @@ use std::ops::{Index, Range};
 
 use csv_core::ReadRecordResult;
 
+#[cfg(test)]
+use super::reader::Layout;
 use super::reader::{Format, LineGuard, MIN_READ};
 
 /// One record: its cells joined by the delimiter, whatever their quoting was, so that equal
@@ -55,6 +57,21 @@ impl Record {
             start = end + 1;
             cell
         })
+    }
+
+    /// Drops the spaces at the start of each cell (the dialect's `skipInitialSpace`).
+    pub fn trim_initial_spaces(&mut self, delimiter: u8) {
+        if !self.iter().any(|c| c.first() == Some(&b' ')) {
+            return;
+        }
+        let mut joined = Vec::with_capacity(self.bytes.len());
+        let mut ends = Vec::with_capacity(self.ends.len());
+        for cell in self.iter() {
+            let n = cell.iter().take_while(|b| **b == b' ').count();
+            joined.extend_from_slice(&cell[n..]);
+            ends.push(joined.len());
+        }
+        self.fill_from_core(&joined, &ends, delimiter);
     }
 
     fn clear(&mut self) {
@@ -132,8 +149,9 @@ enum Line {
 }
 
 /// Reads records from a byte stream, as the csv crate reads them with `flexible(true)`
-/// and the CRLF terminator (any of `\r\n`, `\n`, `\r` ends a record; blank lines are
-/// skipped).
+/// and the CRLF terminator (any of `\r\n`, `\n`, `\r` ends a record) — except that an
+/// empty line is a record of no cells, as RFC 4180 (and Python's csv module, which
+/// frictionless-py reads with) has it, so row numbers stay physical record numbers.
 pub struct Records<R> {
     input: R,
     buf: Vec<u8>,
@@ -148,6 +166,9 @@ pub struct Records<R> {
     delimiter: u8,
     quote: u8,
     cells: Vec<Range<usize>>,
+    /// The last byte consumed was a carriage return: a line feed right after it ends the
+    /// same line, not an empty one.
+    after_cr: bool,
     core_out: Vec<u8>,
     core_ends: Vec<usize>,
     guard: LineGuard,
@@ -173,6 +194,7 @@ impl<R: Read> Records<R> {
             delimiter: format.delimiter,
             quote: format.quote,
             cells: Vec::new(),
+            after_cr: false,
             core_out: vec![0; 1024],
             core_ends: vec![0; 64],
             guard,
@@ -186,6 +208,10 @@ impl<R: Read> Records<R> {
 
     /// Reads the next record into `record`; `false` at the end of the stream.
     pub fn read(&mut self, record: &mut Record) -> io::Result<bool> {
+        if self.empty_line()? {
+            record.clear();
+            return Ok(true);
+        }
         if self.fast && self.core_started {
             loop {
                 match self.plain_line(record) {
@@ -200,6 +226,45 @@ impl<R: Read> Records<R> {
             }
         }
         self.core_record(record)
+    }
+
+    /// Consumes an empty line (`\n`, `\r\n` or a lone `\r`) at the start of the next
+    /// record; csv-core would skip it.
+    fn empty_line(&mut self) -> io::Result<bool> {
+        loop {
+            if self.end - self.start >= 2 || self.eof {
+                break;
+            }
+            if !self.fill()? {
+                break;
+            }
+        }
+        if self.after_cr && self.buf.get(self.start) == Some(&b'\n') && self.start < self.end {
+            self.start += 1;
+            self.guard.skip_lines(1);
+            self.after_cr = false;
+            return self.empty_line();
+        }
+        self.after_cr = false;
+        if self.start >= self.end {
+            return Ok(false);
+        }
+        match self.buf[self.start] {
+            b'\n' => {
+                self.start += 1;
+                self.guard.skip_lines(1);
+                Ok(true)
+            }
+            b'\r' => {
+                self.start += 1;
+                if self.start < self.end && self.buf[self.start] == b'\n' {
+                    self.start += 1;
+                    self.guard.skip_lines(1);
+                }
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     /// Moves the unread bytes to the front and reads more after them; `false` when the
@@ -225,11 +290,9 @@ impl<R: Read> Records<R> {
 
     /// Cuts the next line if it is plain.
     fn plain_line(&mut self, record: &mut Record) -> Line {
-        // Blank lines between records are skipped, as csv-core skips them.
-        while self.start < self.end && matches!(self.buf[self.start], b'\n' | b'\r') {
-            self.guard
-                .skip_lines(u64::from(self.buf[self.start] == b'\n'));
-            self.start += 1;
+        // Empty lines are records of their own (`read` has taken any at the start).
+        if self.start < self.end && matches!(self.buf[self.start], b'\n' | b'\r') {
+            return Line::Unusual;
         }
         if self.start == self.end {
             return if self.eof {
@@ -316,6 +379,7 @@ impl<R: Read> Records<R> {
                     self.core_ends.resize(grown, 0);
                 }
                 ReadRecordResult::Record => {
+                    self.after_cr = nin > 0 && self.buf[self.start - 1] == b'\r';
                     record.fill_from_core(
                         &self.core_out[..nout],
                         &self.core_ends[..nend],
@@ -347,6 +411,7 @@ mod tests {
             escape,
             header: false,
             bytes: 0,
+            layout: Layout::default(),
         }
     }
 
@@ -380,6 +445,11 @@ mod tests {
             all.push(record.iter().map(<[u8]>::to_vec).collect());
         }
         all
+    }
+
+    /// Our records without the empty lines, which the csv crate skips.
+    fn non_empty(records: Vec<Vec<Vec<u8>>>) -> Vec<Vec<Vec<u8>>> {
+        records.into_iter().filter(|r| !r.is_empty()).collect()
     }
 
     fn csv_crate(data: &[u8], format: &Format) -> Vec<Vec<Vec<u8>>> {
@@ -459,13 +529,38 @@ mod tests {
             );
             let capacity = if round % 4 < 2 { 256 } else { rng.usize(1..16) };
             assert_eq!(
-                ours(&text, &format, capacity, round),
+                non_empty(ours(&text, &format, capacity, round)),
                 csv_crate(&text, &format),
                 "{:?} with {:?}, buffer {capacity}",
                 String::from_utf8_lossy(&text),
                 (format.delimiter as char, format.double_quote, format.escape)
             );
         }
+    }
+
+    #[test]
+    fn an_empty_line_is_a_record_of_no_cells() {
+        let format = format(b',', true, None);
+        let cells = |r: &[&str]| r.iter().map(|c| c.as_bytes().to_vec()).collect::<Vec<_>>();
+        for (data, capacity) in [
+            (&b"h\n\na\n\"q\nq\"\r\n\r\nb\n"[..], 64),
+            (&b"h\n\na\n\"q\nq\"\r\n\r\nb\n"[..], 3),
+        ] {
+            assert_eq!(
+                ours(data, &format, capacity, 7),
+                vec![
+                    cells(&["h"]),
+                    vec![],
+                    cells(&["a"]),
+                    cells(&["q\nq"]),
+                    vec![],
+                    cells(&["b"]),
+                ],
+                "buffer {capacity}"
+            );
+        }
+        // A line ending, then the end of the file: no empty record after it.
+        assert_eq!(ours(b"h\r\na\r\n", &format, 64, 1).len(), 2);
     }
 
     #[test]

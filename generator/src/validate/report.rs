@@ -32,6 +32,14 @@ pub enum Kind {
     RowTotal,
     SourcesAgree,
     PackageError,
+    ResourceError,
+    FieldError,
+    DialectError,
+    SchemeError,
+    FormatError,
+    CompressionError,
+    ByteCount,
+    HashCount,
 }
 
 impl Kind {
@@ -59,6 +67,14 @@ impl Kind {
             Kind::RowTotal => "row-total",
             Kind::SourcesAgree => "sources-agree",
             Kind::PackageError => "package-error",
+            Kind::ResourceError => "resource-error",
+            Kind::FieldError => "field-error",
+            Kind::DialectError => "dialect-error",
+            Kind::SchemeError => "scheme-error",
+            Kind::FormatError => "format-error",
+            Kind::CompressionError => "compression-error",
+            Kind::ByteCount => "byte-count",
+            Kind::HashCount => "hash-count",
         }
     }
 
@@ -86,6 +102,48 @@ impl Kind {
             Kind::RowTotal => "Row Total",
             Kind::SourcesAgree => "Sources Agree",
             Kind::PackageError => "Package Error",
+            Kind::ResourceError => "Resource Error",
+            Kind::FieldError => "Field Error",
+            Kind::DialectError => "Dialect Error",
+            Kind::SchemeError => "Scheme Error",
+            Kind::FormatError => "Format Error",
+            Kind::CompressionError => "Compression Error",
+            Kind::ByteCount => "Byte Count Error",
+            Kind::HashCount => "Hash Count Error",
+        }
+    }
+
+    /// What the kind means, in frictionless-py's words (its reports' `description`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::SchemaError => "Provided schema is not valid.",
+            Kind::SourceError => "Data reading error because of not supported or inconsistent contents.",
+            Kind::EncodingError => "Data reading error because of an encoding problem.",
+            Kind::BlankLabel => "A label in the header row is missing a value. Label should be provided and not be blank.",
+            Kind::DuplicateLabel => "Two columns in the header row have the same value. Column names should be unique.",
+            Kind::MissingLabel => "Based on the schema there should be a label that is missing in the data's header.",
+            Kind::ExtraLabel => "The header of the data source contains label that does not exist in the provided schema.",
+            Kind::IncorrectLabel => "One of the data source header does not match the field name defined in the schema.",
+            Kind::BlankRow => "This row is empty. A row should contain at least one value.",
+            Kind::MissingCell => "This row has less values compared to the header row (the first row in the data source). A key concept is that all the rows in tabular data must have the same number of columns.",
+            Kind::ExtraCell => "This row has more values compared to the header row (the first row in the data source). A key concept is that all the rows in tabular data must have the same number of columns.",
+            Kind::TypeError => "The value does not match the schema type and format for this field.",
+            Kind::ConstraintError => "A field value does not conform to a constraint.",
+            Kind::DuplicateRow => "The row is duplicated.",
+            Kind::PrimaryKey => "Values in the primary key fields should be unique for every row",
+            Kind::UniqueError => "This field is a unique field but it contains a value that has been used in another row.",
+            Kind::ForeignKey => "Values in the foreign key fields should exist in the reference table",
+            Kind::MixedScript => "A word mixes letters of two scripts (Latin and Cyrillic look-alikes), as OCR and hand typing leave them.",
+            Kind::ColumnTotal => "A column's sum does not match the total the source document states.",
+            Kind::RowTotal => "A row's parts do not add up to its total.",
+            Kind::SourcesAgree => "Two resources that should state the same figures do not.",
+            Kind::PackageError | Kind::ResourceError => "A validation cannot be processed.",
+            Kind::FieldError => "Provided field is not valid.",
+            Kind::DialectError => "Provided dialect is not valid.",
+            Kind::SchemeError => "Data reading error because of incorrect scheme.",
+            Kind::FormatError => "Data reading error because of incorrect format.",
+            Kind::CompressionError => "Data reading error because of a decompression problem.",
+            Kind::ByteCount | Kind::HashCount => "This error can happen if the data is corrupted.",
         }
     }
 
@@ -107,8 +165,18 @@ impl Kind {
             | Kind::MixedScript
             | Kind::RowTotal => &["#table", "#row", "#cell"],
             Kind::ColumnTotal | Kind::SourcesAgree => &["#table", "#check"],
-            Kind::SchemaError | Kind::PackageError => &["#package"],
-            Kind::SourceError | Kind::EncodingError => &["#table"],
+            Kind::SchemaError
+            | Kind::PackageError
+            | Kind::ResourceError
+            | Kind::FieldError
+            | Kind::DialectError => &["#package"],
+            Kind::SourceError
+            | Kind::EncodingError
+            | Kind::SchemeError
+            | Kind::FormatError
+            | Kind::CompressionError
+            | Kind::ByteCount
+            | Kind::HashCount => &["#table"],
         }
     }
 }
@@ -126,6 +194,7 @@ pub struct Issue {
     #[serde(rename = "type")]
     pub kind: Kind,
     pub title: &'static str,
+    pub description: &'static str,
     pub message: String,
     pub tags: &'static [&'static str],
     /// What is wrong, without the place: the part after "row N, field X: ".
@@ -141,6 +210,12 @@ pub struct Issue {
     pub cell: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The row's cells (row and cell errors found while the row is read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cells: Option<Vec<String>>,
+    /// The header's row(s), for label errors (frictionless's `rowNumbers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row_numbers: Option<Vec<u64>>,
 }
 
 impl Issue {
@@ -150,6 +225,7 @@ impl Issue {
         Issue {
             kind,
             title: kind.title(),
+            description: kind.description(),
             message: note.clone(),
             tags: kind.tags(),
             note,
@@ -158,6 +234,8 @@ impl Issue {
             field_number: None,
             cell: None,
             label: None,
+            cells: None,
+            row_numbers: None,
         }
     }
 
@@ -169,6 +247,7 @@ impl Issue {
         issue.field_name = field.map(str::to_string);
         issue.field_number = Some(number);
         issue.row_number = Some(1);
+        issue.row_numbers = Some(vec![1]);
         issue
     }
 
@@ -205,6 +284,10 @@ impl Issue {
         issue
     }
 }
+
+/// Warnings of one kind listed per task unless `--max-warnings` says otherwise; the
+/// report always has every kind's exact total.
+pub const DEFAULT_WARNING_CAP: usize = 1000;
 
 /// Counts of one task.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -243,8 +326,14 @@ pub struct Task {
     /// Warnings as frictionless gives them: messages.
     pub warnings: Vec<String>,
     pub errors: Vec<Issue>,
-    /// The warnings in the error shape (type, row, field, cell, message).
+    /// The warnings in the error shape (type, row, field, cell, message): at most
+    /// `warning_cap` of each kind; `warning_totals` has every kind's exact count.
     pub warning_details: Vec<Issue>,
+    /// How many warnings of one kind are listed (`--max-warnings`); `None`: all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning_cap: Option<usize>,
+    /// Every warning kind's exact count, listed or not.
+    pub warning_totals: BTreeMap<&'static str, usize>,
 }
 
 impl Task {
@@ -262,6 +351,17 @@ impl Task {
             warnings: Vec::new(),
             errors: Vec::new(),
             warning_details: Vec::new(),
+            warning_cap: Some(DEFAULT_WARNING_CAP),
+            warning_totals: BTreeMap::new(),
+        }
+    }
+
+    /// Counts a warning of `kind`, and builds and lists it while the kind is under the cap.
+    pub fn warn(&mut self, kind: Kind, make: impl FnOnce() -> Issue) {
+        let total = self.warning_totals.entry(kind.code()).or_default();
+        *total += 1;
+        if self.warning_cap.is_none_or(|cap| *total <= cap) {
+            self.warning_details.push(make());
         }
     }
 
@@ -282,7 +382,16 @@ impl Task {
         self.errors.sort_by_key(order);
         self.warning_details.sort_by_key(order);
         self.stats.errors = self.errors.len();
-        self.stats.warnings = self.warning_details.len();
+        // Warnings listed without `warn` are counted here.
+        let mut listed: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for w in &self.warning_details {
+            *listed.entry(w.kind.code()).or_default() += 1;
+        }
+        for (kind, n) in listed {
+            let total = self.warning_totals.entry(kind).or_default();
+            *total = (*total).max(n);
+        }
+        self.stats.warnings = self.warning_totals.values().sum();
         if let Some(max) = max_errors {
             if self.errors.len() > max {
                 self.errors.truncate(max);
@@ -374,18 +483,30 @@ fn count(n: usize, noun: &str) -> String {
 /// How many rows of each rule the human report shows.
 const SHOWN_PER_RULE: usize = 5;
 
-fn write_grouped(out: &mut String, issues: &[Issue], what: &str) {
+/// Each rule's count (its exact total from `totals` where the list was capped) and its
+/// first few messages.
+fn write_grouped(
+    out: &mut String,
+    issues: &[Issue],
+    what: &str,
+    totals: &BTreeMap<&'static str, usize>,
+) {
     let mut groups: BTreeMap<Kind, Vec<&Issue>> = BTreeMap::new();
     for issue in issues {
         groups.entry(issue.kind).or_default().push(issue);
     }
     for (kind, group) in groups {
-        let _ = writeln!(out, "    {} ×{} ({what})", kind.code(), group.len());
+        let total = totals
+            .get(kind.code())
+            .copied()
+            .unwrap_or(0)
+            .max(group.len());
+        let _ = writeln!(out, "    {} ×{total} ({what})", kind.code());
         for issue in group.iter().take(SHOWN_PER_RULE) {
             let _ = writeln!(out, "      {}", issue.message);
         }
-        if group.len() > SHOWN_PER_RULE {
-            let _ = writeln!(out, "      … and {} more", group.len() - SHOWN_PER_RULE);
+        if total > SHOWN_PER_RULE {
+            let _ = writeln!(out, "      … and {} more", total - SHOWN_PER_RULE);
         }
     }
 }
@@ -429,8 +550,13 @@ impl fmt::Display for Report {
                     String::new()
                 }
             );
-            write_grouped(&mut out, &task.errors, "error");
-            write_grouped(&mut out, &task.warning_details, "warning");
+            write_grouped(&mut out, &task.errors, "error", &BTreeMap::new());
+            write_grouped(
+                &mut out,
+                &task.warning_details,
+                "warning",
+                &task.warning_totals,
+            );
         }
         let expected: usize = self
             .tasks

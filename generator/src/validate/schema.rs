@@ -150,7 +150,7 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
         &mut errors,
         "schema",
     );
-    let mut fields: Vec<CompiledField> = schema
+    let fields: Vec<CompiledField> = schema
         .fields
         .iter()
         .map(|f| compile_field(f, default, &mut errors))
@@ -197,6 +197,10 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
             ));
             continue;
         };
+        let positions: Vec<usize> = local
+            .iter()
+            .filter_map(|name| position(name, &what, &mut errors))
+            .collect();
         if local.len() != remote.len() {
             errors.push(format!(
                 "{what} has {} local fields but {} reference fields",
@@ -205,10 +209,6 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
             ));
             continue;
         }
-        let positions: Vec<usize> = local
-            .iter()
-            .filter_map(|name| position(name, &what, &mut errors))
-            .collect();
         if positions.len() == local.len() {
             foreign_keys.push(ForeignKey {
                 fields: positions,
@@ -218,10 +218,8 @@ pub fn compile(schema: &Schema) -> Result<CompiledSchema, Vec<String>> {
             });
         }
     }
-    // Key columns are required, as Table Schema says of primary keys.
-    for &i in &primary_key {
-        fields[i].constraints.required = true;
-    }
+    // An empty key is reported once per row as a `primary-key` error (see `table`), as
+    // frictionless does, not as a `required` constraint of each key column.
     let missing = constraints::missing_values(schema.missing_values.as_ref());
     let unique = (0..fields.len())
         .filter(|i| fields[*i].constraints.unique)

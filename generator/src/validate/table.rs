@@ -54,6 +54,8 @@ pub struct Job<'a> {
     pub foreign: Vec<Option<&'a KeySet>>,
     pub checks: Vec<Check>,
     pub max_errors: Option<usize>,
+    /// Report rows that repeat an earlier row exactly (tables without a primary key).
+    pub duplicate_rows: bool,
 }
 
 fn source_message(err: &io::Error) -> String {
@@ -74,17 +76,55 @@ fn is_guard_error(err: &io::Error) -> bool {
     })
 }
 
-/// Reads the header row, or reports why there is none.
-fn read_labels(reader: &mut Records<reader::Stream>, task: &mut Task) -> Option<Vec<String>> {
+/// Reads past the rows before the header and the header itself (its rows joined by a
+/// space, as Table Dialect's `headerJoin` has it): the labels and the physical number of
+/// the header's last row; `None` when the table ends first.
+fn read_header(
+    reader: &mut Records<reader::Stream>,
+    format: &reader::Format,
+) -> io::Result<Option<(Vec<String>, u64)>> {
+    let rows = if format.layout.header_rows.is_empty() {
+        vec![1]
+    } else {
+        format.layout.header_rows.clone()
+    };
+    let last = rows.iter().copied().max().unwrap_or(1);
     let mut record = Record::default();
-    match reader.read(&mut record) {
-        Ok(true) => Some(
-            record
-                .iter()
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-                .collect(),
-        ),
-        Ok(false) => {
+    let mut labels: Vec<String> = Vec::new();
+    for row in 1..=last {
+        if !reader.read(&mut record)? {
+            return Ok(None);
+        }
+        if format.layout.skip_initial_space {
+            record.trim_initial_spaces(format.delimiter);
+        }
+        if !rows.contains(&row) {
+            continue;
+        }
+        for (i, cell) in record.iter().enumerate() {
+            let cell = String::from_utf8_lossy(cell);
+            match labels.get_mut(i) {
+                Some(label) if !cell.is_empty() => {
+                    label.push(' ');
+                    label.push_str(&cell);
+                }
+                Some(_) => {}
+                None => labels.push(cell.into_owned()),
+            }
+        }
+    }
+    Ok(Some((labels, last)))
+}
+
+/// Reads the header, or reports why there is none.
+fn read_labels(
+    reader: &mut Records<reader::Stream>,
+    format: &reader::Format,
+    task: &mut Task,
+) -> Option<(Vec<String>, u64)> {
+    match read_header(reader, format) {
+        Ok(Some(header)) => Some(header),
+        Ok(None) => {
             task.errors.push(Issue::table(
                 Kind::SourceError,
                 "the file is empty: expected a header row naming the columns",
@@ -104,6 +144,15 @@ fn check_labels(labels: &[String], schema: &CompiledSchema, task: &mut Task) {
         let field = schema.fields.get(i).map(|f| f.name.as_str());
         let n = i + 1;
         match labels.get(i) {
+            // A column beyond the schema is extra, whatever its label (frictionless's
+            // choice; the spec does not decide).
+            Some(l) if field.is_none() => task.errors.push(Issue::label(
+                Kind::ExtraLabel,
+                l,
+                None,
+                n,
+                &format!("column `{l}` is not in the schema; add a field or remove the column"),
+            )),
             Some(l) if l.trim().is_empty() => task.errors.push(Issue::label(
                 Kind::BlankLabel,
                 l,
@@ -120,13 +169,6 @@ fn check_labels(labels: &[String], schema: &CompiledSchema, task: &mut Task) {
                 field,
                 n,
                 &format!("the header `{l}` repeats an earlier column"),
-            )),
-            Some(l) if field.is_none() => task.errors.push(Issue::label(
-                Kind::ExtraLabel,
-                l,
-                None,
-                n,
-                &format!("column `{l}` is not in the schema; add a field or remove the column"),
             )),
             None => task.errors.push(Issue::label(
                 Kind::MissingLabel,
@@ -162,6 +204,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         foreign,
         mut checks,
         max_errors,
+        duplicate_rows,
     } = job;
     let (mut reader, format) = match source.open() {
         Ok(opened) => opened,
@@ -184,11 +227,18 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
             ),
         ));
     }
+    let mut row: u64 = 0;
     let width = if format.header {
-        let Some(labels) = read_labels(&mut reader, task) else {
+        let Some((labels, last)) = read_labels(&mut reader, &format, task) else {
             return;
         };
+        row = last;
+        let first_label_error = task.errors.len();
         check_labels(&labels, schema, task);
+        for issue in &mut task.errors[first_label_error..] {
+            issue.row_number = Some(last);
+            issue.row_numbers = Some(vec![last]);
+        }
         let width = labels.len();
         task.labels = labels;
         width
@@ -196,7 +246,7 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         schema.fields.len()
     };
     let checked = width.min(schema.fields.len());
-    let dedupe_rows = schema.primary_key.is_empty();
+    let dedupe_rows = duplicate_rows && schema.primary_key.is_empty();
     // Pre-size the key logs from the file size, so 1M keys need no regrowth.
     let estimate = (format.bytes / 32).min(1 << 24) as usize;
     let mut pk_log = KeyLog::with_capacity(if schema.primary_key.is_empty() {
@@ -209,7 +259,6 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
 
     let mut record = Record::default();
     let mut scratch = Scratch::default();
-    let mut row: u64 = u64::from(format.header);
     let mut stopped = false;
     let mut last_len = width;
     loop {
@@ -246,13 +295,39 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
             }
         }
         row += 1;
+        if format.layout.skip_initial_space {
+            record.trim_initial_spaces(format.delimiter);
+        }
+        if format.layout.is_comment(row, record.get(0)) {
+            continue;
+        }
         task.stats.rows += 1;
+        let errors_before = task.errors.len();
         let len = record.len();
         last_len = len;
         if record.iter().all(|c| schema.is_missing_bytes(c)) {
             task.errors
                 .push(Issue::row(Kind::BlankRow, row, "the row is blank"));
+            if !schema.primary_key.is_empty() {
+                task.errors.push(empty_key(schema, row));
+            }
         } else if len < width {
+            // The cells the short row has are checked like any others.
+            check_row(
+                &record,
+                row,
+                checked.min(len),
+                schema,
+                &[],
+                &mut [],
+                task,
+                Logs {
+                    pk: &mut KeyLog::default(),
+                    rows: None,
+                    unique: &mut [],
+                },
+                &mut scratch,
+            );
             for i in len..width {
                 let name = column_name(schema, &task.labels, i);
                 task.errors.push(Issue::cell(
@@ -292,6 +367,17 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
                 &mut scratch,
             );
         }
+        // The row's cells go with its errors, as in frictionless's report (built only for
+        // rows that have errors).
+        if task.errors.len() > errors_before {
+            let cells: Vec<String> = record
+                .iter()
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect();
+            for issue in &mut task.errors[errors_before..] {
+                issue.cells = Some(cells.clone());
+            }
+        }
         if max_errors.is_some_and(|max| task.errors.len() >= max) {
             stopped = true;
             break;
@@ -311,6 +397,22 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
     }
     task.partial = stopped && max_errors.is_some();
     task.stats.seconds = started.elapsed().as_secs_f64();
+}
+
+/// A row whose primary-key cells are all empty.
+fn empty_key(schema: &CompiledSchema, row: u64) -> Issue {
+    let first = schema.primary_key[0];
+    let mut issue = Issue::row(
+        Kind::PrimaryKey,
+        row,
+        format!(
+            "the primary key ({}) is empty: every row needs a key",
+            schema.names(&schema.primary_key)
+        ),
+    );
+    issue.field_name = Some(schema.fields[first].name.clone());
+    issue.field_number = Some(first + 1);
+    issue
 }
 
 /// The name of column `i`: the schema's field, else the file's header label.
@@ -403,23 +505,36 @@ fn check_row(
         };
         if field.script != ScriptPolicy::Ignore && field.fast.needs_script_check() {
             if let Some(word) = super::types::mixed_script_word(cell) {
-                let issue = Issue::cell(
-                    Kind::MixedScript,
-                    row,
-                    &field.name,
-                    n,
-                    cell,
-                    format!("the word \"{word}\" mixes Latin and Cyrillic letters (OCR damage?)"),
-                );
+                let issue = || {
+                    Issue::cell(
+                        Kind::MixedScript,
+                        row,
+                        &field.name,
+                        n,
+                        cell,
+                        format!(
+                            "the word \"{word}\" mixes Latin and Cyrillic letters (OCR damage?)"
+                        ),
+                    )
+                };
                 if field.script == ScriptPolicy::Error {
-                    task.errors.push(issue);
+                    task.errors.push(issue());
                     failed[i] = true;
                 } else {
-                    task.warning_details.push(issue);
+                    // Past the cap only counted: nothing is built for it.
+                    task.warn(Kind::MixedScript, issue);
                 }
             }
         }
         values.push(Some(value));
+    }
+    if !schema.primary_key.is_empty()
+        && schema
+            .primary_key
+            .iter()
+            .all(|&i| record.get(i).is_none_or(|c| schema.is_missing_bytes(c)))
+    {
+        task.errors.push(empty_key(schema, row));
     }
     // A row with a bad cell is reported for that cell; it is not also a duplicate row.
     if let Some(rows) = logs.rows.filter(|_| !failed.contains(&true)) {
@@ -555,6 +670,7 @@ fn report_keys(
     unique_logs: Vec<KeyLog>,
     task: &mut Task,
 ) {
+    let start = task.errors.len();
     let pk_groups = pk_log.repeated();
     let mut suspects: Vec<u64> = pk_groups.iter().flatten().copied().collect();
     suspects.sort_unstable();
@@ -624,6 +740,50 @@ fn report_keys(
             }
         }
     }
+    fill_repeat_cells(source, task, start);
+}
+
+/// The cells of the rows that repeat others, read again (only those rows), for the
+/// errors `report_keys` added from `start` on: their `cells`, and a unique error's `cell`.
+fn fill_repeat_cells(source: Source<'_>, task: &mut Task, start: usize) {
+    let mut rows: Vec<u64> = task.errors[start..]
+        .iter()
+        .filter_map(|e| e.row_number)
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let Some((mut reader, format)) = rows.first().and_then(|_| source.open().ok()) else {
+        return;
+    };
+    let mut cells: HashMap<u64, Vec<String>> = HashMap::with_capacity(rows.len());
+    let mut record = Record::default();
+    let mut row = 0;
+    'rows: for &wanted in &rows {
+        while row < wanted {
+            match reader.read(&mut record) {
+                Ok(true) => row += 1,
+                _ => break 'rows,
+            }
+        }
+        if format.layout.skip_initial_space {
+            record.trim_initial_spaces(format.delimiter);
+        }
+        let text = record
+            .iter()
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        cells.insert(wanted, text);
+    }
+    for issue in &mut task.errors[start..] {
+        let Some(found) = issue.row_number.and_then(|r| cells.get(&r)) else {
+            continue;
+        };
+        if issue.kind == Kind::UniqueError {
+            let i = issue.field_number.unwrap_or(1).saturating_sub(1);
+            issue.cell = found.get(i).cloned();
+        }
+        issue.cells = Some(found.clone());
+    }
 }
 
 /// The text hashes of some rows (sorted), read again from the source. A repeated primary
@@ -632,7 +792,7 @@ fn report_keys(
 /// that cannot be read again leaves its repeats reported as repeated keys.
 fn row_hashes(source: Source<'_>, rows: &[u64]) -> HashMap<u64, KeyHash> {
     let mut hashes = HashMap::with_capacity(rows.len());
-    let Some((mut reader, _)) = rows.first().and_then(|_| source.open().ok()) else {
+    let Some((mut reader, format)) = rows.first().and_then(|_| source.open().ok()) else {
         return hashes;
     };
     let mut record = Record::default();
@@ -644,6 +804,9 @@ fn row_hashes(source: Source<'_>, rows: &[u64]) -> HashMap<u64, KeyHash> {
                 Ok(true) => row += 1,
                 _ => return hashes,
             }
+        }
+        if format.layout.skip_initial_space {
+            record.trim_initial_spaces(format.delimiter);
         }
         hashes.insert(wanted, keys::hash_row(&record));
     }
@@ -659,11 +822,21 @@ pub fn collect_keys(
 ) -> Result<KeySet, String> {
     let (mut reader, format) = source.open().map_err(|e| e.to_string())?;
     let mut record = Record::default();
+    let mut row = 0;
     if format.header {
-        reader.read(&mut record).map_err(|e| source_message(&e))?;
+        row = read_header(&mut reader, &format)
+            .map_err(|e| source_message(&e))?
+            .map_or(0, |(_, last)| last);
     }
     let mut set = KeySet::new();
     while reader.read(&mut record).map_err(|e| source_message(&e))? {
+        row += 1;
+        if format.layout.skip_initial_space {
+            record.trim_initial_spaces(format.delimiter);
+        }
+        if format.layout.is_comment(row, record.get(0)) {
+            continue;
+        }
         let values: Option<Vec<Typed<'_>>> = fields
             .iter()
             .map(|&i| {
@@ -679,4 +852,43 @@ pub fn collect_keys(
         }
     }
     Ok(set)
+}
+
+/// The stand-in schema of a table without one: a field of type `any` per header label
+/// (a blank label is `fieldN`, a repeated one gets its column number), or per cell of the
+/// first row when the table has no header. It checks the structure, nothing else.
+pub fn header_schema(source: Source<'_>) -> crate::catalog::Schema {
+    let mut names: Vec<String> = Vec::new();
+    if let Ok((mut reader, format)) = source.open() {
+        let mut record = Record::default();
+        let labels: Vec<String> = if format.header {
+            read_header(&mut reader, &format)
+                .ok()
+                .flatten()
+                .map(|(labels, _)| labels)
+                .unwrap_or_default()
+        } else if let Ok(true) = reader.read(&mut record) {
+            record
+                .iter()
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        {
+            for (i, label) in labels.into_iter().enumerate() {
+                let name = if !format.header || label.trim().is_empty() || names.contains(&label) {
+                    format!("{label}field{}", i + 1)
+                } else {
+                    label
+                };
+                names.push(name);
+            }
+        }
+    }
+    let fields: Vec<Json> = names
+        .into_iter()
+        .map(|name| serde_json::json!({"name": name, "type": "any"}))
+        .collect();
+    serde_json::from_value(serde_json::json!({ "fields": fields })).unwrap_or_default()
 }

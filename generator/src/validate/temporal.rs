@@ -31,7 +31,7 @@ pub fn parse_date(cell: &str, format: &TimeFormat) -> Result<i32, String> {
                 .iter()
                 .find_map(|f| NaiveDate::parse_from_str(cell, f).ok())
         }),
-        TimeFormat::Pattern(p) => NaiveDate::parse_from_str(cell, p).ok(),
+        TimeFormat::Pattern(p) => date_with_pattern(cell, p),
     };
     date.map(days).ok_or_else(|| match format {
         TimeFormat::Pattern(p) => format!("expected a date in the format {p}"),
@@ -160,4 +160,26 @@ pub fn parse_duration(cell: &str) -> Result<i64, String> {
         return Err(err());
     }
     Ok(total as i64)
+}
+
+/// A date in a strftime pattern; a pattern without the month or day (`%Y`, `%m/%Y`) means
+/// the first one, as Python's `strptime` (which frictionless-py uses) reads it.
+fn date_with_pattern(cell: &str, pattern: &str) -> Option<NaiveDate> {
+    if let Ok(date) = NaiveDate::parse_from_str(cell, pattern) {
+        return Some(date);
+    }
+    let mut parsed = chrono::format::Parsed::new();
+    chrono::format::parse(
+        &mut parsed,
+        cell,
+        chrono::format::StrftimeItems::new(pattern),
+    )
+    .ok()?;
+    if parsed.month().is_none() && parsed.ordinal().is_none() && parsed.isoweek().is_none() {
+        parsed.set_month(1).ok()?;
+    }
+    if parsed.day().is_none() && parsed.ordinal().is_none() {
+        parsed.set_day(1).ok()?;
+    }
+    parsed.to_naive_date().ok()
 }

@@ -328,8 +328,8 @@ fn duplicate_rows_without_a_primary_key_are_found() {
 
 #[test]
 fn a_repeated_primary_key_is_a_duplicate_row_only_when_the_whole_row_repeats() {
-    // Row numbers count records, not lines: row 3 spans two lines, a blank line between
-    // records is skipped, and quoting does not make a repeated row different.
+    // Row numbers count records, not lines: row 3 spans two lines, an empty line is a
+    // (blank) record of its own, and quoting does not make a repeated row different.
     let schema = r#"{"fields": [{"name": "id", "type": "integer"}, {"name": "text"}],
         "primaryKey": ["id"]}"#;
     let csv = "id,text\n1,a\n2,\"two\nlines\"\n\n3,c\n\"1\",\"a\"\n2,other\n3,c\r\n";
@@ -337,9 +337,11 @@ fn a_repeated_primary_key_is_a_duplicate_row_only_when_the_whole_row_repeats() {
     assert_eq!(
         errors(&report),
         vec![
-            ("duplicate-row", Some(5), None),
-            ("primary-key", Some(6), Some("id".to_string())),
-            ("duplicate-row", Some(7), None),
+            ("blank-row", Some(4), None),
+            ("primary-key", Some(4), Some("id".to_string())),
+            ("duplicate-row", Some(6), None),
+            ("primary-key", Some(7), Some("id".to_string())),
+            ("duplicate-row", Some(8), None),
         ],
         "{report}"
     );
@@ -347,4 +349,47 @@ fn a_repeated_primary_key_is_a_duplicate_row_only_when_the_whole_row_repeats() {
     assert!(report
         .to_string()
         .contains("the primary key (id) repeats the key of row 3"));
+}
+
+#[test]
+fn row_numbers_after_empty_lines_are_physical_record_numbers() {
+    // An empty line is a record (RFC 4180), reported as a blank row; every later row keeps
+    // its physical number, across LF, CRLF and a quoted cell spanning two lines. Before,
+    // empty lines were skipped and every error after one pointed at the line above.
+    let schema = r#"{"fields": [{"name": "id", "type": "integer"}, {"name": "name"}]}"#;
+    for newline in ["\n", "\r\n"] {
+        let csv = [
+            "id,name", "1,a", "", "2,\"b", "b\"", "", "", "x,c", "4,d", "",
+        ]
+        .join(newline);
+        let report = check(schema, &csv);
+        assert_eq!(
+            errors(&report),
+            vec![
+                ("blank-row", Some(3), None),
+                ("blank-row", Some(5), None),
+                ("blank-row", Some(6), None),
+                ("type-error", Some(7), Some("id".to_string())),
+            ],
+            "{newline:?}: {report}"
+        );
+        assert!(report.to_string().contains("row 7, field `id` (column 1)"));
+        assert_eq!(task(&report).stats.rows, 7);
+    }
+}
+
+#[test]
+fn a_short_row_has_its_present_cells_checked_and_nan_fails_a_minimum() {
+    let schema = r#"{"fields": [{"name": "n", "type": "number", "constraints": {"minimum": 0}},
+        {"name": "id", "type": "integer"}, {"name": "x"}]}"#;
+    let report = check(schema, "n,id,x\nNaN,1,a\n1,zz\n");
+    assert_eq!(
+        errors(&report),
+        vec![
+            ("constraint-error", Some(2), Some("n".to_string())),
+            ("type-error", Some(3), Some("id".to_string())),
+            ("missing-cell", Some(3), Some("x".to_string())),
+        ],
+        "{report}"
+    );
 }

@@ -207,3 +207,111 @@ fn kyiv_1551_sources_disagree_as_warnings_naming_both_sources() {
         "{warnings:?}"
     );
 }
+
+/// The errors of a report, package-level and per task: (type, message).
+fn all_errors(report: &vidkryto::validate::Report) -> Vec<(&'static str, String)> {
+    report
+        .errors
+        .iter()
+        .chain(report.tasks.iter().flat_map(|t| &t.errors))
+        .map(|e| (e.kind.code(), e.message.clone()))
+        .collect()
+}
+
+#[test]
+fn package_descriptor_rules_are_report_errors_naming_the_key() {
+    let dir = scratch("descriptor");
+    std::fs::write(dir.join("a.csv"), "id\n1\n").unwrap();
+    let check = |descriptor: &str| {
+        std::fs::write(dir.join("datapackage.json"), descriptor).unwrap();
+        let loaded = validate::descriptor::load(&dir).unwrap();
+        validate::validate_descriptor(loaded, None, &Options::default()).unwrap()
+    };
+    // No `name`: recommended, not required (Data Package v1).
+    let report = check(r#"{"resources": [{"name": "a", "path": "a.csv"}]}"#);
+    assert!(report.valid, "{report}");
+    let report = check(r#"{"resources": []}"#);
+    assert_eq!(
+        all_errors(&report),
+        vec![(
+            "package-error",
+            "`resources` is empty: a data package describes at least one resource".to_string()
+        )]
+    );
+    let report = check(
+        r#"{"name": "p", "created": "2026-11-22", "resources": [
+        {"name": "a", "path": "a.csv"}, {"name": "a", "path": "a.csv"}]}"#,
+    );
+    let errors = all_errors(&report);
+    assert!(errors.contains(&("package-error", "`p`: `created` is \"2026-11-22\"; Data Package wants an RFC 3339 date-time (2026-11-22T10:00:00Z)".to_string())), "{errors:?}");
+    assert!(
+        errors.contains(&(
+            "package-error",
+            "resources 1 and 2 are both named `a`: resource names must be unique".to_string()
+        )),
+        "{errors:?}"
+    );
+    // A schema that is not an object, or has no fields: a schema error, not a refusal.
+    for schema in [r#""schema": ["id"]"#, r#""schema": {"primaryKey": "id"}"#] {
+        let report = check(&format!(
+            r#"{{"resources": [{{"name": "a", "path": "a.csv", {schema}}}]}}"#
+        ));
+        assert_eq!(all_errors(&report)[0].0, "schema-error", "{report}");
+    }
+    // Declared size and hash are checked on the file.
+    let report = check(
+        r#"{"resources": [{"name": "a", "path": "a.csv", "bytes": 3, "hash": "sha256:00",
+        "schema": {"fields": [{"name": "id", "type": "integer"}]}}]}"#,
+    );
+    let kinds: Vec<&str> = all_errors(&report).iter().map(|e| e.0).collect();
+    assert_eq!(kinds, ["byte-count", "hash-count"], "{report}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn non_csv_resources_are_read_or_refused_never_read_as_csv() {
+    use std::io::Write;
+    let dir = scratch("formats");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"id,name\n1,a\nx,b\n").unwrap();
+    std::fs::write(dir.join("t.csv.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(
+        dir.join("t.jsonl"),
+        "{\"id\": 1, \"name\": \"a\"}\n{\"id\": \"x\"}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("t.parquet"), b"PAR1").unwrap();
+    let schema = r#"{"fields": [{"name": "id", "type": "integer"}, {"name": "name"}]}"#;
+    std::fs::write(
+        dir.join("datapackage.json"),
+        format!(
+            r#"{{"resources": [
+            {{"name": "gz", "path": "t.csv.gz", "schema": {schema}}},
+            {{"name": "jsonl", "path": "t.jsonl", "schema": {schema}}},
+            {{"name": "inline", "data": [["id", "name"], ["2", "b"], ["y", "c"]], "schema": {schema}}},
+            {{"name": "parquet", "path": "t.parquet", "schema": {schema}}}]}}"#
+        ),
+    )
+    .unwrap();
+    let loaded = validate::descriptor::load(&dir).unwrap();
+    let report = validate::validate_descriptor(loaded, None, &Options::default()).unwrap();
+    let found: Vec<(&str, Option<u64>)> = report
+        .tasks
+        .iter()
+        .flat_map(|t| t.errors.iter().map(|e| (e.kind.code(), e.row_number)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("type-error", Some(3)),
+            ("type-error", Some(3)),
+            ("type-error", Some(3)),
+            ("format-error", None)
+        ],
+        "{report}"
+    );
+    assert!(report.tasks[3].errors[0]
+        .message
+        .contains("format \"parquet\" is not supported"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
