@@ -228,10 +228,14 @@ fn publish(cli: &Cli, args: &PublishArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message(format!("publishing to {}", args.to));
-    let summary = remote::publish(&vidkryto_search::Layout::new(&dir), &target, &|done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-    })
+    let summary = remote::publish(
+        &vidkryto_search::Layout::new(&dir),
+        &target,
+        &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    )
     .with_context(|| format!("cannot publish `{}` to {}", dir.display(), args.to))?;
     bar.finish_and_clear();
     if args.json {
@@ -261,7 +265,10 @@ fn serve_replica(cli: &Cli, args: &ServeArgs, url: &str) -> anyhow::Result<ExitC
         None => load_config(cli)?.build_dir().join("replica"),
     };
     if !(args.poll.is_finite() && args.poll > 0.0) {
-        anyhow::bail!("--poll must be a positive number of seconds, not {}", args.poll);
+        anyhow::bail!(
+            "--poll must be a positive number of seconds, not {}",
+            args.poll
+        );
     }
     let source = Remote::open(url, args.endpoint.as_deref())?;
     let synced = remote::sync_current(&source, &cache)

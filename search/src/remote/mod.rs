@@ -170,7 +170,10 @@ impl Remote {
         let key = self.key(POINTER);
         match self.store.get(&key).await {
             Ok(got) => {
-                let bytes = got.bytes().await.map_err(|source| self.failed("read", &key, source))?;
+                let bytes = got
+                    .bytes()
+                    .await
+                    .map_err(|source| self.failed("read", &key, source))?;
                 serde_json::from_slice(&bytes)
                     .map(Some)
                     .map_err(|source| RemoteError::Format {
@@ -191,7 +194,10 @@ impl Remote {
             .get(&key)
             .await
             .map_err(|source| self.failed("read", &key, source))?;
-        let bytes = got.bytes().await.map_err(|source| self.failed("read", &key, source))?;
+        let bytes = got
+            .bytes()
+            .await
+            .map_err(|source| self.failed("read", &key, source))?;
         serde_json::from_slice(&bytes).map_err(|source| RemoteError::Format {
             what: "manifest",
             key: key.to_string(),
@@ -261,15 +267,27 @@ mod profile {
             .map(PathBuf::from)
             .unwrap_or_else(|| home.join(".aws/config"));
         let wanted = [
-            ("aws_access_key_id", "AWS_ACCESS_KEY_ID", AmazonS3ConfigKey::AccessKeyId),
+            (
+                "aws_access_key_id",
+                "AWS_ACCESS_KEY_ID",
+                AmazonS3ConfigKey::AccessKeyId,
+            ),
             (
                 "aws_secret_access_key",
                 "AWS_SECRET_ACCESS_KEY",
                 AmazonS3ConfigKey::SecretAccessKey,
             ),
-            ("aws_session_token", "AWS_SESSION_TOKEN", AmazonS3ConfigKey::Token),
+            (
+                "aws_session_token",
+                "AWS_SESSION_TOKEN",
+                AmazonS3ConfigKey::Token,
+            ),
             ("region", "AWS_DEFAULT_REGION", AmazonS3ConfigKey::Region),
-            ("endpoint_url", "AWS_ENDPOINT_URL", AmazonS3ConfigKey::Endpoint),
+            (
+                "endpoint_url",
+                "AWS_ENDPOINT_URL",
+                AmazonS3ConfigKey::Endpoint,
+            ),
         ];
         // In the config file a profile's section is `[profile NAME]` (but `[default]`).
         let sections = [

@@ -73,7 +73,10 @@ async fn upload(
         ..PublishSummary::default()
     };
     let total_bytes: u64 = manifest.files.iter().map(|e| e.bytes).sum();
-    if current.as_ref().is_some_and(|p| p.version == manifest.version) {
+    if current
+        .as_ref()
+        .is_some_and(|p| p.version == manifest.version)
+    {
         summary.previous = None;
         summary.unchanged = summary.files;
         summary.unchanged_bytes = total_bytes;
@@ -110,7 +113,10 @@ async fn upload(
                     put_file(root, remote, new_version, entry).await?;
                     true
                 };
-                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+                progress(
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                    total,
+                );
                 Ok::<_, RemoteError>((moved, entry))
             }
         })
@@ -130,7 +136,11 @@ async fn upload(
     summary.uploaded_paths.sort();
     let manifest_key = remote.manifest_key(&manifest.version);
     remote
-        .put_json(&manifest_key, &manifest, "public, max-age=31536000, immutable")
+        .put_json(
+            &manifest_key,
+            &manifest,
+            "public, max-age=31536000, immutable",
+        )
         .await?;
     // The switch: one small PUT. Everything it names is already in place.
     let pointer = Pointer {
@@ -418,7 +428,10 @@ fn cache_control(relative: &str) -> &'static str {
     } else if name.ends_with(".html")
         || name.ends_with(".html.br")
         || name.ends_with(".html.gz")
-        || matches!(name, "sitemap.xml" | "atom.xml" | "robots.txt" | "catalog.json")
+        || matches!(
+            name,
+            "sitemap.xml" | "atom.xml" | "robots.txt" | "catalog.json"
+        )
         || relative.starts_with("catalog.")
     {
         "public, max-age=60, must-revalidate"
@@ -450,10 +463,19 @@ mod tests {
             ("text/html; charset=utf-8".into(), Some("br".into()))
         );
         assert_eq!(content_type("data/x/y.csv").0, "text/csv; charset=utf-8");
-        assert_eq!(cache_control("datasets/index.html"), "public, max-age=60, must-revalidate");
-        assert_eq!(cache_control("data/catalog.json"), "public, max-age=60, must-revalidate");
+        assert_eq!(
+            cache_control("datasets/index.html"),
+            "public, max-age=60, must-revalidate"
+        );
+        assert_eq!(
+            cache_control("data/catalog.json"),
+            "public, max-age=60, must-revalidate"
+        );
         assert_eq!(cache_control("data/x/y.csv"), "public, max-age=300");
-        assert_eq!(cache_control("js/app.3f9a12c4.js"), "public, max-age=31536000, immutable");
+        assert_eq!(
+            cache_control("js/app.3f9a12c4.js"),
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(cache_control("css/site.css"), "public, max-age=3600");
         assert_eq!(cache_control("_index/CURRENT"), "no-cache");
     }

@@ -229,7 +229,7 @@ fn prune(versions: &Path, current: &str) {
             .unwrap_or(std::time::UNIX_EPOCH);
         complete.push((modified, path));
     }
-    complete.sort_by(|a, b| b.0.cmp(&a.0));
+    complete.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
     for (_, path) in complete.into_iter().skip(KEEP_VERSIONS - 1) {
         let _ = std::fs::remove_dir_all(&path);
         let _ = std::fs::remove_file(path.with_extension("json"));
