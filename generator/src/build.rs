@@ -111,9 +111,23 @@ fn validate_for_publishing(package: &Package, layout: &Layout) -> anyhow::Result
     report
         .tasks
         .retain(|t| package.resource(&t.name).is_some_and(|r| !r.private));
+    reproducible(&mut report, package);
     let file = layout.validation_file(&package.name);
     vidkryto_search::output::write_in(layout, &file, &serde_json::to_vec_pretty(&report)?)
         .with_context(|| format!("cannot write `{}`", file.display()))
+}
+
+/// The published report says the same for the same data: no timings (they would make every
+/// rebuild a changed file, re-uploaded and re-cached everywhere) and places relative to the
+/// package, not the build machine's folders.
+fn reproducible(report: &mut validate::Report, package: &Package) {
+    report.stats.seconds = 0.0;
+    for task in &mut report.tasks {
+        task.stats.seconds = 0.0;
+        if let Ok(relative) = std::path::Path::new(&task.place).strip_prefix(&package.dir) {
+            task.place = relative.to_string_lossy().into_owned();
+        }
+    }
 }
 
 /// Copies the privacy report and the Open311 export of an anonymised dataset.

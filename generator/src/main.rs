@@ -41,6 +41,9 @@ enum Command {
     /// Validate, anonymise and publish every dataset, render the site to `public/` and
     /// build the search index beside it.
     Build(BuildArgs),
+    /// Upload the last build to S3-compatible object storage as a new version and switch
+    /// readers to it at once (files already there are not uploaded again).
+    Publish(PublishArgs),
     /// Serve the last build: the site, the search API and the dataset API.
     Serve(ServeArgs),
     /// Build the bundled demo portal and serve it on 127.0.0.1.
@@ -126,8 +129,39 @@ struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// The published directory to serve (default: `paths.public` of the configuration).
+    #[arg(long, conflicts_with = "from")]
+    dir: Option<PathBuf>,
+    /// Serve as a stateless replica of a portal published with `vidkryto publish`
+    /// (s3://BUCKET/PREFIX): sync its current version into --cache, then follow it.
+    #[arg(long, value_name = "URL")]
+    from: Option<String>,
+    /// The object store's endpoint for --from (MinIO, Ceph, R2, …; default
+    /// `AWS_ENDPOINT_URL`, else AWS S3).
+    #[arg(long, value_name = "URL", requires = "from")]
+    endpoint: Option<String>,
+    /// Where a replica keeps its local copy (default: `<paths.build>/replica`).
+    #[arg(long, value_name = "DIR", requires = "from")]
+    cache: Option<PathBuf>,
+    /// How often a replica checks for a new version, in seconds.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS", requires = "from")]
+    poll: f64,
+}
+
+#[derive(clap::Args)]
+struct PublishArgs {
+    /// Where to: s3://BUCKET/PREFIX.
+    #[arg(long, value_name = "URL")]
+    to: String,
+    /// The object store's endpoint (MinIO, Ceph, R2, …; default `AWS_ENDPOINT_URL`, else
+    /// AWS S3).
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// The build to publish (default: `paths.public` of the configuration).
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Print what was uploaded, left unchanged and deleted as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -184,6 +218,73 @@ fn serve(dir: &std::path::Path, addr: SocketAddr) -> anyhow::Result<ExitCode> {
         );
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn publish(cli: &Cli, args: &PublishArgs) -> anyhow::Result<ExitCode> {
+    use vidkryto_search::remote::{self, Remote};
+    let dir = match &args.dir {
+        Some(dir) => dir.clone(),
+        None => load_config(cli)?.public_dir(),
+    };
+    let target = Remote::open(&args.to, args.endpoint.as_deref())?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} files")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("publishing to {}", args.to));
+    let summary = remote::publish(
+        &vidkryto_search::Layout::new(&dir),
+        &target,
+        &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    )
+    .with_context(|| format!("cannot publish `{}` to {}", dir.display(), args.to))?;
+    bar.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        let previous = summary.previous.as_deref().unwrap_or("none");
+        println!(
+            "published {} as version {} (replacing {previous}): {} files, {} uploaded ({} bytes), \
+             {} unchanged, {} deleted, {:.1} s",
+            dir.display(),
+            summary.version,
+            summary.files,
+            summary.uploaded,
+            summary.uploaded_bytes,
+            summary.unchanged,
+            summary.deleted,
+            summary.seconds
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve_replica(cli: &Cli, args: &ServeArgs, url: &str) -> anyhow::Result<ExitCode> {
+    use vidkryto_search::remote::{self, Remote};
+    let cache = match &args.cache {
+        Some(dir) => dir.clone(),
+        None => load_config(cli)?.build_dir().join("replica"),
+    };
+    if !(args.poll.is_finite() && args.poll > 0.0) {
+        anyhow::bail!(
+            "--poll must be a positive number of seconds, not {}",
+            args.poll
+        );
+    }
+    let source = Remote::open(url, args.endpoint.as_deref())?;
+    let synced = remote::sync_current(&source, &cache)
+        .with_context(|| format!("cannot sync {url} into `{}`", cache.display()))?;
+    eprintln!(
+        "replica of {url}: version {} in `{}` ({} files downloaded)",
+        synced.version,
+        cache.display(),
+        synced.downloaded
+    );
+    remote::follow(source, cache, std::time::Duration::from_secs_f64(args.poll));
+    serve(&synced.current, args.addr)
 }
 
 fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
@@ -351,13 +452,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve(args) => {
-            let dir = match &args.dir {
-                Some(dir) => dir.clone(),
-                None => load_config(&cli)?.public_dir(),
-            };
-            serve(&dir, args.addr)
-        }
+        Command::Publish(args) => publish(&cli, args),
+        Command::Serve(args) => match &args.from {
+            Some(url) => serve_replica(&cli, args, url),
+            None => {
+                let dir = match &args.dir {
+                    Some(dir) => dir.clone(),
+                    None => load_config(&cli)?.public_dir(),
+                };
+                serve(&dir, args.addr)
+            }
+        },
         Command::Demo(args) => {
             let config = load_config(&cli)?;
             let summary = vidkryto::build::build(&config)?;

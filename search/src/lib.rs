@@ -10,6 +10,7 @@ pub mod layout;
 pub mod output;
 pub mod query;
 pub mod reload;
+pub mod remote;
 pub mod rowstore;
 pub mod server;
 pub mod sitefiles;

@@ -56,9 +56,10 @@ def vidkryto(*args, check=True, **kwargs):
     return result
 
 
-def portal_config(name, source=ROOT / "vidkryto.toml", extra=""):
+def portal_config(name, source=ROOT / "vidkryto.toml", extra="", datasets=None):
     """Writes target/conformance/<name>/vidkryto.toml: `source` with paths pointing back into
-    the repository and its build/public trees of its own, so tests never touch ./public."""
+    the repository (or `datasets`, a folder of the test's own) and build/public trees of its
+    own, so tests never touch ./public."""
     folder = WORK / name
     folder.mkdir(parents=True, exist_ok=True)
     text = source.read_text(encoding="utf-8")
@@ -67,7 +68,7 @@ def portal_config(name, source=ROOT / "vidkryto.toml", extra=""):
     repo = ROOT.as_posix()
     paths = (
         "[paths]\n"
-        f'datasets = "{repo}/datasets"\n'
+        f'datasets = "{datasets or repo + "/datasets"}"\n'
         f'content = "{repo}/content"\n'
         f'site = "{repo}/site"\n'
         'build = "build"\n'
@@ -90,11 +91,13 @@ class Server:
     """`vidkryto serve` on a free 127.0.0.1 port, stopped when the fixture ends."""
 
     def __init__(self, config, public, env=None, args=()):
+        """`public`: the folder to serve, or None when `args` say where from (`--from`)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        where = ["--dir", str(public)] if public is not None else []
         self.process = subprocess.Popen(
             [str(BIN), "--config", str(config), "serve", "--addr", f"127.0.0.1:{self.port}",
-             "--dir", str(public), *args],
+             *where, *args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             env={**os.environ, **(env or {})},
         )
