@@ -146,6 +146,10 @@ pub struct Resource {
     pub schema: Option<Schema>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub private: bool,
+    /// Where `vidkryto pull` fetches the data from and how it maps onto the schema; not
+    /// published (the published `sources` carry its provenance instead).
+    #[serde(default, skip_serializing)]
+    pub pull: Option<crate::pull::PullSpec>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -212,7 +216,8 @@ impl Package {
         package.dir = dir.to_path_buf();
         package.check_names(&path)?;
         for resource in &package.resources {
-            if resource.path.is_none() {
+            // A pulled resource's file is its cached copy (`build::load_packages`).
+            if resource.path.is_none() && resource.pull.is_none() {
                 return Err(CatalogError::NoPath {
                     path,
                     resource: resource.name.clone(),

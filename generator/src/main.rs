@@ -29,8 +29,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Fetch each dataset's source documents into the raw cache (build/raw/) and record
-    /// their provenance (where from, when, SHA-256).
+    /// Fetch each dataset's source documents and every resource with a `pull` object
+    /// (HTTP, CKAN, files; CSV, XLSX, ODS, JSON) into the raw cache (build/raw/), map them
+    /// onto their schemas and record their provenance; exit 1 when a resource failed (its
+    /// last good copy is kept).
     Pull(PullArgs),
     /// Check datasets against their Table Schemas and declared totals; exit 0 valid,
     /// 1 invalid, 2 usage or I/O error.
@@ -54,9 +56,21 @@ enum Command {
 struct PullArgs {
     /// Only these datasets (default: every dataset in the configuration).
     names: Vec<String>,
-    /// Print the provenance records as JSON.
+    /// Print the summary as JSON (per resource: status downloaded | not-modified | failed).
     #[arg(long)]
     json: bool,
+    /// Sources fetched at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
+    /// Seconds one request may take, connection to last byte.
+    #[arg(long, default_value_t = 60.0)]
+    timeout: f64,
+    /// Further attempts after a timeout, connection error, 5xx or 429 (waits 0.5 s, 1 s, …).
+    #[arg(long, default_value_t = 2)]
+    retries: u32,
+    /// The largest source accepted, in bytes (after gzip decoding).
+    #[arg(long, default_value_t = 256 << 20)]
+    max_bytes: u64,
 }
 
 #[derive(clap::Args)]
@@ -306,20 +320,41 @@ fn anonymise(cli: &Cli, args: &AnonymiseArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn pull(cli: &Cli, args: &PullArgs) -> anyhow::Result<ExitCode> {
+    use vidkryto::pull::{FetchOptions, PullOptions};
+    let config = load_config(cli)?;
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        anyhow::bail!(
+            "--timeout must be a positive number of seconds, not {}",
+            args.timeout
+        );
+    }
+    let options = PullOptions {
+        fetch: FetchOptions {
+            timeout: std::time::Duration::from_secs_f64(args.timeout),
+            retries: args.retries,
+            max_bytes: args.max_bytes,
+            ..FetchOptions::default()
+        },
+        jobs: usize::from(args.jobs),
+        progress: !args.json,
+    };
+    let summary = vidkryto::pull::pull(&config, &args.names, &options)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{summary}");
+    }
+    Ok(if summary.failed().next().is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Pull(args) => {
-            let config = load_config(&cli)?;
-            let records = vidkryto::pull::pull(&config, &args.names)?;
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&records)?);
-            } else {
-                for record in &records {
-                    println!("{}  {}  {}", record.sha256, record.dataset, record.source);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Pull(args) => pull(&cli, args),
         Command::Validate(args) => validate(&cli, args),
         Command::Anonymise(args) => anonymise(&cli, args),
         Command::Build(args) => {
