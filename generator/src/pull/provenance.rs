@@ -205,6 +205,34 @@ pub fn use_cache(raw_dir: &Path, package: &mut Package) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The `provenance` of a published source, as dataset pages show it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SourceProvenance {
+    /// Where it came from (`pull.url`, or the document's configured source).
+    pub url: String,
+    /// The download URL a CKAN portal gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_url: Option<String>,
+    /// When the cached copy was retrieved (RFC 3339).
+    #[serde(default)]
+    pub retrieved_at: Option<String>,
+    /// SHA-256 of the bytes retrieved.
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// `succeeded` or `failed` (then the page shows the last good copy and the error).
+    pub last_pull: String,
+    /// Why the last pull failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl SourceProvenance {
+    /// The provenance [`use_cache`] put in a package source, if any.
+    pub fn of(source: &Source) -> Option<SourceProvenance> {
+        serde_json::from_value(source.extra.get("provenance")?.clone()).ok()
+    }
+}
+
 /// A pulled resource's entry in the published `sources`: the resource it feeds and its
 /// provenance, in the shape dataset pages read (`site::content`).
 fn source_extra(record: &ResourceRecord) -> Map<String, Value> {

@@ -200,8 +200,11 @@ pub fn parse_location(url: &str, package_dir: &std::path::Path) -> Result<Locati
     Ok(Location::File(package_dir.join(url)))
 }
 
-/// A cell range such as `A3:F20` as zero-based (row, column) corners, inclusive.
-pub fn parse_range(range: &str) -> Result<((u32, u32), (u32, u32)), String> {
+/// A zero-based (row, column) cell position.
+pub type Cell = (u32, u32);
+
+/// A cell range such as `A3:F20` as its zero-based corners, inclusive.
+pub fn parse_range(range: &str) -> Result<(Cell, Cell), String> {
     let (a, b) = range
         .split_once(':')
         .ok_or_else(|| format!("`{range}` is not a cell range such as A3:F20"))?;
@@ -214,7 +217,7 @@ pub fn parse_range(range: &str) -> Result<((u32, u32), (u32, u32)), String> {
 }
 
 /// `F20` → (19, 5).
-fn parse_cell(cell: &str) -> Option<(u32, u32)> {
+fn parse_cell(cell: &str) -> Option<Cell> {
     let cell = cell.trim().to_ascii_uppercase();
     let split = cell.find(|c: char| c.is_ascii_digit())?;
     let (letters, digits) = cell.split_at(split);
@@ -228,7 +231,7 @@ fn parse_cell(cell: &str) -> Option<(u32, u32)> {
             .checked_add(u32::from(b - b'A') + 1)?;
     }
     let row: u32 = digits.parse().ok()?;
-    (row >= 1).then_some((row - 1, column - 1))
+    (row >= 1).then(|| (row - 1, column - 1))
 }
 
 #[cfg(test)]
