@@ -45,7 +45,7 @@ enum Command {
     Build(BuildArgs),
     /// Serve the last build: the site, the search API and the dataset API.
     Serve(ServeArgs),
-    /// Build the bundled demo portal and serve it on 127.0.0.1.
+    /// Pull the bundled demo portal's (local) sources, build it and serve it on 127.0.0.1.
     Demo(DemoArgs),
     /// Generate realistic synthetic input data for tests and benchmarks.
     #[command(subcommand)]
@@ -384,6 +384,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(args) => {
             let config = load_config(&cli)?;
+            // The bundled sources are local files, so this stays offline; it gives the
+            // dataset pages their provenance. A failure only leaves the cache as it was.
+            match vidkryto::pull::pull(&config, &[], &vidkryto::pull::PullOptions::default()) {
+                Ok(summary) if summary.failed().next().is_some() => eprint!("warning: {summary}"),
+                Ok(_) => {}
+                Err(err) => eprintln!("warning: pull: {err:#}; building from the cache as it is"),
+            }
             let summary = vidkryto::build::build(&config)?;
             println!("{summary}");
             serve(&config.public_dir(), args.addr)

@@ -394,16 +394,24 @@ fn classify(error: ureq::Error) -> Attempt {
 
 fn temp_in(dir: &Path) -> Result<NamedTempFile, FetchError> {
     std::fs::create_dir_all(dir)
-        .and_then(|_| {
-            tempfile::Builder::new()
-                .prefix(".pull-")
-                .suffix(".part")
-                .tempfile_in(dir)
-        })
+        .and_then(|_| cache_file_builder(".part").tempfile_in(dir))
         .map_err(|source| FetchError::Temp {
             dir: dir.to_path_buf(),
             source,
         })
+}
+
+/// Temporary files that become cache files: readable like any other file the build writes
+/// (tempfile's default is owner-only).
+pub fn cache_file_builder(suffix: &str) -> tempfile::Builder<'_, '_> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".pull-").suffix(suffix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder
 }
 
 enum CopyError {

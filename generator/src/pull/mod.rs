@@ -356,9 +356,7 @@ fn try_pull(
                 .with_context(|| format!("cannot read `{}`", body.file.path().display()))?;
             refuse_html(&bytes, body.content_type.as_deref(), format)?;
             let (mapped, applied, encoding) = map_checked(&bytes, format, job, schema)?;
-            let mut mapped_file = tempfile::Builder::new()
-                .prefix(".pull-")
-                .suffix(".csv.part")
+            let mut mapped_file = fetch::cache_file_builder(".csv.part")
                 .tempfile_in(&job.dir)
                 .with_context(|| {
                     format!("cannot create a temporary file in `{}`", job.dir.display())

@@ -173,6 +173,20 @@ fn all_resources(server: &Server) -> Value {
             fields(&[("code", "string"), ("amount", "number")])
         ),
         resource(
+            "export",
+            json!({
+                "url": server.url("/export.json"),
+                "records": "/data/rows",
+                "columns": {"kpkvk": "code", "/amount/plan": "planned", "/amount/fact": "financed"},
+                "drop": ["name"]
+            }),
+            fields(&[
+                ("code", "string"),
+                ("planned", "number"),
+                ("financed", "number")
+            ])
+        ),
+        resource(
             "conditional",
             json!({"url": server.url("/etag.csv")}),
             small()
@@ -226,6 +240,16 @@ fn routes(server: &Server, broken: Arc<AtomicBool>, xlsx: Vec<u8>) {
     });
     server.route("/ckan-data.csv", |_| {
         Reply::ok("text/csv", "code,amount\n0100,10.5\n0200,3\n")
+    });
+    server.route("/export.json", |_| {
+        Reply::ok(
+            "application/json",
+            json!({"data": {"rows": [
+                {"kpkvk": "0210150", "name": "Апарат", "amount": {"plan": 1500.5, "fact": 1499}},
+                {"kpkvk": "0217520", "name": "е-місто", "amount": {"plan": 27395.4, "fact": null}}
+            ]}})
+            .to_string(),
+        )
     });
     server.route("/etag.csv", |r| {
         if r.headers.get("if-none-match").map(String::as_str) == Some("\"v1\"") {
@@ -417,6 +441,16 @@ fn pull_maps_every_source_and_never_loses_the_last_good_copy() {
     let p = provenance(&raw, "from-ckan");
     assert_eq!(p["resolved_url"], server.url("/ckan-data.csv"));
     assert!(p["url"].as_str().unwrap().starts_with("ckan+http://"));
+
+    // A budget-system JSON export: records by a pointer, nested figures by field paths.
+    assert_eq!(
+        std::fs::read_to_string(raw.join("export.csv")).unwrap(),
+        "code,planned,financed
+0210150,1500.5,1499
+0217520,27395.4,
+"
+    );
+    assert_eq!(provenance(&raw, "export")["format"], "json");
 
     // 500 then 200: one retry.
     assert_eq!(server.hits("/flaky.csv"), 2);
