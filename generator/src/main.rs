@@ -211,7 +211,11 @@ fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         }
         (Some(_), None) => anyhow::bail!("--schema needs the CSV file to validate: vidkryto validate --schema SCHEMA.json DATA.csv"),
         (None, Some(dir)) => {
-            let package = vidkryto::anonymise::inputs_only(Package::load(dir)?)?;
+            let mut package = Package::load(dir)?;
+            if package.resources.iter().any(|r| r.pull.is_some()) {
+                pulled_from_cache(cli, dir, &mut package)?;
+            }
+            let package = vidkryto::anonymise::inputs_only(package)?;
             match &args.resource {
                 Some(name) => validate::validate_resource(&package, name, &options)
                     .with_context(|| format!("`{}` has no resource `{name}`", dir.display()))?,
@@ -242,6 +246,24 @@ fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Points the pulled resources of the package in `dir` at their cached copies, found through
+/// the configuration (the cache is `build/raw/<dataset>/`).
+fn pulled_from_cache(
+    cli: &Cli,
+    dir: &std::path::Path,
+    package: &mut vidkryto::catalog::Package,
+) -> anyhow::Result<()> {
+    let config = load_config(cli)?;
+    let wanted = std::fs::canonicalize(dir).ok();
+    let name = config
+        .datasets
+        .iter()
+        .find(|e| std::fs::canonicalize(config.dataset_dir(e)).ok() == wanted)
+        .map_or_else(|| package.name.clone(), |e| e.name.clone());
+    vidkryto::pull::use_cache(&config.build_dir().join("raw").join(&name), package)
+        .with_context(|| format!("dataset `{name}`"))
 }
 
 /// A spinner with a row count on stderr; indicatif hides it when stderr is not a terminal.

@@ -173,6 +173,11 @@ fn all_resources(server: &Server) -> Value {
             fields(&[("code", "string"), ("amount", "number")])
         ),
         resource(
+            "gzipped",
+            json!({"url": server.url("/gzipped.csv")}),
+            small()
+        ),
+        resource(
             "export",
             json!({
                 "url": server.url("/export.json"),
@@ -240,6 +245,19 @@ fn routes(server: &Server, broken: Arc<AtomicBool>, xlsx: Vec<u8>) {
     });
     server.route("/ckan-data.csv", |_| {
         Reply::ok("text/csv", "code,amount\n0100,10.5\n0200,3\n")
+    });
+    server.route("/gzipped.csv", |r| {
+        use std::io::Write;
+        let accepts = r
+            .headers
+            .get("accept-encoding")
+            .is_some_and(|e| e.contains("gzip"));
+        if !accepts {
+            return Reply::status(406);
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(SMALL.as_bytes()).unwrap();
+        Reply::ok("text/csv", gz.finish().unwrap()).header("Content-Encoding", "gzip")
     });
     server.route("/export.json", |_| {
         Reply::ok(
@@ -442,6 +460,16 @@ fn pull_maps_every_source_and_never_loses_the_last_good_copy() {
     assert_eq!(p["resolved_url"], server.url("/ckan-data.csv"));
     assert!(p["url"].as_str().unwrap().starts_with("ckan+http://"));
 
+    // gzip: asked for, decoded; the cache holds the CSV itself.
+    assert_eq!(
+        std::fs::read_to_string(raw.join("gzipped.source.csv")).unwrap(),
+        SMALL
+    );
+    assert_eq!(
+        provenance(&raw, "gzipped")["sha256"],
+        sha256(SMALL.as_bytes())
+    );
+
     // A budget-system JSON export: records by a pointer, nested figures by field paths.
     assert_eq!(
         std::fs::read_to_string(raw.join("export.csv")).unwrap(),
@@ -641,6 +669,14 @@ fn a_local_file_is_pulled_and_an_unchanged_one_is_not_modified() {
     );
     let p = provenance(&raw, "r");
     assert_eq!(p["http_status"], Value::Null);
+    let validated = vidkryto(
+        &config,
+        &[
+            "validate",
+            dir.join("datasets/city-budget").to_str().unwrap(),
+        ],
+    );
+    assert!(validated.status.success(), "{}", text(&validated));
     let again = vidkryto(&config, &["pull", "--json"]);
     assert_eq!(outcome(&summary(&again), "r")["status"], "not-modified");
     assert_eq!(provenance(&raw, "r")["retrieved_at"], p["retrieved_at"]);
