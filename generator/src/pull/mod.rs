@@ -350,6 +350,24 @@ fn try_pull(
         (Fetched::NotModified { .. }, None) => {
             bail!("the server answered 304 Not Modified to a request that had no cached copy")
         }
+        // The same bytes again (a server without ETag or Last-Modified): nothing to replace.
+        (Fetched::Body(body), Some(previous))
+            if previous.sha256.as_deref() == Some(body.sha256.as_str())
+                && previous.pull.as_ref() == Some(job.spec) =>
+        {
+            let mut record = previous.clone();
+            record.url = url;
+            record.resolved_url = resolved_url;
+            record.http_status = body.http_status;
+            record.etag = body.etag;
+            record.last_modified = body.last_modified;
+            record.last_pull = provenance::LastPull {
+                status: Status::NotModified,
+                at: now(),
+                error: None,
+            };
+            Ok(record)
+        }
         (Fetched::Body(body), _) => {
             bar.set_message("mapping");
             let bytes = std::fs::read(body.file.path())
