@@ -297,6 +297,7 @@ fn try_pull(
                 .and_then(|(_, ext)| SourceFormat::from_label(ext))
         })
         .unwrap_or(SourceFormat::Csv);
+    job.spec.check_format(format).map_err(anyhow::Error::msg)?;
     let original = job
         .dir
         .join(format!("{name}.source.{}", format.extension()));

@@ -103,28 +103,9 @@ impl PullSpec {
     /// Checks what serde cannot: the combinations of keys and their values. Every message
     /// names the key.
     pub fn check(&self) -> Result<(), String> {
-        let format = self.format.unwrap_or(SourceFormat::Csv);
-        let only = |key: &str, set: bool, formats: &[SourceFormat]| {
-            if set && !formats.contains(&format) && self.format.is_some() {
-                Err(format!(
-                    "`pull.{key}` applies to {} sources, not `{}`",
-                    formats
-                        .iter()
-                        .map(|f| f.extension())
-                        .collect::<Vec<_>>()
-                        .join(" / "),
-                    format.extension()
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        use SourceFormat::*;
-        only("encoding", self.encoding.is_some(), &[Csv])?;
-        only("dialect", self.dialect.is_some(), &[Csv])?;
-        only("sheet", self.sheet.is_some(), &[Xlsx, Ods])?;
-        only("range", self.range.is_some(), &[Xlsx, Ods])?;
-        only("records", self.records.is_some(), &[Json])?;
+        if let Some(format) = self.format {
+            self.check_format(format)?;
+        }
         if self.range.is_some() && self.skip_rows.is_some() {
             return Err(
                 "`pull.range` and `pull.skip_rows` both say where the table starts; give one"
@@ -150,6 +131,32 @@ impl PullSpec {
         }
         self.location(std::path::Path::new("."))?;
         Ok(())
+    }
+
+    /// Refuses keys that do not apply to `format` (the declared one, or the one inferred
+    /// from CKAN or the URL).
+    pub fn check_format(&self, format: SourceFormat) -> Result<(), String> {
+        use SourceFormat::*;
+        let only = |key: &str, set: bool, formats: &[SourceFormat]| {
+            if set && !formats.contains(&format) {
+                Err(format!(
+                    "`pull.{key}` applies to {} sources, not `{}`",
+                    formats
+                        .iter()
+                        .map(|f| f.extension())
+                        .collect::<Vec<_>>()
+                        .join(" / "),
+                    format.extension()
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        only("encoding", self.encoding.is_some(), &[Csv])?;
+        only("dialect", self.dialect.is_some(), &[Csv])?;
+        only("sheet", self.sheet.is_some(), &[Xlsx, Ods])?;
+        only("range", self.range.is_some(), &[Xlsx, Ods])?;
+        only("records", self.records.is_some(), &[Json])
     }
 
     /// The schema field a source header maps to.
