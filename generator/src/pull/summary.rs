@@ -97,7 +97,7 @@ impl fmt::Display for PullSummary {
         if !failed.is_empty() {
             writeln!(
                 f,
-                "\n{} of {} resources failed; their last good copies were kept:",
+                "\n{} of {} resources failed; whatever was cached for them is kept as it was:",
                 failed.len(),
                 self.resources.len()
             )?;
