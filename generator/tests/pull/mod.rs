@@ -178,6 +178,36 @@ fn all_resources(server: &Server) -> Value {
             small()
         ),
         resource(
+            "execution-range",
+            json!({
+                "url": server.url("/budget.xlsx"),
+                "range": "A4:D6",
+                "columns": {"КПКВК": "kpkvk", "Програма": "programme", "Затверджено": "approved", "Виконано": "executed"}
+            }),
+            fields(&[
+                ("kpkvk", "string"),
+                ("programme", "string"),
+                ("approved", "number"),
+                ("executed", "number")
+            ])
+        ),
+        resource(
+            "execution-skip",
+            json!({
+                "url": server.url("/budget.xlsx"),
+                "format": "xlsx",
+                "skip_rows": 3,
+                "columns": {"КПКВК": "kpkvk", "Програма": "programme", "Затверджено": "approved", "Виконано": "executed"},
+                "drop": ["Примітка"]
+            }),
+            fields(&[
+                ("kpkvk", "string"),
+                ("programme", "string"),
+                ("approved", "number"),
+                ("executed", "number")
+            ])
+        ),
+        resource(
             "export",
             json!({
                 "url": server.url("/export.json"),
@@ -450,6 +480,15 @@ fn pull_maps_every_source_and_never_loses_the_last_good_copy() {
     assert_eq!(p["format"], "xlsx");
     assert_eq!(p["mapping"]["header_row"], 4);
     assert_eq!(p["mapping"]["dropped"], json!(["Примітка"]));
+
+    // The same table by `range` and by `skip_rows`.
+    for r in ["execution-range", "execution-skip"] {
+        assert_eq!(
+            std::fs::read(raw.join(format!("{r}.csv"))).unwrap(),
+            std::fs::read(raw.join("execution.csv")).unwrap(),
+            "{r}"
+        );
+    }
 
     // CKAN: resolved by name through package_show.
     assert_eq!(
