@@ -150,6 +150,9 @@ pub struct Resource {
     /// published (the published `sources` carry its provenance instead).
     #[serde(default, skip_serializing)]
     pub pull: Option<crate::pull::PullSpec>,
+    /// The cached copy of a pulled resource (`pull::use_cache`); never read from input.
+    #[serde(skip)]
+    pub cached: Option<PathBuf>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -284,6 +287,9 @@ impl Package {
 
     /// The file of a resource, resolved against the package folder.
     pub fn resource_path(&self, resource: &Resource) -> PathBuf {
+        if let Some(cached) = &resource.cached {
+            return cached.clone();
+        }
         self.dir.join(resource.path.as_deref().unwrap_or_default())
     }
 

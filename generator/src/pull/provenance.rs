@@ -137,7 +137,8 @@ impl DatasetProvenance {
 }
 
 /// Points every resource of `package` that has a `pull` at its cached CSV in `raw_dir`
-/// (`build/raw/<dataset>/`), and adds each one's provenance to the package's `sources`,
+/// (`build/raw/<dataset>/`; `Resource::cached`, which `Package::resource_path` and
+/// `publish` read), and adds each one's provenance to the package's `sources`,
 /// as do the cached source documents whose file the package's sources name. The build
 /// never fetches: a pulled resource with no cached copy is an error saying to pull.
 pub fn use_cache(raw_dir: &Path, package: &mut Package) -> anyhow::Result<()> {
@@ -155,8 +156,7 @@ pub fn use_cache(raw_dir: &Path, package: &mut Package) -> anyhow::Result<()> {
                 package.name
             );
         }
-        let cached = std::path::absolute(&cached).unwrap_or(cached);
-        resource.path = Some(cached.display().to_string());
+        resource.cached = Some(cached);
         if let Some(record) = provenance.resource(&resource.name) {
             let title = if resource.title.is_empty() {
                 resource.name.clone()
