@@ -82,7 +82,15 @@ pub fn load_packages(config: &Config) -> anyhow::Result<Vec<Package>> {
         .iter()
         .map(|entry| {
             let dir = config.dataset_dir(entry);
-            Package::load(&dir).with_context(|| format!("dataset `{}`", entry.name))
+            let mut package =
+                Package::load(&dir).with_context(|| format!("dataset `{}`", entry.name))?;
+            // Pulled resources are read from the raw cache; the build never fetches.
+            crate::pull::use_cache(
+                &config.build_dir().join("raw").join(&entry.name),
+                &mut package,
+            )
+            .with_context(|| format!("dataset `{}`", entry.name))?;
+            Ok(package)
         })
         .collect()
 }

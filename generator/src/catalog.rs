@@ -148,6 +148,13 @@ pub struct Resource {
     pub schema: Option<Schema>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub private: bool,
+    /// Where `vidkryto pull` fetches the data from and how it maps onto the schema; not
+    /// published (the published `sources` carry its provenance instead).
+    #[serde(default, skip_serializing)]
+    pub pull: Option<crate::pull::PullSpec>,
+    /// The cached copy of a pulled resource (`pull::use_cache`); never read from input.
+    #[serde(skip)]
+    pub cached: Option<PathBuf>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -214,7 +221,8 @@ impl Package {
         package.dir = dir.to_path_buf();
         package.check_names(&path)?;
         for resource in &package.resources {
-            if resource.path.is_none() {
+            // A pulled resource's file is its cached copy (`build::load_packages`).
+            if resource.path.is_none() && resource.pull.is_none() {
                 return Err(CatalogError::NoPath {
                     path,
                     resource: resource.name.clone(),
@@ -284,6 +292,9 @@ impl Package {
 
     /// The file of a resource, resolved against the package folder.
     pub fn resource_path(&self, resource: &Resource) -> PathBuf {
+        if let Some(cached) = &resource.cached {
+            return cached.clone();
+        }
         self.dir.join(resource.path.as_deref().unwrap_or_default())
     }
 

@@ -29,8 +29,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Fetch each dataset's source documents into the raw cache (build/raw/) and record
-    /// their provenance (where from, when, SHA-256).
+    /// Fetch each dataset's source documents and every resource with a `pull` object
+    /// (HTTP, CKAN, files; CSV, XLSX, ODS, JSON) into the raw cache (build/raw/), map them
+    /// onto their schemas and record their provenance; exit 1 when a resource failed (its
+    /// last good copy is kept).
     Pull(PullArgs),
     /// Check datasets against their Table Schemas and declared totals; exit 0 valid,
     /// 1 invalid, 2 usage or I/O error.
@@ -46,7 +48,7 @@ enum Command {
     Publish(PublishArgs),
     /// Serve the last build: the site, the search API and the dataset API.
     Serve(ServeArgs),
-    /// Build the bundled demo portal and serve it on 127.0.0.1.
+    /// Pull the bundled demo portal's (local) sources, build it and serve it on 127.0.0.1.
     Demo(DemoArgs),
     /// Generate realistic synthetic input data for tests and benchmarks.
     #[command(subcommand)]
@@ -57,9 +59,21 @@ enum Command {
 struct PullArgs {
     /// Only these datasets (default: every dataset in the configuration).
     names: Vec<String>,
-    /// Print the provenance records as JSON.
+    /// Print the summary as JSON (per resource: status downloaded | not-modified | failed).
     #[arg(long)]
     json: bool,
+    /// Sources fetched at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
+    /// Seconds one request may take, connection to last byte.
+    #[arg(long, default_value_t = 60.0)]
+    timeout: f64,
+    /// Further attempts after a timeout, connection error, 5xx or 429 (waits 0.5 s, 1 s, …).
+    #[arg(long, default_value_t = 2)]
+    retries: u32,
+    /// The largest source accepted, in bytes (after gzip decoding).
+    #[arg(long, default_value_t = 256 << 20)]
+    max_bytes: u64,
 }
 
 #[derive(clap::Args)]
@@ -306,6 +320,14 @@ fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         // policy, the raw inputs, as `build` validates them.
         (None, Some(path)) => {
             let mut loaded = validate::descriptor::load(path).map_err(anyhow::Error::msg)?;
+            if loaded.package.resources.iter().any(|r| r.pull.is_some()) {
+                // Pulled resources are read from the pull stage's cache, as `build` reads them.
+                let mut package = loaded.package.clone();
+                pulled_from_cache(cli, path, &mut package)?;
+                let errors = std::mem::take(&mut loaded.errors);
+                loaded = validate::descriptor::from_package(&package);
+                loaded.errors = errors;
+            }
             let inputs = vidkryto::anonymise::inputs_only(loaded.package.clone())?;
             loaded.retain(|r| inputs.resource(&r.name).is_some());
             validate::validate_descriptor(loaded, args.resource.as_deref(), &options)
@@ -340,6 +362,24 @@ fn validate(cli: &Cli, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Points the pulled resources of the package in `dir` at their cached copies, found through
+/// the configuration (the cache is `build/raw/<dataset>/`).
+fn pulled_from_cache(
+    cli: &Cli,
+    dir: &std::path::Path,
+    package: &mut vidkryto::catalog::Package,
+) -> anyhow::Result<()> {
+    let config = load_config(cli)?;
+    let wanted = std::fs::canonicalize(dir).ok();
+    let name = config
+        .datasets
+        .iter()
+        .find(|e| std::fs::canonicalize(config.dataset_dir(e)).ok() == wanted)
+        .map_or_else(|| package.name.clone(), |e| e.name.clone());
+    vidkryto::pull::use_cache(&config.build_dir().join("raw").join(&name), package)
+        .with_context(|| format!("dataset `{name}`"))
 }
 
 /// A spinner with a row count on stderr; indicatif hides it when stderr is not a terminal.
@@ -418,20 +458,41 @@ fn anonymise(cli: &Cli, args: &AnonymiseArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn pull(cli: &Cli, args: &PullArgs) -> anyhow::Result<ExitCode> {
+    use vidkryto::pull::{FetchOptions, PullOptions};
+    let config = load_config(cli)?;
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        anyhow::bail!(
+            "--timeout must be a positive number of seconds, not {}",
+            args.timeout
+        );
+    }
+    let options = PullOptions {
+        fetch: FetchOptions {
+            timeout: std::time::Duration::from_secs_f64(args.timeout),
+            retries: args.retries,
+            max_bytes: args.max_bytes,
+            ..FetchOptions::default()
+        },
+        jobs: usize::from(args.jobs),
+        progress: !args.json,
+    };
+    let summary = vidkryto::pull::pull(&config, &args.names, &options)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{summary}");
+    }
+    Ok(if summary.failed().next().is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
-        Command::Pull(args) => {
-            let config = load_config(&cli)?;
-            let records = vidkryto::pull::pull(&config, &args.names)?;
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&records)?);
-            } else {
-                for record in &records {
-                    println!("{}  {}  {}", record.sha256, record.dataset, record.source);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Pull(args) => pull(&cli, args),
         Command::Validate(args) => validate(&cli, args),
         Command::Anonymise(args) => anonymise(&cli, args),
         Command::Build(args) => {
@@ -465,6 +526,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         Command::Demo(args) => {
             let config = load_config(&cli)?;
+            // The bundled sources are local files, so this stays offline; it gives the
+            // dataset pages their provenance. A failure only leaves the cache as it was.
+            match vidkryto::pull::pull(&config, &[], &vidkryto::pull::PullOptions::default()) {
+                Ok(summary) if summary.failed().next().is_some() => eprint!("warning: {summary}"),
+                Ok(_) => {}
+                Err(err) => eprintln!("warning: pull: {err:#}; building from the cache as it is"),
+            }
             let summary = vidkryto::build::build(&config)?;
             println!("{summary}");
             serve(&config.public_dir(), args.addr)

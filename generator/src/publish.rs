@@ -35,8 +35,13 @@ pub fn publish_package(
     published.resources.retain(|r| !r.private);
     for resource in &mut published.resources {
         let rel = resource.path.as_deref().unwrap_or_default();
-        let from = join_relative(data_dir, rel)
-            .with_context(|| format!("dataset `{}`, resource `{}`", package.name, resource.name))?;
+        // A pulled resource is published from the raw cache (a path the build chose).
+        let from = match &resource.cached {
+            Some(cached) => cached.clone(),
+            None => join_relative(data_dir, rel).with_context(|| {
+                format!("dataset `{}`, resource `{}`", package.name, resource.name)
+            })?,
+        };
         let to = layout.resource_csv(&package.name, &resource.name);
         let bytes =
             std::fs::read(&from).with_context(|| format!("cannot read `{}`", from.display()))?;

@@ -4,5 +4,6 @@ mod anonymise;
 mod common;
 mod figures;
 mod harden;
+mod pull;
 mod site;
 mod validate;

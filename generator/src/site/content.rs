@@ -304,6 +304,9 @@ pub struct SourceInfo {
     pub section: String,
     /// File of the document in the sources cache.
     pub path: String,
+    /// Where `vidkryto pull` got it, when, its hash and whether the last pull succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::pull::provenance::SourceProvenance>,
 }
 
 /// A label and a URL.
@@ -623,6 +626,7 @@ pub fn write_datasets(
                         .to_string(),
                         section: s.section.clone().unwrap_or_default(),
                         path: s.path.clone().unwrap_or_default(),
+                        provenance: crate::pull::provenance::SourceProvenance::of(s),
                     })
                     .collect(),
                 resources,

@@ -651,13 +651,19 @@ pub fn from_package(package: &Package) -> Loaded {
         .map(|resource| {
             let path = resource.path.clone().unwrap_or_default();
             let map: Map<String, Json> = resource.extra.clone();
-            let (format, compression) = format_of(&map, Some(&path));
+            // A pulled resource is its cached copy: the pull stage's normal-form CSV.
+            let cached = resource.cached.is_some();
+            let (format, compression) = if cached {
+                ("csv".to_string(), None)
+            } else {
+                format_of(&map, Some(&path))
+            };
             Plan::Table(Box::new(Table {
                 parts: vec![package.resource_path(resource)],
                 inline: None,
                 format,
                 compression,
-                remote: is_remote(&path).then_some(path),
+                remote: (!cached && is_remote(&path)).then_some(path),
                 bytes: map.get("bytes").and_then(Json::as_u64),
                 hash: map
                     .get("hash")

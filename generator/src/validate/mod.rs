@@ -621,3 +621,29 @@ pub enum TableData<'a> {
     File(&'a Path),
     Bytes(&'a [u8]),
 }
+
+/// A whole CSV as cell text, opened exactly as validation opens it (encoding and dialect
+/// declared or detected by `reader`), for `pull`, which maps a city's CSV onto a schema.
+/// Also returns the encoding's name and the delimiter used.
+pub fn read_cells(
+    data: &[u8],
+    encoding: Option<&str>,
+    dialect: Option<&Json>,
+) -> Result<(Vec<Vec<String>>, &'static str, u8), String> {
+    let (mut records, format) = reader::open_bytes(data, encoding, dialect, reader::MAX_LINE_BYTES)
+        .map_err(|e| e.to_string())?;
+    let mut rows = Vec::new();
+    let mut record = records::Record::default();
+    while records.read(&mut record).map_err(|e| e.to_string())? {
+        rows.push(
+            record
+                .iter()
+                .map(|cell| String::from_utf8_lossy(cell).into_owned())
+                .collect(),
+        );
+    }
+    if records.in_quoted_cell() {
+        return Err("the file ends inside a quoted cell: it was cut off".into());
+    }
+    Ok((rows, format.encoding.name(), format.delimiter))
+}
