@@ -37,7 +37,17 @@ pub fn street_of(address: &str) -> String {
     let mut words: Vec<&str> = head.split_whitespace().collect();
     while let Some(last) = words.last() {
         let lower = last.to_lowercase();
-        let is_number = last.chars().next().is_some_and(|c| c.is_ascii_digit());
+        // An ordinal (`3-й`, `2-га`) belongs to the street's name; a house number with a
+        // letter (`8-а`, `12б`) does not.
+        let is_ordinal = last.split_once('-').is_some_and(|(n, suffix)| {
+            !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_digit())
+                && matches!(
+                    suffix,
+                    "й" | "я" | "га" | "та" | "ма" | "ша" | "ге" | "те" | "ий" | "ій"
+                )
+        });
+        let is_number = !is_ordinal && last.chars().next().is_some_and(|c| c.is_ascii_digit());
         let is_house_word = matches!(
             lower.trim_end_matches('.'),
             "буд" | "будинок" | "б" | "кв" | "квартира" | "№"
@@ -145,6 +155,11 @@ mod tests {
         );
         assert_eq!(street_of("вул. Івана Франка буд. 5"), "вул. Івана Франка");
         assert_eq!(street_of(""), "");
+        assert_eq!(
+            street_of("вулиця Деревообробний 3-й, 98"),
+            "вулиця Деревообробний 3-й"
+        );
+        assert_eq!(street_of("вулиця Станційна 8-а"), "вулиця Станційна");
     }
 
     #[test]

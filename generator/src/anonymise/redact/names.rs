@@ -54,6 +54,9 @@ const PLACE_MARKERS: &[&str] = &[
     "масиві",
 ];
 
+/// Place markers that are abbreviations, written with a dot (`вул. Івана Франка`).
+const ABBREVIATED_MARKERS: &[&str] = &["вул", "просп", "бульв", "пров", "пл", "наб", "ім"];
+
 /// Capitalised words that stand next to names but are not part of them.
 const NOT_NAMES: &[&str] = &[
     "шановний",
@@ -527,6 +530,16 @@ impl NameFinder {
                 }
             }
             let word = &text[start..end];
+            // The suffix of an ordinal (`6-та Лінія`, `3-й`) is not a word of its own: it
+            // must not end a street marker's reach.
+            let ordinal_suffix = text[..start].ends_with('-')
+                && text[..start - 1]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_digit());
+            if ordinal_suffix && !is_upper(c) {
+                continue;
+            }
             let gap = &text[prev_end..start];
             let first_upper = is_upper(c);
             let single = word.len() == c.len_utf8();
@@ -556,7 +569,16 @@ impl NameFinder {
                 && match words.last() {
                     Some(w) if w.token == Token::Lower => last_lower.is_some_and(|(s, e)| {
                         normalise_into(&text[s..e], &mut lower);
+                        // A sentence between them ends the marker's reach («… район. Орхип
+                        // Опанасенко просить»), except after an abbreviation's dot (`вул.`).
+                        let between = &text[e..start];
+                        let abbreviated = between.starts_with('.')
+                            && ABBREVIATED_MARKERS.contains(&lower.as_str());
+                        let ended =
+                            between.contains(['.', '!', '?', '\n', ':', '«', '"', '(', ';']);
                         PLACE_MARKERS.contains(&lower.as_str())
+                            && (!ended
+                                || abbreviated && !between[1..].contains(['.', '!', '?', '\n']))
                     }),
                     Some(w) => w.after_place_marker && joined,
                     None => false,

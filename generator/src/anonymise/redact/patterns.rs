@@ -137,7 +137,14 @@ pub(super) const STREET_MARKERS: &str = r"(?:вул\.|вулиц[яіеюи]|п�
 // capture group for the value itself.
 const B: &str = r"(?-u:\b)";
 const LEAD: &str = r"(?:^|[^\p{L}\p{N}_])";
-const HOUSE_NUMBER: &str = r"\d{1,4}(?:[\-/]?[а-яa-zА-ЯA-ZіїєґІЇЄҐ])?(?:/\d{1,4})?";
+/// An ordinal in a street's name (`Деревообробний 3-й`, `6-та Лінія`, `Станційна 2-га`): part
+/// of the street, not its house number.
+pub(super) const ORDINAL: &str = r"\d{1,2}-(?:й|я|га|та|ма|ша|ге|те|ий|ій)";
+/// A date as people write it (`12.03.1985`, `1985-03-12`) or a year.
+const BIRTH_DATE: &str =
+    r"(?:\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|(?:19|20)\d{2})";
+// House letters: not й, ь or я, which end ordinals (`3-й`).
+const HOUSE_NUMBER: &str = r"\d{1,4}(?:[\-/]?[а-ик-щюa-zА-ИК-ЩЮA-ZіїєґІЇЄҐ])?(?:/\d{1,4})?";
 
 /// Street names (a street word and up to three capitalised words): removed only from rows
 /// generalised to the district.
@@ -145,7 +152,7 @@ pub(super) fn streets() -> Pattern {
     Pattern {
         kind: Kind::Street,
         regex: Regex::new(&format!(
-            r"{LEAD}((?i:{STREET_MARKERS})\s?(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?(?:\s|$)){{0,2}}\p{{Lu}}[\p{{L}}'’ʼ\-]*)"
+            r"{LEAD}((?i:{STREET_MARKERS})\s?(?:(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?|{ORDINAL})(?:\s|$)){{0,3}}(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*|{ORDINAL}))"
         ))
         .expect("built-in pattern compiles"),
         precheck: always,
@@ -251,7 +258,7 @@ pub(super) fn all() -> Vec<Pattern> {
         p(
             Kind::House,
             &format!(
-                r"{LEAD}(?:(?i:буд\.?|будин(?:ок|ку|ком))\s*№?\s*({HOUSE_NUMBER})|(?i:{STREET_MARKERS})\s?(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?\s){{0,2}}\p{{Lu}}[\p{{L}}'’ʼ\-]*,?\s*({HOUSE_NUMBER}))"
+                r"{LEAD}(?:(?i:буд\.?|будин(?:ок|ку|ком))\s*№?\s*({HOUSE_NUMBER})|(?i:{STREET_MARKERS})\s?(?:(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?|{ORDINAL})\s){{0,3}}(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*|{ORDINAL}),?\s*({HOUSE_NUMBER})|(?i:{STREET_MARKERS})\s?(?:[\p{{L}}\d'’ʼ\-]+\.?\s){{0,3}}[\p{{L}}'’ʼ\-]+,\s*({HOUSE_NUMBER}))(?:$|[^\p{{L}}\p{{N}}\-/])"
             ),
             has_digit,
             Group::FirstMatched,
@@ -360,6 +367,21 @@ fn labelled() -> Vec<Pattern> {
                 &words_gap(12),
                 r"\+?\(?\d(?:[\s\-\(\)]{0,2}\d){5,13}(?-u:\b)",
             ),
+            has_digit,
+        ),
+        // A birth date: after its label, or before `р.н.` / `року народження`.
+        p(
+            Kind::BirthDate,
+            label(
+                r"дата\s+народження|д\.\s?н\.|народил?(?:ся|ася)|рік\s+народження",
+                SIGNS_GAP,
+                &format!(r"{BIRTH_DATE}{B}"),
+            ),
+            has_digit,
+        ),
+        p(
+            Kind::BirthDate,
+            format!(r"{B}({BIRTH_DATE})(?:\s?р\.?)?,?\s?(?i:р\.\s?н\.?|року\s+народження)"),
             has_digit,
         ),
         // An e-mail named as such, even with letters the generic pattern does not take.
