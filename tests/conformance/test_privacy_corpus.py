@@ -122,8 +122,10 @@ def appeal_text(fake, rng, row, street, house, apartment, district):
                 f"{row.p('apartment', f'кв. {apartment}')}).",
         lambda: f"Вже третій день немає опалення у квартирі за адресою {street}, "
                 f"{row.p('house', f'буд. {house}')} {row.p('apartment', f'кв. {apartment}')}.",
-        lambda: f"Яма на дорозі на перехресті біля будинку {street}, "
-                f"{row.p('house', f'{house}')}, машини об'їжджають по зустрічній.",
+        # The house number alone would match unrelated numbers (dates, «№ П-…/1»), so what
+        # is planted is the number between its commas.
+        lambda: f"Яма на дорозі на перехресті біля будинку {street}"
+                f"{row.p('house', f', {house},')} машини об'їжджають по зустрічній.",
     ]
     parts = [rng.choice(place)()]
     parts.append(f"{row.k('district', district)} район.")

@@ -17,15 +17,18 @@ pub fn parse_date(value: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-/// The date a row is published with at `level`: the day, the Monday of its week, or the
-/// first of its month.
+/// The date a row is published with at `level`: the day; the Monday of its week, or the
+/// first of the month when the week began in the month before (so a week lies inside one
+/// month and the levels nest); the first of its month; the first of its year.
 pub fn generalise_date(date: NaiveDate, level: TimeLevel) -> NaiveDate {
     match level {
         TimeLevel::Day => date,
         TimeLevel::Week => {
-            date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()))
+            let monday = date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()));
+            monday.max(date.with_day(1).unwrap_or(date))
         }
         TimeLevel::Month => date.with_day(1).unwrap_or(date),
+        TimeLevel::Year => date.with_ordinal(1).unwrap_or(date),
     }
 }
 
@@ -70,6 +73,16 @@ pub struct Cell {
 impl Cell {
     pub fn id(&self) -> String {
         self.index.to_string()
+    }
+
+    /// The cell containing this one at a coarser `resolution` (itself at its own or finer).
+    pub fn at(&self, resolution: u8) -> Cell {
+        match Resolution::try_from(resolution) {
+            Ok(r) if r < self.index.resolution() => Cell {
+                index: self.index.parent(r).unwrap_or(self.index),
+            },
+            _ => *self,
+        }
     }
 
     /// The cell centre, (lat, lon) in degrees.
@@ -136,6 +149,16 @@ mod tests {
         assert_eq!(
             generalise_date(d, TimeLevel::Month).to_string(),
             "2013-11-01"
+        );
+        // Friday 1 November 2013: its week began in October, so it is cut at the month.
+        let first = NaiveDate::from_ymd_opt(2013, 11, 1).unwrap();
+        assert_eq!(
+            generalise_date(first, TimeLevel::Week).to_string(),
+            "2013-11-01"
+        );
+        assert_eq!(
+            generalise_date(d, TimeLevel::Year).to_string(),
+            "2013-01-01"
         );
     }
 
