@@ -26,7 +26,8 @@ print(f"{n} rows: {r['rows_out']} published, {r['suppressed']} suppressed "
       f"{100 * kept_cell / n:.1f} % keep an H3 cell, loss {r['information_loss']}, "
       f"{float(sys.argv[4]) - float(sys.argv[3]):.1f} s")
 for lv in r["levels"]:
-    print(f"  level {lv['time']:5} {lv['location']:8} r{lv.get('h3_resolution', r['policy']['h3_resolution'])}: {lv['rows']}")
+    res = '' if lv['location'] == 'district' else f" r{lv.get('h3_resolution', r['policy']['h3_resolution'])}"
+    print(f"  level {lv['time']:5} {lv['location']:8}{res}: {lv['rows']}")
 for qi, u in r["quasi_identifiers"].items():
     print(f"  {qi:8} {u['rows']} removed {u['removed']} missing {u['missing']} loss {u['loss']}")
 PY

@@ -161,7 +161,11 @@ pub fn enforce(rows: &Keys, k: usize, l: usize, budget: u64) -> Decision {
                 .or_default()
                 .push(i as u32);
         }
-        for members in classes.into_values() {
+        // Hash-map order differs run to run; the budget is spent in this order, so it is
+        // fixed (by each class's first row) to keep the output reproducible.
+        let mut classes: Vec<Vec<u32>> = classes.into_values().collect();
+        classes.sort_unstable_by_key(|m| std::cmp::Reverse(m[0]));
+        for members in classes {
             if class_of(rows, &members, l).passes(k, l) {
                 stack.push(Group {
                     level: top,
@@ -190,8 +194,10 @@ pub fn enforce(rows: &Keys, k: usize, l: usize, budget: u64) -> Decision {
                 stay.push(i);
             }
         }
+        let mut children: Vec<Vec<u32>> = children.into_values().collect();
+        children.sort_unstable_by_key(|m| m[0]);
         let mut passing: Vec<Vec<u32>> = Vec::new();
-        for members in children.into_values() {
+        for members in children {
             if class_of(rows, &members, l).passes(k, l) {
                 passing.push(members);
             } else {
@@ -200,7 +206,7 @@ pub fn enforce(rows: &Keys, k: usize, l: usize, budget: u64) -> Decision {
         }
         if !stay.is_empty() && !class_of(rows, &stay, l).passes(k, l) {
             // The smallest children first: they cost least to keep back.
-            passing.sort_unstable_by_key(|m| std::cmp::Reverse(m.len()));
+            passing.sort_by_key(|m| std::cmp::Reverse(m.len()));
             let mut kept_back: Vec<Vec<u32>> = Vec::new();
             let mut merged = stay.clone();
             while !class_of(rows, &merged, l).passes(k, l) {

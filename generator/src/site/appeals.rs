@@ -583,3 +583,48 @@ pub fn write_pages(
     }
     Ok(records)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_claim_only_what_the_report_says() {
+        // The bundled sample: no row has coordinates, so none is "generalised to the district".
+        let report = serde_json::json!({
+            "rows_in": 39, "rows_out": 22, "suppressed": 17,
+            "k": {"required": 5}, "l": {"required": 2},
+            "information_loss": 0.61,
+            "redactions": {"name": 12, "phone": 1},
+            "quasi_identifiers": {
+                "h3_cell": {"forms": ["h3-r8", "h3-r7"], "rows": {"h3-r8": 0, "h3-r7": 0},
+                            "removed": 0, "missing": 22},
+                "street": {"forms": ["street"], "rows": {"street": 0}, "removed": 9, "missing": 13},
+                "date": {"forms": ["day", "week", "month", "year"],
+                         "rows": {"day": 0, "week": 0, "month": 5, "year": 17}}
+            }
+        });
+        let uk = privacy_sentences(&report, "uk").join(" ");
+        assert!(
+            uk.contains("Із 39 звернень опубліковано 22; 17 (43,6 %) вилучено"),
+            "{uk}"
+        );
+        assert!(uk.contains("22 не мають координат у джерелі"), "{uk}");
+        assert!(!uk.contains("узагальнено до району"), "{uk}");
+        assert!(uk.contains("Час: 5 — місяць; 17 — рік."), "{uk}");
+        assert!(uk.contains("0,610"), "{uk}");
+        let en = privacy_sentences(&report, "en").join(" ");
+        assert!(en.contains("22 have no coordinates in the source"), "{en}");
+        assert!(en.contains("13 personal values"), "{en}");
+
+        let mut report = report;
+        report["quasi_identifiers"]["h3_cell"]["rows"]["h3-r8"] = 15.into();
+        report["quasi_identifiers"]["h3_cell"]["removed"] = 7.into();
+        report["quasi_identifiers"]["h3_cell"]["missing"] = 0.into();
+        let uk = privacy_sentences(&report, "uk").join(" ");
+        assert!(
+            uk.contains("Місце: 15 — комірку H3 роздільності 8; 7 узагальнено до району."),
+            "{uk}"
+        );
+    }
+}
