@@ -511,8 +511,8 @@ impl<'a> Plan<'a> {
                     let _ = write!(out, "{}", c.index);
                 }
             }
-            Col::Lat | Col::Lon => match cell {
-                Some(c) => {
+            Col::Lat | Col::Lon => {
+                if let Some(c) = cell {
                     let (lat, lon) = c.centre();
                     let _ = write!(
                         out,
@@ -520,8 +520,7 @@ impl<'a> Plan<'a> {
                         if matches!(col, Col::Lat) { lat } else { lon }
                     );
                 }
-                None => {}
-            },
+            }
         }
     }
 

@@ -203,7 +203,7 @@ pub fn privacy_sentences(report: &Value, lang: &str) -> Vec<String> {
     }
     let redacted: u64 = report["redactions"]
         .as_object()
-        .map_or(0, |m| m.values().map(|v| n(v)).sum());
+        .map_or(0, |m| m.values().map(n).sum());
     out.push(if uk {
         format!(
             "У текстах замінено позначками {} персональних значень (імена, телефони, адреси, номери документів).",
