@@ -24,6 +24,7 @@ use super::policy::{ColumnRule, Hierarchy, Level, LocationLevel, Policy, Source}
 use super::redact::{Counts, Redactor};
 use super::report::{Achieved, LevelCount, PrivacyReport};
 use super::temp::{finish, Temp};
+use super::utility::Counter;
 use super::{AnonymiseError, Progress};
 use crate::catalog::Package;
 
@@ -84,6 +85,8 @@ struct Meta {
     order: u64,
     date: Option<NaiveDate>,
     cell: Option<Cell>,
+    /// The raw address named a street (for the report's utility counts).
+    has_street: bool,
 }
 
 /// One raw row as the output values are computed from it.
@@ -146,9 +149,16 @@ pub fn anonymise_file(
     let plan = Plan::new(package, policy, input)?;
     let (rows, metas) = plan.first_pass(progress)?;
     let rows_in = rows.len() as u64;
-    let decision = kanon::enforce(&rows, policy.k, policy.l);
+    let budget = (policy.suppression_limit * rows_in as f64).floor() as u64;
+    let decision = kanon::enforce(&rows, policy.k, policy.l, budget);
     drop(rows);
     let (counts, rows_out) = plan.second_pass(&metas, &decision.level, outputs, progress)?;
+    let mut utility = Counter::new(policy);
+    for (meta, level) in metas.iter().zip(&decision.level) {
+        let level = level.and_then(|l| policy.hierarchy.get(usize::from(l)));
+        utility.add(level, meta.has_street, meta.cell.is_some());
+    }
+    let (quasi_identifiers, information_loss) = utility.finish();
 
     let dropped_columns = plan
         .header
@@ -161,6 +171,13 @@ pub fn anonymise_file(
         rows_in,
         rows_out,
         suppressed: rows_in - rows_out,
+        suppressed_share: if rows_in == 0 {
+            0.0
+        } else {
+            ((rows_in - rows_out) as f64 / rows_in as f64 * 1e4).round() / 1e4
+        },
+        quasi_identifiers,
+        information_loss,
         levels: policy
             .hierarchy
             .iter()
@@ -463,7 +480,9 @@ impl<'a> Plan<'a> {
         let date = parsed
             .date
             .map(|d| generalise::generalise_date(d, level.time));
-        let with_cell = level.location != LocationLevel::District;
+        let cell = level
+            .resolution(self.policy.h3_resolution)
+            .and_then(|r| parsed.cell.map(|c| c.at(r)));
         // Writing to a String cannot fail.
         match col {
             Col::Id(i) => out.push_str(&opaque_id(&self.dataset, fields.get(*i), *line)),
@@ -487,14 +506,13 @@ impl<'a> Plan<'a> {
             }
             Col::Street if level.location == LocationLevel::Street => out.push_str(&parsed.street),
             Col::Street => {}
-            Col::Cell => match parsed.cell {
-                Some(c) if with_cell => {
+            Col::Cell => {
+                if let Some(c) = cell {
                     let _ = write!(out, "{}", c.index);
                 }
-                _ => {}
-            },
-            Col::Lat | Col::Lon => match parsed.cell {
-                Some(c) if with_cell => {
+            }
+            Col::Lat | Col::Lon => {
+                if let Some(c) = cell {
                     let (lat, lon) = c.centre();
                     let _ = write!(
                         out,
@@ -502,8 +520,7 @@ impl<'a> Plan<'a> {
                         if matches!(col, Col::Lat) { lat } else { lon }
                     );
                 }
-                _ => {}
-            },
+            }
         }
     }
 
@@ -591,9 +608,9 @@ impl<'a> Plan<'a> {
             &self.policy.hierarchy[0],
             None,
         );
-        let last = (self.policy.hierarchy.len() - 1) as u8;
+        let last = self.policy.hierarchy.len() - 1;
         let start = if self.policy.sensitive_values.contains(&sensitive) {
-            last
+            self.policy.sensitive_level.unwrap_or(last).min(last) as u8
         } else {
             0
         };
@@ -608,6 +625,7 @@ impl<'a> Plan<'a> {
             order: order::key(&self.dataset, line),
             date: row.parsed.date,
             cell: row.parsed.cell,
+            has_street: !row.parsed.street.is_empty(),
         };
         Ok((keys, meta))
     }

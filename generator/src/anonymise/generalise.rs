@@ -17,15 +17,18 @@ pub fn parse_date(value: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-/// The date a row is published with at `level`: the day, the Monday of its week, or the
-/// first of its month.
+/// The date a row is published with at `level`: the day; the Monday of its week, or the
+/// first of the month when the week began in the month before (so a week lies inside one
+/// month and the levels nest); the first of its month; the first of its year.
 pub fn generalise_date(date: NaiveDate, level: TimeLevel) -> NaiveDate {
     match level {
         TimeLevel::Day => date,
         TimeLevel::Week => {
-            date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()))
+            let monday = date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()));
+            monday.max(date.with_day(1).unwrap_or(date))
         }
         TimeLevel::Month => date.with_day(1).unwrap_or(date),
+        TimeLevel::Year => date.with_ordinal(1).unwrap_or(date),
     }
 }
 
@@ -37,7 +40,17 @@ pub fn street_of(address: &str) -> String {
     let mut words: Vec<&str> = head.split_whitespace().collect();
     while let Some(last) = words.last() {
         let lower = last.to_lowercase();
-        let is_number = last.chars().next().is_some_and(|c| c.is_ascii_digit());
+        // An ordinal (`3-й`, `2-га`) belongs to the street's name; a house number with a
+        // letter (`8-а`, `12б`) does not.
+        let is_ordinal = last.split_once('-').is_some_and(|(n, suffix)| {
+            !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_digit())
+                && matches!(
+                    suffix,
+                    "й" | "я" | "га" | "та" | "ма" | "ша" | "ге" | "те" | "ий" | "ій"
+                )
+        });
+        let is_number = !is_ordinal && last.chars().next().is_some_and(|c| c.is_ascii_digit());
         let is_house_word = matches!(
             lower.trim_end_matches('.'),
             "буд" | "будинок" | "б" | "кв" | "квартира" | "№"
@@ -60,6 +73,16 @@ pub struct Cell {
 impl Cell {
     pub fn id(&self) -> String {
         self.index.to_string()
+    }
+
+    /// The cell containing this one at a coarser `resolution` (itself at its own or finer).
+    pub fn at(&self, resolution: u8) -> Cell {
+        match Resolution::try_from(resolution) {
+            Ok(r) if r < self.index.resolution() => Cell {
+                index: self.index.parent(r).unwrap_or(self.index),
+            },
+            _ => *self,
+        }
     }
 
     /// The cell centre, (lat, lon) in degrees.
@@ -127,6 +150,16 @@ mod tests {
             generalise_date(d, TimeLevel::Month).to_string(),
             "2013-11-01"
         );
+        // Friday 1 November 2013: its week began in October, so it is cut at the month.
+        let first = NaiveDate::from_ymd_opt(2013, 11, 1).unwrap();
+        assert_eq!(
+            generalise_date(first, TimeLevel::Week).to_string(),
+            "2013-11-01"
+        );
+        assert_eq!(
+            generalise_date(d, TimeLevel::Year).to_string(),
+            "2013-01-01"
+        );
     }
 
     #[test]
@@ -145,6 +178,11 @@ mod tests {
         );
         assert_eq!(street_of("вул. Івана Франка буд. 5"), "вул. Івана Франка");
         assert_eq!(street_of(""), "");
+        assert_eq!(
+            street_of("вулиця Деревообробний 3-й, 98"),
+            "вулиця Деревообробний 3-й"
+        );
+        assert_eq!(street_of("вулиця Станційна 8-а"), "вулиця Станційна");
     }
 
     #[test]

@@ -125,58 +125,153 @@ pub struct Decision {
     pub classes: u64,
 }
 
-/// Decides levels: classes failing `k`/`l` at a level move to the next one; after the last
-/// level they are suppressed. Each level's classes are formed only by the rows at that level.
-pub fn enforce(rows: &Keys, k: usize, l: usize) -> Decision {
+/// Rows of one class being split, and the level they stand at.
+struct Group {
+    level: usize,
+    rows: Vec<u32>,
+}
+
+/// A class's stats over `rows`.
+fn class_of(rows: &Keys, members: &[u32], l: usize) -> Class {
+    let mut class = Class::default();
+    for &i in members {
+        class.add(rows.sensitive[i as usize], l);
+    }
+    class
+}
+
+/// Decides levels by top-down local recoding. Every row starts in its class at the coarsest
+/// level; a class failing `k`/`l` there is suppressed. A passing class is split into its
+/// classes at the next finer level (the hierarchy nests): the children that pass go down
+/// and are split in turn; the rest — failing children and rows that may not go finer
+/// (sensitive values) — stay at this level as one class. When that remainder fails, the
+/// smallest passing children stay back with it until it passes, unless withholding the
+/// remainder costs fewer rows than that and the suppression budget (`budget` rows) allows.
+pub fn enforce(rows: &Keys, k: usize, l: usize, budget: u64) -> Decision {
     let levels = rows.levels;
-    let mut current: Vec<Option<u8>> = rows.start.iter().map(|&s| Some(s)).collect();
-    let mut decided = vec![false; rows.len()];
-    let mut rows_per_level = vec![0; levels];
-    let mut k_achieved: Option<u64> = None;
-    let mut l_achieved: Option<usize> = None;
-    let mut published_classes = 0;
-    for (level, published) in rows_per_level.iter_mut().enumerate() {
-        let mut classes: HashMap<ClassKey, Class> = HashMap::new();
+    let mut level: Vec<Option<u8>> = vec![None; rows.len()];
+    let mut budget = budget;
+    let top = levels.saturating_sub(1);
+    let mut stack: Vec<Group> = Vec::new();
+    if levels > 0 {
+        let mut classes: HashMap<ClassKey, Vec<u32>> = HashMap::new();
         for i in 0..rows.len() {
-            if !decided[i] && current[i] == Some(level as u8) {
-                classes
-                    .entry(rows.class(i, level))
-                    .or_default()
-                    .add(rows.sensitive[i], l);
-            }
+            classes
+                .entry(rows.class(i, top))
+                .or_default()
+                .push(i as u32);
         }
-        for class in classes.values().filter(|c| c.passes(k, l)) {
-            published_classes += 1;
-            k_achieved = Some(k_achieved.map_or(class.rows, |m| m.min(class.rows)));
-            if !class.distinct.is_empty() {
-                let d = class.diversity();
-                l_achieved = Some(l_achieved.map_or(d, |m| m.min(d)));
-            }
-        }
-        for i in 0..rows.len() {
-            if decided[i] || current[i] != Some(level as u8) {
-                continue;
-            }
-            let passes = classes
-                .get(&rows.class(i, level))
-                .is_some_and(|c| c.passes(k, l));
-            if passes {
-                decided[i] = true;
-                *published += 1;
-            } else if level + 1 < levels {
-                current[i] = Some(level as u8 + 1);
-            } else {
-                decided[i] = true;
-                current[i] = None;
+        // Hash-map order differs run to run; the budget is spent in this order, so it is
+        // fixed (by each class's first row) to keep the output reproducible.
+        let mut classes: Vec<Vec<u32>> = classes.into_values().collect();
+        classes.sort_unstable_by_key(|m| std::cmp::Reverse(m[0]));
+        for members in classes {
+            if class_of(rows, &members, l).passes(k, l) {
+                stack.push(Group {
+                    level: top,
+                    rows: members,
+                });
             }
         }
     }
+    while let Some(group) = stack.pop() {
+        if group.level == 0 {
+            for &i in &group.rows {
+                level[i as usize] = Some(0);
+            }
+            continue;
+        }
+        let child = group.level - 1;
+        let mut stay: Vec<u32> = Vec::new();
+        let mut children: HashMap<ClassKey, Vec<u32>> = HashMap::new();
+        for &i in &group.rows {
+            if usize::from(rows.start[i as usize]) <= child {
+                children
+                    .entry(rows.class(i as usize, child))
+                    .or_default()
+                    .push(i);
+            } else {
+                stay.push(i);
+            }
+        }
+        let mut children: Vec<Vec<u32>> = children.into_values().collect();
+        children.sort_unstable_by_key(|m| m[0]);
+        let mut passing: Vec<Vec<u32>> = Vec::new();
+        for members in children {
+            if class_of(rows, &members, l).passes(k, l) {
+                passing.push(members);
+            } else {
+                stay.extend(members);
+            }
+        }
+        if !stay.is_empty() && !class_of(rows, &stay, l).passes(k, l) {
+            // The smallest children first: they cost least to keep back.
+            passing.sort_by_key(|m| std::cmp::Reverse(m.len()));
+            let mut kept_back: Vec<Vec<u32>> = Vec::new();
+            let mut merged = stay.clone();
+            while !class_of(rows, &merged, l).passes(k, l) {
+                match passing.pop() {
+                    Some(m) => {
+                        merged.extend_from_slice(&m);
+                        kept_back.push(m);
+                    }
+                    None => break,
+                }
+            }
+            let pulled: usize = kept_back.iter().map(Vec::len).sum();
+            // Withholding a row costs it everything; keeping a row back costs it a level
+            // (or more: its class might have gone further down).
+            let withhold = stay.len() as u64 <= budget && stay.len() * levels <= pulled;
+            if withhold {
+                budget -= stay.len() as u64;
+                passing.extend(kept_back);
+                stay.clear();
+            } else {
+                stay = merged;
+            }
+        }
+        for &i in &stay {
+            level[i as usize] = Some(group.level as u8);
+        }
+        for members in passing {
+            stack.push(Group {
+                level: child,
+                rows: members,
+            });
+        }
+    }
+    summarise(rows, level, k, l)
+}
+
+/// What a decision achieves: rows per level, the smallest class, the least diversity.
+fn summarise(rows: &Keys, level: Vec<Option<u8>>, k: usize, l: usize) -> Decision {
+    let mut rows_per_level = vec![0; rows.levels];
+    let mut classes: HashMap<(u8, ClassKey), Class> = HashMap::new();
+    for (i, lv) in level.iter().enumerate() {
+        if let Some(lv) = lv {
+            rows_per_level[usize::from(*lv)] += 1;
+            classes
+                .entry((*lv, rows.class(i, usize::from(*lv))))
+                .or_default()
+                .add(rows.sensitive[i], l);
+        }
+    }
+    let mut k_achieved: Option<u64> = None;
+    let mut l_achieved: Option<usize> = None;
+    for class in classes.values() {
+        debug_assert!(class.passes(k, l));
+        k_achieved = Some(k_achieved.map_or(class.rows, |m| m.min(class.rows)));
+        if !class.distinct.is_empty() {
+            let d = class.diversity();
+            l_achieved = Some(l_achieved.map_or(d, |m| m.min(d)));
+        }
+    }
     Decision {
-        level: current,
+        level,
         rows_per_level,
         k_achieved,
         l_achieved,
-        classes: published_classes,
+        classes: classes.len() as u64,
     }
 }
 
@@ -219,7 +314,7 @@ mod tests {
         for _ in 0..5 {
             rows.push(row("e", "E", "violence"));
         }
-        let d = enforce(&table(&rows), 5, 2);
+        let d = enforce(&table(&rows), 5, 2, 0);
         assert_eq!(&d.level[..5], &[Some(0); 5]);
         assert_eq!(&d.level[5..10], &[Some(1); 5]);
         assert_eq!(d.level[10], None);
@@ -230,9 +325,42 @@ mod tests {
     }
 
     #[test]
+    fn a_failing_remainder_keeps_back_a_child_or_is_withheld_within_the_budget() {
+        let mut rows = Vec::new();
+        for child in ["x1", "x2"] {
+            for i in 0..6 {
+                rows.push(row(child, "X", if i % 2 == 0 { "heat" } else { "roads" }));
+            }
+        }
+        rows.push(row("x3", "X", "heat"));
+        rows.push(row("x3", "X", "water"));
+        let d = enforce(&table(&rows), 5, 2, 0);
+        assert_eq!(d.rows_per_level, vec![6, 8]);
+        assert_eq!(d.level.iter().filter(|l| l.is_none()).count(), 0);
+        let d = enforce(&table(&rows), 5, 2, 2);
+        assert_eq!(d.rows_per_level, vec![12, 0]);
+        assert_eq!(&d.level[12..], &[None, None]);
+    }
+
+    #[test]
+    fn rows_kept_coarse_stay_with_their_parent_class() {
+        let mut rows: Vec<RowKeys> = (0..6)
+            .map(|i| row("a", "A", if i % 2 == 0 { "heat" } else { "roads" }))
+            .collect();
+        for _ in 0..5 {
+            let mut r = row("a", "A", "violence");
+            r.start = 1;
+            rows.push(r);
+        }
+        // Five rows of one category cannot form a class alone: their neighbours stay back.
+        let d = enforce(&table(&rows), 5, 2, 0);
+        assert_eq!(d.rows_per_level, vec![0, 11]);
+    }
+
+    #[test]
     fn classes_with_no_sensitive_value_need_only_k() {
         let rows: Vec<_> = (0..5).map(|_| row("a", "A", "")).collect();
-        let d = enforce(&table(&rows), 5, 2);
+        let d = enforce(&table(&rows), 5, 2, 0);
         assert_eq!(d.level, vec![Some(0); 5]);
         assert_eq!(d.l_achieved, None);
     }

@@ -12,6 +12,7 @@ pub mod policy;
 pub mod redact;
 pub mod report;
 mod temp;
+pub mod utility;
 
 use std::path::{Path, PathBuf};
 

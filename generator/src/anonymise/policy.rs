@@ -26,18 +26,31 @@ pub struct Policy {
     pub quasi_identifiers: Vec<String>,
     /// The output column that must stay diverse inside each equivalence class.
     pub sensitive: String,
-    /// Values of the sensitive column (e.g. domestic conflicts) whose rows start at the
-    /// coarsest generalisation level.
+    /// Values of the sensitive column (e.g. domestic conflicts) whose rows are never
+    /// published finer than `sensitive_level`.
     #[serde(default)]
     pub sensitive_values: Vec<String>,
+    /// The finest level (index into `hierarchy`) rows with a sensitive value may keep; the
+    /// coarsest level when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive_level: Option<usize>,
+    /// The share of rows (0–1) that may be suppressed to keep the others finer: a rare
+    /// combination left over when its neighbours are published at a finer level is withheld
+    /// rather than pulling those neighbours up, while the budget lasts. Rows whose class
+    /// fails even at the coarsest level are suppressed whatever the limit.
+    #[serde(default = "default_suppression_limit")]
+    pub suppression_limit: f64,
     /// Minimum equivalence class size.
     #[serde(default = "default_k")]
     pub k: usize,
     /// Minimum number of distinct sensitive values per equivalence class.
     #[serde(default = "default_l")]
     pub l: usize,
-    /// Generalisation levels, finest first: a class smaller than `k` (or less diverse than
-    /// `l`) moves to the next level; after the last it is suppressed.
+    /// Generalisation levels, finest first, each no finer than the one before in time and
+    /// place (so every class of a level lies inside one class of the next). Each equivalence
+    /// class is published at the finest level at which it, and what its parent class keeps
+    /// back, stay k-anonymous and l-diverse (local recoding, top-down); a class failing at
+    /// the last level is suppressed.
     #[serde(default = "default_hierarchy")]
     pub hierarchy: Vec<Level>,
     /// H3 resolution of published cells (0–15; 8 ≈ 0.7 km²).
@@ -86,17 +99,43 @@ pub enum Hierarchy {
 pub struct Level {
     pub time: TimeLevel,
     pub location: LocationLevel,
+    /// The H3 resolution of the cell at this level (`street` and `cell` levels); the
+    /// policy's `h3_resolution` when absent. At most the policy's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h3_resolution: Option<u8>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+impl Level {
+    /// The cell resolution of this level under `policy` (`None`: no cell is published).
+    pub fn resolution(&self, policy_resolution: u8) -> Option<u8> {
+        (self.location != LocationLevel::District)
+            .then(|| self.h3_resolution.unwrap_or(policy_resolution))
+    }
+}
+
+/// Time levels, finest first. A week is cut at month ends (it starts on its Monday or on
+/// the first of the month), so every week lies inside one month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TimeLevel {
     Day,
     Week,
     Month,
+    Year,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+impl TimeLevel {
+    pub fn key(self) -> &'static str {
+        match self {
+            TimeLevel::Day => "day",
+            TimeLevel::Week => "week",
+            TimeLevel::Month => "month",
+            TimeLevel::Year => "year",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LocationLevel {
     /// Street name and H3 cell.
@@ -135,15 +174,21 @@ fn default_resolution() -> u8 {
     8
 }
 
+fn default_suppression_limit() -> f64 {
+    0.01
+}
+
 fn default_hierarchy() -> Vec<Level> {
     vec![
         Level {
             time: TimeLevel::Day,
             location: LocationLevel::Street,
+            h3_resolution: None,
         },
         Level {
             time: TimeLevel::Month,
             location: LocationLevel::District,
+            h3_resolution: None,
         },
     ]
 }
@@ -180,6 +225,41 @@ impl Policy {
         if h3o::Resolution::try_from(self.h3_resolution).is_err() {
             return Err(format!(
                 "`h3_resolution` {} is not an H3 resolution; use 0–15 (8 ≈ 0.7 km²)",
+                self.h3_resolution
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.suppression_limit) {
+            return Err(format!(
+                "`suppression_limit` {} is not a share; use 0–1 (0.01 = 1 % of rows)",
+                self.suppression_limit
+            ));
+        }
+        if let Some(level) = self.sensitive_level {
+            if level >= self.hierarchy.len() {
+                return Err(format!(
+                    "`sensitive_level` {level} is not a level of `hierarchy` (0–{})",
+                    self.hierarchy.len() - 1
+                ));
+            }
+        }
+        for (i, pair) in self.hierarchy.windows(2).enumerate() {
+            let (a, b) = (pair[0], pair[1]);
+            let res = |l: &Level| l.resolution(self.h3_resolution).map_or(-1, i32::from);
+            if b.time < a.time || b.location < a.location || res(&b) > res(&a) {
+                return Err(format!(
+                    "`hierarchy` level {} is finer than level {i} in time or place; each level must be at least as coarse as the one before",
+                    i + 1
+                ));
+            }
+        }
+        if let Some(r) = self
+            .hierarchy
+            .iter()
+            .filter_map(|l| l.h3_resolution)
+            .find(|r| *r > self.h3_resolution)
+        {
+            return Err(format!(
+                "a `hierarchy` level asks for H3 resolution {r}, finer than the policy's `h3_resolution` {}",
                 self.h3_resolution
             ));
         }
@@ -341,6 +421,26 @@ mod tests {
     fn free_text_cannot_be_a_quasi_identifier() {
         let err = policy_with("text", "").unwrap_err();
         assert!(err.contains("`text` is free text"), "{err}");
+    }
+
+    #[test]
+    fn a_level_finer_than_the_one_before_is_named() {
+        let err = policy(
+            r#", "hierarchy": [{"time": "month", "location": "cell"}, {"time": "week", "location": "district"}]"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("level 1 is finer than level 0"), "{err}");
+        let err = policy(
+            r#", "hierarchy": [{"time": "week", "location": "cell", "h3_resolution": 7}, {"time": "month", "location": "cell"}]"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("level 1 is finer"), "{err}");
+        assert!(policy(
+            r#", "hierarchy": [{"time": "week", "location": "cell"}, {"time": "month", "location": "cell", "h3_resolution": 7}, {"time": "year", "location": "district"}]"#,
+        )
+        .is_ok());
+        let err = policy(r#", "suppression_limit": 2"#).unwrap_err();
+        assert!(err.contains("`suppression_limit` 2"), "{err}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::policy::{Level, Policy};
+use super::utility::QiUtility;
 
 /// What an anonymisation run did.
 #[derive(Debug, Clone, Serialize)]
@@ -20,8 +21,16 @@ pub struct PrivacyReport {
     /// Rows withheld because their equivalence class stayed smaller than `k` or less diverse
     /// than `l` at the coarsest level.
     pub suppressed: u64,
+    /// `suppressed` over `rows_in` (0–1).
+    pub suppressed_share: f64,
     /// Published rows per generalisation level, finest first.
     pub levels: Vec<LevelCount>,
+    /// Per quasi-identifier: rows per form it is published in, rows without it, and its
+    /// normalised information loss (see `utility`).
+    pub quasi_identifiers: BTreeMap<String, QiUtility>,
+    /// The mean of the quasi-identifiers' losses: 0 = everything at its finest form,
+    /// 1 = nothing published.
+    pub information_loss: f64,
     pub k: Achieved,
     pub l: Achieved,
     /// Published equivalence classes (per level they were formed at).

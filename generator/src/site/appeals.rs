@@ -51,8 +51,8 @@ pub struct AppealsExtra {
     /// The hexagon map, when appeals are published.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub map: Option<MapInfo>,
-    /// The privacy report's headline figures (name, value).
-    pub privacy: Vec<Link>,
+    /// The privacy report in sentences (`privacy_sentences`).
+    pub privacy: Vec<String>,
     /// The privacy report file, when it exists.
     pub privacy_url: String,
     /// The dataset page of the anonymised appeals.
@@ -73,6 +73,149 @@ pub struct MapInfo {
     pub unmapped: String,
     /// Cells drawn.
     pub cells: usize,
+}
+
+/// The privacy report (`privacy.json`) in words, in `lang`: what was published and
+/// withheld, how precise place and time stay, the information lost and the values redacted.
+/// Every figure comes from the report, so a sentence never claims a generalisation that did
+/// not happen (rows without coordinates in the source are said to be so, not "generalised").
+pub fn privacy_sentences(report: &Value, lang: &str) -> Vec<String> {
+    let uk = lang == "uk";
+    let n = |v: &Value| v.as_u64().unwrap_or(0);
+    let num = |v: u64| count(v, lang);
+    let pct = |part: u64, whole: u64| {
+        let p = if whole == 0 {
+            0.0
+        } else {
+            100.0 * part as f64 / whole as f64
+        };
+        let s = format!("{p:.1}");
+        if uk {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    };
+    let (rows_in, rows_out, suppressed) = (
+        n(&report["rows_in"]),
+        n(&report["rows_out"]),
+        n(&report["suppressed"]),
+    );
+    let (k, l) = (n(&report["k"]["required"]), n(&report["l"]["required"]));
+    let mut out = vec![if uk {
+        format!(
+            "Із {} звернень опубліковано {}; {} ({} %) вилучено, бо їхнє поєднання дати, місця й каналу надто рідкісне (кожна група опублікованих записів має щонайменше {k} записів і {l} різні категорії).",
+            num(rows_in), num(rows_out), num(suppressed), pct(suppressed, rows_in)
+        )
+    } else {
+        format!(
+            "Of {} appeals, {} are published; {} ({} %) are withheld because their combination of date, place and channel is too rare (every group of published records has at least {k} records and {l} different categories).",
+            num(rows_in), num(rows_out), num(suppressed), pct(suppressed, rows_in)
+        )
+    }];
+    let qi = &report["quasi_identifiers"];
+    let form_rows = |column: &str, form: &str| n(&qi[column]["rows"][form]);
+    if qi["h3_cell"].is_object() || qi["street"].is_object() {
+        let mut parts = Vec::new();
+        let street = form_rows("street", "street");
+        if street > 0 {
+            parts.push(if uk {
+                format!("{} зберігають вулицю", num(street))
+            } else {
+                format!("{} keep their street", num(street))
+            });
+        }
+        if let Some(forms) = qi["h3_cell"]["forms"].as_array() {
+            for form in forms.iter().filter_map(Value::as_str) {
+                let rows = form_rows("h3_cell", form);
+                let r = form.trim_start_matches("h3-r");
+                if rows > 0 {
+                    parts.push(if uk {
+                        format!("{} — комірку H3 роздільності {r}", num(rows))
+                    } else {
+                        format!("{} an H3 cell at resolution {r}", num(rows))
+                    });
+                }
+            }
+        }
+        let district = n(&qi["h3_cell"]["removed"]);
+        if district > 0 {
+            parts.push(if uk {
+                format!("{} узагальнено до району", num(district))
+            } else {
+                format!("{} are generalised to the district", num(district))
+            });
+        }
+        let missing = n(&qi["h3_cell"]["missing"]);
+        if missing > 0 {
+            parts.push(if uk {
+                format!("{} не мають координат у джерелі", num(missing))
+            } else {
+                format!("{} have no coordinates in the source", num(missing))
+            });
+        }
+        if !parts.is_empty() {
+            out.push(format!(
+                "{}: {}.",
+                if uk { "Місце" } else { "Place" },
+                parts.join("; ")
+            ));
+        }
+    }
+    if let Some(forms) = qi["date"]["forms"].as_array() {
+        let names = |f: &str| match (f, uk) {
+            ("day", true) => "день",
+            ("week", true) => "тиждень",
+            ("month", true) => "місяць",
+            ("year", true) => "рік",
+            (other, _) => match other {
+                "day" => "the day",
+                "week" => "the week",
+                "month" => "the month",
+                _ => "the year",
+            },
+        };
+        let parts: Vec<String> = forms
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|f| (f, form_rows("date", f)))
+            .filter(|(_, rows)| *rows > 0)
+            .map(|(f, rows)| format!("{} — {}", num(rows), names(f)))
+            .collect();
+        if !parts.is_empty() {
+            out.push(format!(
+                "{}: {}.",
+                if uk { "Час" } else { "Time" },
+                parts.join("; ")
+            ));
+        }
+    }
+    if let Some(loss) = report["information_loss"].as_f64() {
+        let loss = format!("{loss:.3}");
+        out.push(if uk {
+            format!(
+                "Нормована втрата інформації за квазі-ідентифікаторами: {} (0 — усе в найточнішій формі, 1 — нічого не опубліковано).",
+                loss.replace('.', ",")
+            )
+        } else {
+            format!("Normalised information loss over the quasi-identifiers: {loss} (0 = everything at its finest, 1 = nothing published).")
+        });
+    }
+    let redacted: u64 = report["redactions"]
+        .as_object()
+        .map_or(0, |m| m.values().map(n).sum());
+    out.push(if uk {
+        format!(
+            "У текстах замінено позначками {} персональних значень (імена, телефони, адреси, номери документів).",
+            num(redacted)
+        )
+    } else {
+        format!(
+            "{} personal values in the texts are replaced by placeholders (names, phones, addresses, document numbers).",
+            num(redacted)
+        )
+    });
+    out
 }
 
 fn count(n: u64, lang: &str) -> String {
@@ -394,16 +537,7 @@ pub fn write_pages(
         }
         let privacy = privacy_report
             .as_ref()
-            .and_then(Value::as_object)
-            .map(|o| {
-                o.iter()
-                    .filter(|(_, v)| v.is_number() || v.is_string() || v.is_boolean())
-                    .map(|(k, v)| Link {
-                        label: k.replace('_', " "),
-                        url: v.as_str().map_or_else(|| v.to_string(), str::to_string),
-                    })
-                    .collect()
-            })
+            .map(|r| privacy_sentences(r, lang))
             .unwrap_or_default();
         let extra = AppealsExtra {
             channel_sources,
@@ -451,4 +585,49 @@ pub fn write_pages(
         )?;
     }
     Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_claim_only_what_the_report_says() {
+        // The bundled sample: no row has coordinates, so none is "generalised to the district".
+        let report = serde_json::json!({
+            "rows_in": 39, "rows_out": 22, "suppressed": 17,
+            "k": {"required": 5}, "l": {"required": 2},
+            "information_loss": 0.61,
+            "redactions": {"name": 12, "phone": 1},
+            "quasi_identifiers": {
+                "h3_cell": {"forms": ["h3-r8", "h3-r7"], "rows": {"h3-r8": 0, "h3-r7": 0},
+                            "removed": 0, "missing": 22},
+                "street": {"forms": ["street"], "rows": {"street": 0}, "removed": 9, "missing": 13},
+                "date": {"forms": ["day", "week", "month", "year"],
+                         "rows": {"day": 0, "week": 0, "month": 5, "year": 17}}
+            }
+        });
+        let uk = privacy_sentences(&report, "uk").join(" ");
+        assert!(
+            uk.contains("Із 39 звернень опубліковано 22; 17 (43,6 %) вилучено"),
+            "{uk}"
+        );
+        assert!(uk.contains("22 не мають координат у джерелі"), "{uk}");
+        assert!(!uk.contains("узагальнено до району"), "{uk}");
+        assert!(uk.contains("Час: 5 — місяць; 17 — рік."), "{uk}");
+        assert!(uk.contains("0,610"), "{uk}");
+        let en = privacy_sentences(&report, "en").join(" ");
+        assert!(en.contains("22 have no coordinates in the source"), "{en}");
+        assert!(en.contains("13 personal values"), "{en}");
+
+        let mut report = report;
+        report["quasi_identifiers"]["h3_cell"]["rows"]["h3-r8"] = 15.into();
+        report["quasi_identifiers"]["h3_cell"]["removed"] = 7.into();
+        report["quasi_identifiers"]["h3_cell"]["missing"] = 0.into();
+        let uk = privacy_sentences(&report, "uk").join(" ");
+        assert!(
+            uk.contains("Місце: 15 — комірку H3 роздільності 8; 7 узагальнено до району."),
+            "{uk}"
+        );
+    }
 }

@@ -287,6 +287,8 @@ pub struct DatasetExtra {
     /// The validation summary, when the validation report exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<ValidationSummary>,
+    /// The privacy report in sentences, for datasets published through anonymisation.
+    pub privacy: Vec<String>,
     /// Related site pages (budget explorer, appeals dashboard, register).
     pub related: Vec<Link>,
     /// schema.org `Dataset` JSON-LD (already serialized, `</` escaped).
@@ -651,6 +653,11 @@ pub fn write_datasets(
                     },
                 ],
                 validation: validation_summary(layout, &package.name),
+                privacy: std::fs::read_to_string(layout.privacy_file(&package.name))
+                    .ok()
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .map(|r| super::appeals::privacy_sentences(&r, lang))
+                    .unwrap_or_default(),
                 related: related(package, lang),
                 jsonld: escape_script(&jsonld.to_string()),
                 cite,

@@ -309,6 +309,42 @@ fn leak_test_and_independent_k_l_check_on_50k_synthetic_appeals() {
     assert_eq!(privacy["rows_out"], table.rows.len());
     assert_eq!(privacy["suppressed"], 50_000 - table.rows.len());
     assert!(privacy["k"]["achieved"].as_u64().unwrap() >= 5);
+    // Utility: the report's counts add up, and most rows keep an H3 cell (resolution 8 or 7)
+    // while every published row keeps its district and category.
+    let levels: u64 = privacy["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["rows"].as_u64().unwrap())
+        .sum();
+    assert_eq!(levels, table.rows.len() as u64);
+    let cell = &privacy["quasi_identifiers"]["h3_cell"];
+    let with_cell: u64 = cell["rows"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert!(
+        with_cell as f64 >= 0.85 * 50_000.0,
+        "only {with_cell} of 50 000 rows keep an H3 cell: {cell}"
+    );
+    let published_cells = table
+        .rows
+        .iter()
+        .filter(|r| !r[table.headers.iter().position(|h| h == "h3_cell").unwrap()].is_empty())
+        .count();
+    assert_eq!(published_cells as u64, with_cell);
+    assert!(privacy["suppressed_share"].as_f64().unwrap() <= 0.02);
+    let loss = privacy["information_loss"].as_f64().unwrap();
+    assert!((0.0..1.0).contains(&loss), "{loss}");
+    for column in ["district", "category"] {
+        let i = table.headers.iter().position(|h| h == column).unwrap();
+        assert!(
+            table.rows.iter().all(|r| !r[i].is_empty()),
+            "a row lost its {column}"
+        );
+    }
     assert!(privacy["redactions"]["phone"].as_u64().unwrap() > 50_000);
     let requests: Value =
         serde_json::from_slice(&std::fs::read(data.join("requests.json")).unwrap()).unwrap();

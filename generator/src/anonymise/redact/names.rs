@@ -54,6 +54,9 @@ const PLACE_MARKERS: &[&str] = &[
     "масиві",
 ];
 
+/// Place markers that are abbreviations, written with a dot (`вул. Івана Франка`).
+const ABBREVIATED_MARKERS: &[&str] = &["вул", "просп", "бульв", "пров", "пл", "наб", "ім"];
+
 /// Capitalised words that stand next to names but are not part of them.
 const NOT_NAMES: &[&str] = &[
     "шановний",
@@ -87,6 +90,202 @@ const NOT_NAMES: &[&str] = &[
     "та",
     "і",
     "й",
+];
+
+/// Honorifics, forms of address and labels after which the capitalised words are a person's
+/// name whatever the name is (listed or not): `пані Ковальчук`, `гр. Мельничук`,
+/// `Шановний Остапе`, `заявник: Гнатюк`. Abbreviations (`гр`, `п`) count only with their dot.
+const HONORIFICS: &[&str] = &[
+    "пан",
+    "пана",
+    "пану",
+    "паном",
+    "пане",
+    "панові",
+    "панам",
+    "пані",
+    "панове",
+    "панство",
+    "гр",
+    "громадянин",
+    "громадянина",
+    "громадянину",
+    "громадянином",
+    "громадянинові",
+    "громадянка",
+    "громадянки",
+    "громадянці",
+    "громадянку",
+    "громадянкою",
+    "громадянко",
+    "шановний",
+    "шановна",
+    "шановного",
+    "шановному",
+    "шановній",
+    "шановну",
+    "шановне",
+    "вельмишановний",
+    "вельмишановна",
+    "п",
+    "добродій",
+    "добродія",
+    "добродію",
+    "добродієві",
+    "добродійка",
+    "добродійки",
+    "добродійці",
+    "добродійко",
+    "добродійку",
+    "заявник",
+    "заявника",
+    "заявнику",
+    "заявником",
+    "заявниця",
+    "заявниці",
+    "заявницю",
+    "заявницею",
+    "піб",
+    "прізвище",
+    "звати",
+    "сусід",
+    "сусіда",
+    "сусідка",
+    "сусідки",
+    "сусідку",
+    "мешканець",
+    "мешканця",
+    "мешканка",
+    "мешканки",
+    "гражданин",
+    "гражданка",
+];
+
+/// Abbreviated honorifics: a form of address only when a dot follows.
+const ABBREVIATED: &[&str] = &["гр", "п"];
+
+/// Capitalised words after an honorific that are not a name (`громадянин України`).
+const NOT_NAMES_AFTER_HONORIFIC: &[&str] = &[
+    "україни",
+    "україна",
+    "києва",
+    "київ",
+    "міста",
+    "прошу",
+    "дякую",
+    "повідомляю",
+    "звертаюсь",
+    "звертаюся",
+    "голово",
+    "голова",
+    "директоре",
+    "директор",
+    "депутате",
+    "мер",
+    "мере",
+    "міський",
+];
+
+/// Capitalised words of public names (the state, the city, bodies, laws, the polite
+/// pronoun) that a pair of capitalised words may hold without being a person.
+const PUBLIC_WORDS: &[&str] = &[
+    "україна",
+    "україни",
+    "україні",
+    "україну",
+    "україною",
+    "київ",
+    "києва",
+    "києві",
+    "київська",
+    "київської",
+    "київській",
+    "київський",
+    "київського",
+    "київрада",
+    "київради",
+    "кабінет",
+    "кабінету",
+    "міністрів",
+    "рада",
+    "ради",
+    "раді",
+    "верховна",
+    "верховної",
+    "закон",
+    "закону",
+    "законом",
+    "кодекс",
+    "кодексу",
+    "конституція",
+    "конституції",
+    "президент",
+    "президента",
+    "президентом",
+    "республіка",
+    "республіки",
+    "міністерство",
+    "міністерства",
+    "державна",
+    "державної",
+    "державний",
+    "державного",
+    "департамент",
+    "департаменту",
+    "головне",
+    "головного",
+    "управління",
+    "служба",
+    "служби",
+    "центр",
+    "центру",
+    "ви",
+    "вас",
+    "вам",
+    "вами",
+    "ваш",
+    "ваша",
+    "ваше",
+    "вашого",
+    "вашої",
+    "вашу",
+    "вашим",
+    "вашій",
+    "бог",
+    "різдво",
+    "великдень",
+    "новий",
+    "рік",
+    "європейський",
+    "європейського",
+    "союз",
+    "союзу",
+    "національний",
+    "національного",
+    "національна",
+    "національної",
+    "уряд",
+    "уряду",
+    "урядова",
+    "урядової",
+    "контактний",
+    "контактного",
+    "прошу",
+    "дякую",
+    "доброго",
+    "добрий",
+    "день",
+    "дня",
+    "вітаю",
+    "шановні",
+    "увага",
+    "терміново",
+    "повторно",
+    "скарга",
+    "звернення",
+    "заява",
+    "відповідь",
+    "примітка",
 ];
 
 /// Finds names. Built once; lookups are hash-set hits on lower-cased words.
@@ -258,6 +457,11 @@ struct Word {
     sentence_start: bool,
     /// The last lower-case word before it was a street/place marker.
     after_place_marker: bool,
+    /// A patronymic in some case form.
+    patronymic: bool,
+    /// A word that is capitalised for another reason than being a name (`України`, `Вас`,
+    /// an abbreviation such as `КМДА`).
+    public: bool,
 }
 
 /// A letter; Cyrillic and ASCII without the slow Unicode table lookup.
@@ -326,6 +530,16 @@ impl NameFinder {
                 }
             }
             let word = &text[start..end];
+            // The suffix of an ordinal (`6-та Лінія`, `3-й`) is not a word of its own: it
+            // must not end a street marker's reach.
+            let ordinal_suffix = text[..start].ends_with('-')
+                && text[..start - 1]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_digit());
+            if ordinal_suffix && !is_upper(c) {
+                continue;
+            }
             let gap = &text[prev_end..start];
             let first_upper = is_upper(c);
             let single = word.len() == c.len_utf8();
@@ -355,17 +569,34 @@ impl NameFinder {
                 && match words.last() {
                     Some(w) if w.token == Token::Lower => last_lower.is_some_and(|(s, e)| {
                         normalise_into(&text[s..e], &mut lower);
+                        // A sentence between them ends the marker's reach («… район. Орхип
+                        // Опанасенко просить»), except after an abbreviation's dot (`вул.`).
+                        let between = &text[e..start];
+                        let abbreviated = between.starts_with('.')
+                            && ABBREVIATED_MARKERS.contains(&lower.as_str());
+                        let ended =
+                            between.contains(['.', '!', '?', '\n', ':', '«', '"', '(', ';']);
                         PLACE_MARKERS.contains(&lower.as_str())
+                            && (!ended
+                                || abbreviated && !between[1..].contains(['.', '!', '?', '\n']))
                     }),
                     Some(w) => w.after_place_marker && joined,
                     None => false,
                 };
+            let mut patronymic = false;
+            let mut public = false;
             let evidence = match token {
                 Token::Initial => Evidence::Strong,
                 Token::Lower => Evidence::None,
                 Token::Cap => {
                     normalise_into(word, &mut lower);
-                    if self.first.contains(&lower) || is_patronymic(&lower) {
+                    patronymic = is_patronymic(&lower);
+                    let letters = word.chars().count();
+                    public = PUBLIC_WORDS.contains(&lower.as_str())
+                        || NOT_NAMES.contains(&lower.as_str())
+                        || letters <= 5 && word.chars().all(|c| !is_letter(c) || is_upper(c))
+                        || word.contains('-') && !lower.split('-').all(|p| p.chars().count() > 2);
+                    if self.first.contains(&lower) || patronymic {
                         Evidence::Strong
                     } else if self.surnames.contains(&lower)
                         || lower.split('-').any(|part| self.surnames.contains(part))
@@ -387,6 +618,8 @@ impl NameFinder {
                 joined,
                 sentence_start,
                 after_place_marker,
+                patronymic,
+                public,
             });
             prev_end = end;
         }
@@ -411,9 +644,11 @@ impl NameFinder {
             let run = &words[i..j];
             if !run[0].after_place_marker {
                 self.spans_in_run(run, text, &mut spans);
+                unlisted_pairs(run, &mut spans);
             }
             i = j;
         }
+        after_honorifics(&words, text, &mut spans);
         merge(spans, text)
     }
 
@@ -445,10 +680,19 @@ impl NameFinder {
                     w.token == Token::Cap
                         && !NOT_NAMES.contains(&normalise(&text[w.start..w.end]).as_str())
                 };
-                if from > 0 && extends(&run[from - 1]) {
-                    from -= 1;
+                // A ПІБ is three words: a patronymic takes up to two words before it
+                // (surname and first name, listed or not), any other evidence one.
+                let reach = if seq.iter().any(|w| w.patronymic) {
+                    2
+                } else {
+                    1
+                };
+                for _ in 0..reach {
+                    if from > 0 && extends(&run[from - 1]) && to - from < 3 {
+                        from -= 1;
+                    }
                 }
-                if to < run.len() && extends(&run[to]) {
+                if to < run.len() && extends(&run[to]) && to - from < 3 {
                     to += 1;
                 }
             }
@@ -470,6 +714,89 @@ impl NameFinder {
             }
             a = b.max(to);
         }
+    }
+}
+
+/// Two or three capitalised words side by side that are neither a place (after a street
+/// marker), an institution's or a law's name, nor an abbreviation: a first name and a
+/// surname that no list holds (`Трохим Теличенко`). Ukrainian capitalises only the first word
+/// of an institution's name (`Київська міська рада`), so such pairs are rare otherwise.
+fn unlisted_pairs(run: &[Word], spans: &mut Vec<(usize, usize)>) {
+    let mut a = 0;
+    while a < run.len() {
+        if run[a].token != Token::Cap || run[a].public {
+            a += 1;
+            continue;
+        }
+        let mut b = a + 1;
+        while b < run.len() && b < a + 3 && run[b].token == Token::Cap && !run[b].public {
+            b += 1;
+        }
+        if b - a >= 2 {
+            spans.push((run[a].start, run[b - 1].end));
+        }
+        a = b;
+    }
+}
+
+/// Whether the word is an honorific (an abbreviated one only with its dot).
+fn is_honorific(w: &Word, text: &str, lower: &mut String) -> bool {
+    normalise_into(&text[w.start..w.end], lower);
+    HONORIFICS.contains(&lower.as_str())
+        && (!ABBREVIATED.contains(&lower.as_str()) || text[w.end..].starts_with('.'))
+}
+
+/// The capitalised words right after an honorific (other honorifics skipped: `Шановна пані
+/// Ковальчук`), up to three, are a name; listed or not, in whatever case form it stands.
+fn after_honorifics(words: &[Word], text: &str, spans: &mut Vec<(usize, usize)>) {
+    let mut lower = String::new();
+    let mut i = 0;
+    while i < words.len() {
+        if !is_honorific(&words[i], text, &mut lower) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < words.len() && is_honorific(&words[j], text, &mut lower) {
+            j += 1;
+        }
+        // Only spaces, the abbreviation's dot, a colon or a dash between them.
+        let close = |a: &Word, b: &Word| {
+            let gap = &text[a.end..b.start];
+            gap.chars().count() <= 4
+                && gap
+                    .chars()
+                    .all(|c| matches!(c, ' ' | '\u{a0}' | '.' | ':' | '-' | '–'))
+        };
+        let starts_name = j < words.len()
+            && words[j].token != Token::Lower
+            && close(&words[j - 1], &words[j])
+            && !words[j].after_place_marker
+            && {
+                normalise_into(&text[words[j].start..words[j].end], &mut lower);
+                !NOT_NAMES_AFTER_HONORIFIC.contains(&lower.as_str())
+                    && !NOT_NAMES.contains(&lower.as_str())
+            };
+        if !starts_name {
+            i = j.max(i + 1);
+            continue;
+        }
+        let mut k = j + 1;
+        while k < words.len()
+            && k < j + 3
+            && words[k].token != Token::Lower
+            && (words[k].joined || words[k - 1].token == Token::Initial)
+            && close(&words[k - 1], &words[k])
+        {
+            k += 1;
+        }
+        let start = words[j].start;
+        let mut end = words[k - 1].end;
+        if words[k - 1].token == Token::Initial && text[end..].starts_with('.') {
+            end += 1;
+        }
+        spans.push((start, end));
+        i = k;
     }
 }
 

@@ -137,7 +137,14 @@ pub(super) const STREET_MARKERS: &str = r"(?:вул\.|вулиц[яіеюи]|п�
 // capture group for the value itself.
 const B: &str = r"(?-u:\b)";
 const LEAD: &str = r"(?:^|[^\p{L}\p{N}_])";
-const HOUSE_NUMBER: &str = r"\d{1,4}(?:[\-/]?[а-яa-z])?(?:/\d{1,4})?";
+/// An ordinal in a street's name (`Деревообробний 3-й`, `6-та Лінія`, `Станційна 2-га`): part
+/// of the street, not its house number.
+pub(super) const ORDINAL: &str = r"\d{1,2}-(?:й|я|га|та|ма|ша|ге|те|ий|ій)";
+/// A date as people write it (`12.03.1985`, `1985-03-12`) or a year.
+const BIRTH_DATE: &str =
+    r"(?:\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|(?:19|20)\d{2})";
+// House letters: not й, ь or я, which end ordinals (`3-й`).
+const HOUSE_NUMBER: &str = r"\d{1,4}(?:[\-/]?[а-ик-щюa-zА-ИК-ЩЮA-ZіїєґІЇЄҐ])?(?:/\d{1,4})?";
 
 /// Street names (a street word and up to three capitalised words): removed only from rows
 /// generalised to the district.
@@ -145,7 +152,7 @@ pub(super) fn streets() -> Pattern {
     Pattern {
         kind: Kind::Street,
         regex: Regex::new(&format!(
-            r"{LEAD}((?i:{STREET_MARKERS})\s?(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?(?:\s|$)){{0,2}}\p{{Lu}}[\p{{L}}'’ʼ\-]*)"
+            r"{LEAD}((?i:{STREET_MARKERS})\s?(?:(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?|{ORDINAL})(?:\s|$)){{0,3}}(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*|{ORDINAL}))"
         ))
         .expect("built-in pattern compiles"),
         precheck: always,
@@ -164,10 +171,11 @@ pub(super) fn all() -> Vec<Pattern> {
         group,
         validate,
     };
-    vec![
+    let mut all = labelled();
+    all.extend([
         p(
             Kind::Email,
-            r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
+            r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}",
             |t: &str| t.contains('@'),
             Group::Whole,
             always,
@@ -193,13 +201,14 @@ pub(super) fn all() -> Vec<Pattern> {
             &format!(
                 r"(?x)
                 (?:
-                    (?:\+\s?|{B})3\s?8[\s\-]?\(?\s?0
+                    (?:\+\s?|{B})3\s?8[\s\-]?\(?\s?0[\s\-]?\(?
                   | {B}8[\s\-]?\(?\s?0
                   | \(\s?0
                   | {B}0
                 )
                 \s?\d{{2}}\s?\)?[\s\-]?\d{{3}}[\s\-]?\d{{2}}[\s\-]?\d{{2}}{B}
-                | {B}\d{{3}}-\d{{2}}-\d{{2}}{B}"
+                | {B}\d{{3}}-\d{{2}}-\d{{2}}{B}
+                | {B}\d{{3}}\x20\d{{2}}\x20\d{{2}}{B}"
             ),
             has_digit,
             Group::Whole,
@@ -231,7 +240,7 @@ pub(super) fn all() -> Vec<Pattern> {
         p(
             Kind::Plate,
             &format!(
-                r"{LEAD}([АВСЕНІКМОРТХABCEHIKMOPTX]{{2}}\s?\d{{4}}\s?[АВСЕНІКМОРТХABCEHIKMOPTX]{{2}})(?:$|[^\p{{L}}\p{{N}}])"
+                r"{LEAD}([А-ЯІЇЄҐA-Z]{{2}}\s?\d{{4}}\s?[А-ЯІЇЄҐA-Z]{{2}})(?:$|[^\p{{L}}\p{{N}}])"
             ),
             has_digit,
             Group::FirstMatched,
@@ -249,11 +258,139 @@ pub(super) fn all() -> Vec<Pattern> {
         p(
             Kind::House,
             &format!(
-                r"{LEAD}(?:(?i:буд\.?|будин(?:ок|ку|ком))\s*№?\s*({HOUSE_NUMBER})|(?i:{STREET_MARKERS})\s?(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?\s){{0,2}}\p{{Lu}}[\p{{L}}'’ʼ\-]*,?\s*({HOUSE_NUMBER}))"
+                r"{LEAD}(?:(?i:буд\.?|будин(?:ок|ку|ком))\s*№?\s*({HOUSE_NUMBER})|(?i:{STREET_MARKERS})\s?(?:(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*\.?|{ORDINAL})\s){{0,3}}(?:\p{{Lu}}[\p{{L}}'’ʼ\-]*|{ORDINAL}),?\s*({HOUSE_NUMBER})|(?i:{STREET_MARKERS})\s?(?:[\p{{L}}\d'’ʼ\-]+\.?\s){{0,3}}[\p{{L}}'’ʼ\-]+,\s*({HOUSE_NUMBER}))(?:$|[^\p{{L}}\p{{N}}\-/])"
             ),
             has_digit,
             Group::FirstMatched,
             always,
+        ),
+    ]);
+    all
+}
+
+/// Words between a label and its value (`серії МК`, `учасника бойових дій`, `заявника`):
+/// anything but a digit or a line end; it must start with a non-letter, so the label is a
+/// whole word (`тел` is not the start of `телевізор`).
+fn words_gap(max: usize) -> String {
+    format!(r"(?:[^\p{{L}}\p{{N}}\n][^\d\n]{{0,{max}}}?)?")
+}
+
+/// Only spaces and signs (`№`, `:`) between a label and its value: for labels that are also
+/// common words (`за рахунок коштів бюджету 12 500 000` is an amount, not an account).
+const SIGNS_GAP: &str = r"[\s:№#.\-–]{0,5}";
+
+/// A label, the gap, then the value (the replaced part).
+fn label(words: &str, gap: &str, value: &str) -> String {
+    format!(r"{LEAD}(?i:{words}){gap}({value})")
+}
+
+/// Values named by the word before them: a label says what a number is, so a tax or card
+/// number that fails its checksum (a typo, a made-up example) is still that person's and is
+/// replaced. Bare numbers without a label are left to the checksummed patterns below.
+/// These run first, so the generic patterns never see half a labelled value.
+fn labelled() -> Vec<Pattern> {
+    let p = |kind, re: String, precheck: fn(&str) -> bool| Pattern {
+        kind,
+        regex: Regex::new(&re).expect("built-in pattern compiles"),
+        precheck,
+        group: Group::FirstMatched,
+        validate: always,
+    };
+    // 4–22 digits, spaces or hyphens between groups; a letter series may precede.
+    let digits = |min: usize, max: usize| format!(r"\d(?:[ \-]?\d){{{min},{max}}}{B}");
+    vec![
+        // IBAN: UA, two check digits, 25 more (bank code and account), grouped or not.
+        p(
+            Kind::Iban,
+            format!(r"(?i-u:\b)((?i:UA)\s?\d{{2}}(?:\s?\d){{23,27}}){B}"),
+            has_digit,
+        ),
+        // An IBAN named as such, whatever its length or country.
+        p(
+            Kind::Iban,
+            label(
+                r"IBAN|ІБАН",
+                SIGNS_GAP,
+                r"[A-Za-z]{2}\s?\d{2}(?:\s?[\dA-Za-z]){8,32}(?-u:\b)",
+            ),
+            has_digit,
+        ),
+        p(
+            Kind::TaxNumber,
+            label(
+                r"ІПН|РНОКПП|ідентифікаційн\w*\s+(?:код\w*|номер\w*)|податков\w*\s+(?:номер\w*|код\w*)|реєстраційн\w*\s+номер\w*\s+облікової\s+картки",
+                &words_gap(24),
+                &digits(5, 13),
+            ),
+            has_digit,
+        ),
+        p(
+            Kind::IdCard,
+            label(
+                r"id[\s\-]?карт\w*|ідентифікаційн\w*\s+карт\w*|посвідченн\w*",
+                &words_gap(40),
+                &format!(r"(?:[А-ЯІЇЄҐA-Z]{{2,3}}\s?№?\s?)?{}", digits(3, 13)),
+            ),
+            has_digit,
+        ),
+        p(
+            Kind::Passport,
+            label(
+                r"паспорт\w*",
+                &words_gap(40),
+                &format!(r"(?:[А-ЯІЇЄҐA-Z]{{2}}\s?№?\s?)?{}", digits(3, 13)),
+            ),
+            has_digit,
+        ),
+        p(
+            Kind::Card,
+            label(
+                r"картк[аиуіою]\w*|картці|карточк\w*",
+                &words_gap(30),
+                &digits(7, 22),
+            ),
+            has_digit,
+        ),
+        p(
+            Kind::Card,
+            label(
+                r"рахун(?:ок|ку|ки|ком)|р/р",
+                SIGNS_GAP,
+                &format!(r"\d{{8,29}}{B}"),
+            ),
+            has_digit,
+        ),
+        p(
+            Kind::Phone,
+            label(
+                r"тел(?:\.|ефон\w*)?|моб(?:\.|ільн\w*)?|контактн\w*\s+номер\w*|viber|вайбер|telegram|телеграм",
+                &words_gap(12),
+                r"\+?\(?\d(?:[\s\-\(\)]{0,2}\d){5,13}(?-u:\b)",
+            ),
+            has_digit,
+        ),
+        // A birth date: after its label, or before `р.н.` / `року народження`.
+        p(
+            Kind::BirthDate,
+            label(
+                r"дата\s+народження|д\.\s?н\.|народил?(?:ся|ася)|рік\s+народження",
+                SIGNS_GAP,
+                &format!(r"{BIRTH_DATE}{B}"),
+            ),
+            has_digit,
+        ),
+        p(
+            Kind::BirthDate,
+            format!(r"{B}({BIRTH_DATE})(?:\s?р\.?)?,?\s?(?i:р\.\s?н\.?|року\s+народження)"),
+            has_digit,
+        ),
+        // An e-mail named as such, even with letters the generic pattern does not take.
+        p(
+            Kind::Email,
+            format!(
+                r"{LEAD}(?i:e-?mail|email|ел\.\s?пошт\w*|електронн\w*\s+пошт\w*)[\s:\-–]{{1,4}}([^\s,;<>()\[\]]+@[^\s,;<>()\[\]]+[^\s,;<>()\[\].])"
+            ),
+            |t: &str| t.contains('@'),
         ),
     ]
 }
