@@ -156,6 +156,11 @@ impl DataState {
         files
     }
 
+    /// Where absolute URLs start: the portal's `base_url` (relative URLs without one).
+    pub fn origin(&self) -> &str {
+        self.catalogue.portal.origin()
+    }
+
     pub fn store(&self, dataset: &str, resource: &str) -> Option<&Arc<Store>> {
         self.stores.get(&format!("{dataset}/{resource}"))
     }
@@ -254,7 +259,7 @@ fn package_entry(data: &DataState, origin: &str, package: &Package) -> Value {
 
 /// `GET /api/v1/datasets`.
 pub fn list(data: &DataState, req: &Req) -> Result<Response, ApiError> {
-    let origin = req.origin();
+    let origin = data.origin();
     let datasets: Vec<Value> = data
         .catalogue
         .packages
@@ -268,7 +273,7 @@ pub fn list(data: &DataState, req: &Req) -> Result<Response, ApiError> {
 /// `GET /api/v1/datasets/{name}`.
 pub fn show(data: &DataState, req: &Req, name: &str) -> Result<Response, ApiError> {
     let package = data.package(name)?;
-    let origin = req.origin();
+    let origin = data.origin();
     let mut body = package_entry(data, &origin, package);
     body["datapackage_json"] = package.json.clone();
     body["validation"] = package.validation_summary();

@@ -323,7 +323,9 @@ pub fn rows(
         (true, Some(&row)) => Some(cursor_after(&store, &query, row)),
         _ => None,
     };
-    let next_url = next.as_ref().map(|token| req.with_param("_next", token));
+    let next_url = next
+        .as_ref()
+        .map(|token| req.with_param(data.origin(), "_next", token));
     let mut body = Vec::with_capacity(256 * page.rows.len() + 1024);
     match format {
         Format::Json | Format::GeoJson => {
