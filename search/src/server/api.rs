@@ -159,10 +159,32 @@ fn handle(
         Endpoint::DcatTurtle => dcat::catalogue_turtle(data, req),
         Endpoint::OpenApi => Ok(datasets::json_reply(
             req,
-            env!("CARGO_PKG_VERSION"),
-            &openapi::document(),
+            &data.version,
+            &openapi::document_with(&examples(data)),
             Cache::Metadata,
         )),
         Endpoint::Elsewhere => Err(ApiError::not_found("not served here")),
+    }
+}
+
+/// This build's first dataset, resource, organisation, group and appeal, for the document's
+/// examples.
+fn examples(data: &datasets::DataState) -> openapi::Examples {
+    let package = data.catalogue.packages.iter().find(|p| {
+        p.resources
+            .iter()
+            .any(|r| data.store(&p.name, &r.name).is_some())
+    });
+    openapi::Examples {
+        dataset: package.map(|p| p.name.clone()),
+        resource: package.and_then(|p| {
+            p.resources
+                .iter()
+                .find(|r| data.store(&p.name, &r.name).is_some())
+                .map(|r| r.name.clone())
+        }),
+        organization: ckan::first_organization(data),
+        group: data.catalogue.packages.iter().find_map(|p| p.topic.clone()),
+        request: open311::first_request(data),
     }
 }

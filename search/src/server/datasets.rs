@@ -254,6 +254,7 @@ fn package_entry(data: &DataState, origin: &str, package: &Package) -> Value {
         "download": format!("{origin}/datasets/{}.zip", package.name),
         "datapackage": format!("{origin}/data/{}/datapackage.json", package.name),
         "resources": resources,
+        "open311": super::open311::links(data, package),
     })
 }
 

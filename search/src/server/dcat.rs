@@ -125,7 +125,7 @@ fn coverage(data: &DataState, package: &Package) -> Option<(String, String)> {
 }
 
 fn distribution(data: &DataState, package: &Package, r: &Resource) -> Value {
-    let origin = data.origin();
+    let origin = base(data);
     let csv = format!(
         "{origin}{}",
         Layout::resource_csv_url(&package.name, &r.name)
@@ -179,7 +179,7 @@ fn distribution(data: &DataState, package: &Package, r: &Resource) -> Value {
 
 /// One package as a `dcat:Dataset` with a `dcat:Distribution` per resource.
 fn dataset(data: &DataState, package: &Package) -> Value {
-    let origin = data.origin();
+    let origin = base(data);
     let portal = &data.catalogue.portal;
     let page = format!("{origin}/datasets/{}/", package.name);
     let (publisher, publisher_en) = match package.publisher() {

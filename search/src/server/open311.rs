@@ -62,6 +62,32 @@ pub fn service_name(category: &str) -> &str {
     }
 }
 
+/// The id of the newest request, for examples.
+pub fn first_request(data: &DataState) -> Option<String> {
+    let store = appeals(data).ok()?;
+    let order = Order {
+        column: store.column_index("date"),
+        desc: true,
+    };
+    let row = *store.page(&[], order, None, 1, false).rows.first()?;
+    Some(text(&store, "id", row).to_string()).filter(|id| !id.is_empty())
+}
+
+/// The Open311 endpoints, when `package` holds the appeals they serve.
+pub fn links(data: &DataState, package: &crate::catalogue::Package) -> Option<Value> {
+    let store = appeals(data).ok()?;
+    if !store.id.starts_with(&format!("{}/", package.name)) {
+        return None;
+    }
+    let origin = data.origin();
+    Some(json!({
+        "services": format!("{origin}/open311/v2/services.json"),
+        "requests": format!("{origin}/open311/v2/requests.json"),
+        "request": format!("{origin}/open311/v2/requests/{{service_request_id}}.json"),
+        "export": format!("{origin}/data/{}/requests.json", package.name),
+    }))
+}
+
 /// The published resource Open311 serves: the one row store with the appeals' columns.
 fn appeals(data: &DataState) -> Result<Arc<Store>, Response> {
     for package in &data.catalogue.packages {

@@ -67,6 +67,13 @@ impl CkanError {
     }
 }
 
+/// The name of the first organisation, for examples.
+pub fn first_organization(data: &DataState) -> Option<String> {
+    objects::organizations(data)
+        .first()
+        .and_then(|o| o["name"].as_str().map(str::to_string))
+}
+
 /// Every action this portal answers, in the route table's order.
 pub fn action_names() -> Vec<&'static str> {
     openapi::ROUTES
@@ -293,7 +300,7 @@ fn current_packages(data: &DataState, get: &Params) -> Result<Value, CkanError> 
     });
     let offset = match get.int("page", 0, usize::MAX)? {
         0 => get.int("offset", 0, usize::MAX)?,
-        page => (page - 1) * get.int("limit", 0, usize::MAX)?,
+        page => (page - 1).saturating_mul(get.int("limit", 0, usize::MAX)?),
     };
     let limit = get.int("limit", usize::MAX, usize::MAX)?;
     Ok(Value::Array(

@@ -501,6 +501,71 @@ pub fn document() -> Value {
     })
 }
 
+/// Real values of this build for the document's parameters, so a client generating requests
+/// from the document (schemathesis' explicit phase) reaches real records, not only 404s.
+#[derive(Debug, Default)]
+pub struct Examples {
+    pub dataset: Option<String>,
+    pub resource: Option<String>,
+    pub organization: Option<String>,
+    pub group: Option<String>,
+    pub request: Option<String>,
+}
+
+/// [`document`] with `example`s from `examples` on the parameters they name.
+pub fn document_with(examples: &Examples) -> Value {
+    let mut doc = document();
+    let resource_id = match (&examples.dataset, &examples.resource) {
+        (Some(d), Some(r)) => Some(format!("{d}:{r}")),
+        _ => None,
+    };
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return doc;
+    };
+    for (template, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for operation in item.values_mut() {
+            let value_for = |name: &str| -> Option<String> {
+                match name {
+                    "name" | "id" if template.contains("resource_show") => resource_id.clone(),
+                    "id" if template.contains("organization_show") => examples.organization.clone(),
+                    "id" if template.contains("group_show") => examples.group.clone(),
+                    "id" if template.contains("requests/") => examples.request.clone(),
+                    "name" if template.contains("help_show") => Some("package_show".into()),
+                    "name" | "id" => examples.dataset.clone(),
+                    "resource" => examples.resource.clone(),
+                    "resource_id" => resource_id.clone(),
+                    "format" => Some("json".into()),
+                    "q" if template.contains("search") && !template.contains("package") => {
+                        Some("звернення".into())
+                    }
+                    _ => None,
+                }
+            };
+            if let Some(parameters) = operation["parameters"].as_array_mut() {
+                for p in parameters {
+                    if let Some(v) = p["name"].as_str().and_then(value_for) {
+                        p["example"] = json!(v);
+                    }
+                }
+            }
+            if let Some(properties) = operation
+                .pointer_mut("/requestBody/content/application~1json/schema/properties")
+                .and_then(Value::as_object_mut)
+            {
+                for (name, schema) in properties.iter_mut() {
+                    if let Some(v) = value_for(name) {
+                        schema["examples"] = json!([v]);
+                    }
+                }
+            }
+        }
+    }
+    doc
+}
+
 fn error_response(schema: &str, description: &str) -> Value {
     json!({"description": description,
         "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
@@ -582,6 +647,9 @@ fn operation(route: &Route) -> Value {
     });
     for (code, description) in codes {
         responses[*code] = error_response(errors, description);
+    }
+    if route.tag == "search" {
+        responses["503"] = error_response("Error", "The build has no search index yet");
     }
     json!({
         "operationId": operation_id(route.template),

@@ -151,6 +151,7 @@ pub fn components() -> Value {
                 "title": {"type": "string"},
                 "url": {"type": "string"},
                 "datapackage": {"type": "string"},
+                "open311": {"type": ["object", "null"], "description": "The Open311 GeoReport v2 endpoints, for the appeals dataset"},
                 "resources": {"type": "array", "items": {
                     "type": "object",
                     "required": ["name", "formats"],
