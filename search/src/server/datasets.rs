@@ -265,7 +265,7 @@ pub fn list(data: &DataState, req: &Req) -> Result<Response, ApiError> {
         .catalogue
         .packages
         .iter()
-        .map(|p| package_entry(data, &origin, p))
+        .map(|p| package_entry(data, origin, p))
         .collect();
     let body = json!({ "total": datasets.len(), "datasets": datasets });
     Ok(json_reply(req, &data.version, &body, Cache::Metadata))
@@ -275,7 +275,7 @@ pub fn list(data: &DataState, req: &Req) -> Result<Response, ApiError> {
 pub fn show(data: &DataState, req: &Req, name: &str) -> Result<Response, ApiError> {
     let package = data.package(name)?;
     let origin = data.origin();
-    let mut body = package_entry(data, &origin, package);
+    let mut body = package_entry(data, origin, package);
     body["datapackage_json"] = package.json.clone();
     body["validation"] = package.validation_summary();
     body["privacy"] = package.privacy_summary();

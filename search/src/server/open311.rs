@@ -89,7 +89,7 @@ pub fn links(data: &DataState, package: &crate::catalogue::Package) -> Option<Va
 }
 
 /// The published resource Open311 serves: the one row store with the appeals' columns.
-fn appeals(data: &DataState) -> Result<Arc<Store>, Response> {
+fn appeals(data: &DataState) -> Result<Arc<Store>, Problem> {
     for package in &data.catalogue.packages {
         for resource in &package.resources {
             if let Some(store) = data.store(&package.name, &resource.name) {
@@ -106,9 +106,17 @@ fn appeals(data: &DataState) -> Result<Arc<Store>, Response> {
     ))
 }
 
-/// A GeoReport v2 error list.
-fn error(status: StatusCode, description: impl Into<String>) -> Response {
-    let body = json!([{"code": status.as_u16(), "description": description.into()}]);
+/// A GeoReport v2 error: its status and description.
+#[derive(Debug)]
+struct Problem(StatusCode, String);
+
+fn error(status: StatusCode, description: impl Into<String>) -> Problem {
+    Problem(status, description.into())
+}
+
+/// A problem as GeoReport v2's error list.
+fn render(Problem(status, description): Problem) -> Response {
+    let body = json!([{"code": status.as_u16(), "description": description}]);
     let mut response = warp::reply::Reply::into_response(warp::reply::json(&body));
     *response.status_mut() = status;
     let h = response.headers_mut();
@@ -123,7 +131,7 @@ fn error(status: StatusCode, description: impl Into<String>) -> Response {
     response
 }
 
-fn bad(parameter: &str, message: &str) -> Response {
+fn bad(parameter: &str, message: &str) -> Problem {
     error(StatusCode::BAD_REQUEST, format!("`{parameter}`: {message}"))
 }
 
@@ -167,10 +175,10 @@ fn request(store: &Store, row: u32) -> Value {
 pub fn services(data: &DataState, req: &Req) -> Response {
     let store = match appeals(data) {
         Ok(s) => s,
-        Err(response) => return response,
+        Err(problem) => return render(problem),
     };
-    if let Err(response) = known_params(req, &["jurisdiction_id"]) {
-        return response;
+    if let Err(problem) = known_params(req, &["jurisdiction_id"]) {
+        return render(problem);
     }
     let Some(c) = store.column_index("category") else {
         return Reply::new("application/json", Cache::Metadata).body(
@@ -201,7 +209,7 @@ pub fn services(data: &DataState, req: &Req) -> Response {
 }
 
 /// The parameters, refusing unknown ones and repeats by name.
-fn known_params(req: &Req, known: &[&str]) -> Result<Vec<(String, String)>, Response> {
+fn known_params(req: &Req, known: &[&str]) -> Result<Vec<(String, String)>, Problem> {
     let params = respond::params(req)
         .map_err(|e| bad(e.parameter.as_deref().unwrap_or("query"), &e.message))?;
     for (i, (k, _)) in params.iter().enumerate() {
@@ -242,7 +250,7 @@ fn codes_where(
     Some((c, CodeSet::Bits(bits)))
 }
 
-fn date_param(parameter: &str, value: &str) -> Result<String, Response> {
+fn date_param(parameter: &str, value: &str) -> Result<String, Problem> {
     let day = value.get(..10).unwrap_or(value);
     let ok = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok()
         && (value.len() == 10 || chrono::DateTime::parse_from_rfc3339(value).is_ok());
@@ -263,7 +271,7 @@ fn date_param(parameter: &str, value: &str) -> Result<String, Response> {
 pub fn requests(data: &DataState, req: &Req) -> Response {
     let store = match appeals(data) {
         Ok(s) => s,
-        Err(response) => return response,
+        Err(problem) => return render(problem),
     };
     let known = [
         "jurisdiction_id",
@@ -277,7 +285,7 @@ pub fn requests(data: &DataState, req: &Req) -> Response {
     ];
     let params = match known_params(req, &known) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(problem) => return render(problem),
     };
     match filtered(&store, &params) {
         Ok((sets, offset, size)) => {
@@ -297,13 +305,13 @@ pub fn requests(data: &DataState, req: &Req) -> Response {
                 .header("x-total-count", page.total.to_string())
                 .body(req, &data.version, bytes)
         }
-        Err(response) => response,
+        Err(problem) => render(problem),
     }
 }
 
 type Query = (Vec<(usize, CodeSet)>, usize, usize);
 
-fn filtered(store: &Store, params: &[(String, String)]) -> Result<Query, Response> {
+fn filtered(store: &Store, params: &[(String, String)]) -> Result<Query, Problem> {
     let mut sets = Vec::new();
     let mut page = 1;
     let mut size = PAGE_SIZE;
@@ -393,10 +401,10 @@ fn filtered(store: &Store, params: &[(String, String)]) -> Result<Query, Respons
 pub fn request_by_id(data: &DataState, req: &Req, id: &str) -> Response {
     let store = match appeals(data) {
         Ok(s) => s,
-        Err(response) => return response,
+        Err(problem) => return render(problem),
     };
-    if let Err(response) = known_params(req, &["jurisdiction_id"]) {
-        return response;
+    if let Err(problem) = known_params(req, &["jurisdiction_id"]) {
+        return render(problem);
     }
     let found = store.column_index("id").and_then(|c| {
         let filter = Filter {
@@ -416,10 +424,10 @@ pub fn request_by_id(data: &DataState, req: &Req, id: &str) -> Response {
             let bytes = serde_json::to_vec(&json!([request(&store, row)])).unwrap_or_default();
             Reply::new("application/json", Cache::Rows).body(req, &data.version, bytes)
         }
-        None => error(
+        None => render(error(
             StatusCode::NOT_FOUND,
             format!("no service request `{}`", shorten(id)),
-        ),
+        )),
     }
 }
 

@@ -378,7 +378,7 @@ fn split_q(q: &str) -> (String, String) {
                 let _ = value;
                 fielded.push(token);
             }
-            Some((field, value)) if matches!(field, "title" | "notes" | "text") => {
+            Some(("title" | "notes" | "text", value)) => {
                 text.push(value.trim_matches('"').to_string())
             }
             _ if token == "OR" && !fielded.is_empty() && text.is_empty() => fielded.push(token),
