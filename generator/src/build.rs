@@ -233,6 +233,7 @@ pub fn build_with_options(config: &Config, options: &BuildOptions) -> anyhow::Re
         }
     }
     publish::write_catalog(&published, &layout)?;
+    publish::write_portal(&config.portal, &layout)?;
     let site =
         crate::site::render(config, &views, &layout, engine).context("cannot render the site")?;
     for p in &published {

@@ -60,6 +60,9 @@ pub struct Portal {
     /// Licence of the portal's own pages and of datasets that name none.
     #[serde(default = "default_licence")]
     pub licence: String,
+    /// Where the data is about (DCAT `dct:spatial`): an IRI, e.g. an EU country or GeoNames place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spatial: Option<String>,
 }
 
 /// Where things are, relative to `vidkryto.toml`.

@@ -30,8 +30,45 @@ pub enum CatalogueError {
 #[derive(Debug, Default)]
 pub struct Catalogue {
     pub packages: Vec<Package>,
+    /// `data/portal.json`: who publishes the portal and where it lives.
+    pub portal: Portal,
     /// A digest of everything read; changes whenever a build changes the catalogue.
     pub version: String,
+}
+
+/// The portal's identity as `publish` wrote it (the `[portal]` table of `vidkryto.toml`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Portal {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub title_en: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub description_en: String,
+    /// The public URL of the portal: every absolute URL the server writes starts with it.
+    #[serde(default)]
+    pub base_url: String,
+    #[serde(default)]
+    pub languages: Vec<String>,
+    #[serde(default)]
+    pub publisher: String,
+    #[serde(default)]
+    pub publisher_en: String,
+    #[serde(default)]
+    pub licence: String,
+    #[serde(default)]
+    pub spatial: Option<String>,
+}
+
+impl Portal {
+    /// `base_url` without its trailing slash, for joining with absolute paths; empty (so URLs
+    /// stay relative) for a build without `portal.json`. Never taken from a request's `Host`:
+    /// a reflected Host would poison every cache in front of the server.
+    pub fn origin(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
 }
 
 /// A published data package.
@@ -102,6 +139,14 @@ pub struct Resource {
     #[serde(default)]
     pub description: String,
     #[serde(default)]
+    pub description_en: String,
+    /// Size of the published file, as `publish` measured it.
+    #[serde(default)]
+    pub bytes: Option<u64>,
+    /// `sha256:<hex>` of the published file.
+    #[serde(default)]
+    pub hash: Option<String>,
+    #[serde(default)]
     pub schema: Schema,
 }
 
@@ -160,8 +205,20 @@ impl Catalogue {
             package.privacy = optional_json(&dir.join("privacy.json"), &mut digest)?;
             packages.push(package);
         }
+        let portal_path = layout.portal_file();
+        let portal = match optional_json(&portal_path, &mut digest)? {
+            Some(json) => serde_json::from_value(json).map_err(|error| CatalogueError::Parse {
+                path: portal_path,
+                error,
+            })?,
+            None => Portal::default(),
+        };
         let version = hex(&digest.finalize()[..8]);
-        Ok(Catalogue { packages, version })
+        Ok(Catalogue {
+            packages,
+            portal,
+            version,
+        })
     }
 
     pub fn package(&self, name: &str) -> Option<&Package> {
@@ -249,4 +306,92 @@ fn optional_json(
 /// Lower-case hexadecimal of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A catalogue topic (a package's `topic`): its labels and the EU data themes it maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Topic {
+    pub code: &'static str,
+    pub title: &'static str,
+    pub title_en: &'static str,
+    /// Codes of the EU data-theme vocabulary
+    /// (`http://publications.europa.eu/resource/authority/data-theme/<code>`), DCAT-AP's
+    /// themes; the first is the main one.
+    pub themes: &'static [&'static str],
+}
+
+/// Every topic the portal knows. The one table of them: site labels, CKAN groups and DCAT
+/// themes all read it.
+pub const TOPICS: &[Topic] = &[
+    Topic {
+        code: "budget",
+        title: "Бюджет",
+        title_en: "Budget",
+        themes: &["ECON", "GOVE"],
+    },
+    Topic {
+        code: "e-government",
+        title: "Електронне урядування",
+        title_en: "E-government",
+        themes: &["GOVE", "TECH"],
+    },
+    Topic {
+        code: "appeals",
+        title: "Звернення громадян",
+        title_en: "Citizens' appeals",
+        themes: &["GOVE", "SOCI"],
+    },
+    Topic {
+        code: "documents",
+        title: "Документообіг",
+        title_en: "Documents",
+        themes: &["GOVE"],
+    },
+    Topic {
+        code: "public-information",
+        title: "Публічна інформація",
+        title_en: "Public information",
+        themes: &["GOVE", "JUST"],
+    },
+    Topic {
+        code: "survey",
+        title: "Опитування",
+        title_en: "Survey",
+        themes: &["TECH", "REGI"],
+    },
+];
+
+/// The English labels of the EU data themes (the vocabulary's own `skos:prefLabel`s).
+pub const THEMES: &[(&str, &str)] = &[
+    ("AGRI", "Agriculture, fisheries, forestry and food"),
+    ("ECON", "Economy and finance"),
+    ("EDUC", "Education, culture and sport"),
+    ("ENER", "Energy"),
+    ("ENVI", "Environment"),
+    ("GOVE", "Government and public sector"),
+    ("HEAL", "Health"),
+    ("INTR", "International issues"),
+    ("JUST", "Justice, legal system and public safety"),
+    ("REGI", "Regions and cities"),
+    ("SOCI", "Population and society"),
+    ("TECH", "Science and technology"),
+    ("TRAN", "Transport"),
+];
+
+/// The label of a theme code (the code itself for one the table lacks).
+pub fn theme_label(code: &str) -> &str {
+    THEMES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(code, |(_, label)| label)
+}
+
+/// The EU data-theme IRI of a theme code.
+pub fn theme_iri(code: &str) -> String {
+    format!("http://publications.europa.eu/resource/authority/data-theme/{code}")
+}
+
+/// The topic `code`, if the portal knows it.
+pub fn topic(code: &str) -> Option<&'static Topic> {
+    TOPICS.iter().find(|t| t.code == code)
 }

@@ -155,6 +155,12 @@ impl Layout {
         self.data_dir().join("catalog.json")
     }
 
+    /// `data/portal.json`: the portal's identity (title, base URL, publisher, licence), written
+    /// by `publish` so the server builds absolute URLs from `base_url`, never from `Host`.
+    pub fn portal_file(&self) -> PathBuf {
+        self.data_dir().join("portal.json")
+    }
+
     /// `data/<name>/`: one published package.
     pub fn dataset_dir(&self, dataset: &str) -> PathBuf {
         self.data_dir().join(dataset)

@@ -397,9 +397,9 @@ fn bad_input_gets_a_json_error_naming_the_parameter() {
             Some("district"),
         ),
         (
-            format!("{APPEALS}.json?district__like=x"),
+            format!("{APPEALS}.json?district__regex=x"),
             400,
-            "district__like",
+            "district__regex",
             Some("startswith"),
         ),
         (
@@ -771,6 +771,21 @@ fn dcat_turtle_parses_and_says_what_the_json_ld_says() {
     }
 }
 
+/// The first name a CKAN list action gives.
+fn first(list: &str) -> String {
+    get(list).json()["result"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn first_request() -> String {
+    get("/open311/v2/requests.json?page_size=1").json()[0]["service_request_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[test]
 fn openapi_lists_every_route_and_each_answers() {
     let doc = get("/api/openapi.json").json();
@@ -795,8 +810,15 @@ fn openapi_lists_every_route_and_each_answers() {
         let example = route
             .example
             .replace("{dataset}", "fixture-appeals")
-            .replace("{resource}", "appeals");
+            .replace("{resource}", "appeals")
+            .replace("{organization}", &first("/api/3/action/organization_list"))
+            .replace("{group}", &first("/api/3/action/group_list"))
+            .replace("{request}", &first_request());
         let response = get(&example);
+        if route.tag == "search" && response.status == 503 {
+            // The fixture portal has no search index; `search` tests the route itself.
+            continue;
+        }
         assert_eq!(response.status, 200, "{example}: {}", response.text());
     }
     // A path the table does not have is not served.

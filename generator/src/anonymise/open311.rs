@@ -1,17 +1,21 @@
 //! The Open311 GeoReport v2 export of anonymised appeals (`requests.json`): one service
 //! request per published row, built only from anonymised values. It streams; it never
-//! sees raw data.
+//! sees raw data. The row → request mapping (status, service code and name) is the server's
+//! (`vidkryto_search::server::open311`), so the file and the endpoints agree.
 
 use std::io::Write;
 
 use serde::Serialize;
+use vidkryto_search::server::open311 as georeport;
 
 /// One GeoReport v2 service request.
 #[derive(Debug, Serialize)]
 pub struct ServiceRequest<'a> {
     pub service_request_id: &'a str,
-    /// `open` or `closed`, as GeoReport v2 requires.
-    pub status: &'static str,
+    /// `open` or `closed`; left out when the row has no status (never guessed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+    pub service_code: String,
     pub service_name: &'a str,
     /// ISO 8601; the generalised date at midnight UTC.
     pub requested_datetime: String,
@@ -23,28 +27,6 @@ pub struct ServiceRequest<'a> {
     pub long: Option<f64>,
     /// The redacted appeal text.
     pub description: &'a str,
-}
-
-/// Maps a city's status wording to GeoReport's two states.
-pub fn status(raw: &str) -> &'static str {
-    let s = raw.to_lowercase();
-    if [
-        "викон",
-        "закрит",
-        "до відома",
-        "розглянут",
-        "closed",
-        "знято",
-    ]
-    .iter()
-    .any(|w| s.contains(w))
-        && !s.contains("не викон")
-        && !s.contains("на виконанні")
-    {
-        "closed"
-    } else {
-        "open"
-    }
 }
 
 /// Appends one request as an array element, as `Writer::write` writes it (without the
@@ -130,8 +112,9 @@ impl Columns {
         let num = |f: Option<usize>| get(f).parse::<f64>().ok();
         ServiceRequest {
             service_request_id: get(self.id),
-            status: status(get(self.status)),
-            service_name: get(self.category),
+            status: georeport::status(get(self.status)),
+            service_code: georeport::service_code(get(self.category)),
+            service_name: georeport::service_name(get(self.category)),
             requested_datetime: format!("{}T00:00:00Z", get(self.date)),
             address: get(self.street),
             lat: num(self.lat),
@@ -146,22 +129,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statuses() {
-        assert_eq!(status("Виконано"), "closed");
-        assert_eq!(status("До відома"), "closed");
-        assert_eq!(status("На виконанні"), "open");
-        assert_eq!(status("Не виконано"), "open");
-        assert_eq!(status("В роботі"), "open");
-        assert_eq!(status("Чекає на перевірку"), "open");
-    }
-
-    #[test]
     fn array_is_valid_json() {
         let mut w = Writer::new(Vec::new()).unwrap();
         for id in ["a", "b"] {
             w.write(&ServiceRequest {
                 service_request_id: id,
-                status: "open",
+                status: Some("open"),
+                service_code: georeport::service_code("Відсутність ГВП"),
                 service_name: "Відсутність ГВП",
                 requested_datetime: "2013-09-30T00:00:00Z".into(),
                 address: "вулиця Дубровицька",

@@ -393,18 +393,12 @@ pub struct CatalogueEntry {
     pub url: String,
 }
 
-/// Catalogue topic label in `lang`.
+/// Catalogue topic label in `lang` (the topic table is `vidkryto_search::catalogue::TOPICS`).
 pub fn topic_label(topic: &str, lang: &str) -> String {
-    let (uk, en) = match topic {
-        "budget" => ("Бюджет", "Budget"),
-        "e-government" => ("Електронне урядування", "E-government"),
-        "appeals" => ("Звернення громадян", "Citizens' appeals"),
-        "documents" => ("Документообіг", "Documents"),
-        "public-information" => ("Публічна інформація", "Public information"),
-        "survey" => ("Опитування", "Survey"),
-        other => (other, other),
-    };
-    pick(lang, uk, en).to_string()
+    match vidkryto_search::catalogue::topic(topic) {
+        Some(t) => pick(lang, t.title, t.title_en).to_string(),
+        None => topic.to_string(),
+    }
 }
 
 fn publisher(package: &Package, config: &Config, lang: &str) -> String {

@@ -1,6 +1,7 @@
 //! The dispatcher of the dataset endpoints: matches a request against the one route table
 //! (`openapi::ROUTES`) and calls the endpoint, with every error in the shared JSON shape (CKAN's
-//! shape under `/api/3/action/`) and CORS on every answer. A panic in a handler becomes a 500
+//! shape under `/api/3/action/` and `/api/action/`, GeoReport's under `/open311/`) and CORS on
+//! every answer. A panic in a handler becomes a 500
 //! in that shape, never a dropped connection.
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use warp::Filter;
 
 use super::openapi::{self, Endpoint};
 use super::respond::{self, Cache, Req};
-use super::{ckan, datasets, dcat, rows, ApiError, AppState};
+use super::{ckan, datasets, dcat, open311, rows, ApiError, AppState};
 
 /// The largest POST body a CKAN action accepts.
 const MAX_POST: u64 = 64 * 1024;
@@ -22,8 +23,11 @@ pub fn routes(
 ) -> impl Filter<Extract = (Response,), Error = warp::Rejection> + Clone {
     let post_state = state.clone();
     // CKAN clients (ckanapi by default) POST their parameters as JSON or a form.
+    let action = warp::path!("api" / "3" / "action" / String)
+        .or(warp::path!("api" / "action" / String))
+        .unify();
     let ckan_post = warp::post()
-        .and(warp::path!("api" / "3" / "action" / String))
+        .and(action)
         .and(respond::req())
         .and(warp::body::content_length_limit(MAX_POST))
         .and(warp::body::bytes())
@@ -48,13 +52,19 @@ fn ckan_post(state: &AppState, action: &str, req: Req, body: &[u8]) -> Response 
                     let mut out = form_urlencoded::Serializer::new(String::new());
                     for (k, v) in object {
                         match v {
-                            serde_json::Value::String(s) => out.append_pair(&k, &s),
-                            other => out.append_pair(&k, &other.to_string()),
-                        };
+                            // A JSON null is CKAN's "not given".
+                            serde_json::Value::Null => {}
+                            serde_json::Value::String(s) => {
+                                out.append_pair(&k, &s);
+                            }
+                            other => {
+                                out.append_pair(&k, &other.to_string());
+                            }
+                        }
                     }
                     out.finish()
                 }
-                Err(_) => return ckan::bad_body(&req, action),
+                Err(_) => return ckan::bad_body(&state.data.current(), &req, action),
             }
         }
         Some(_) => String::from_utf8_lossy(body).into_owned(),
@@ -69,7 +79,9 @@ fn ckan_post(state: &AppState, action: &str, req: Req, body: &[u8]) -> Response 
 }
 
 fn dispatch(state: &AppState, req: Req) -> Result<Response, warp::Rejection> {
-    if req.method == Method::POST && req.path.starts_with("/api/3/action/") {
+    let ckan_path =
+        req.path.starts_with(openapi::CKAN_PREFIX) || req.path.starts_with(openapi::CKAN_ALIAS);
+    if req.method == Method::POST && ckan_path {
         // `ckan_post` refused it: the body is over the limit or has no length.
         return Ok(respond::error(ApiError {
             status: warp::http::StatusCode::PAYLOAD_TOO_LARGE,
@@ -80,8 +92,8 @@ fn dispatch(state: &AppState, req: Req) -> Result<Response, warp::Rejection> {
         }));
     }
     let Some((route, captures)) = openapi::route(&req.path) else {
-        if req.path.starts_with("/api/3/action/") {
-            return Ok(ckan::unknown(&req));
+        if ckan_path {
+            return Ok(ckan::unknown(&state.data.current(), &req));
         }
         return Err(warp::reject::not_found());
     };
@@ -91,7 +103,18 @@ fn dispatch(state: &AppState, req: Req) -> Result<Response, warp::Rejection> {
     match req.method {
         Method::GET | Method::HEAD => {}
         Method::OPTIONS => return Ok(respond::preflight()),
-        _ => return Ok(respond::error(ApiError::method_not_allowed())),
+        _ => {
+            let mut response = respond::error(ApiError::method_not_allowed());
+            let allow = if route.tag == "ckan" {
+                "GET, HEAD, POST, OPTIONS"
+            } else {
+                "GET, HEAD, OPTIONS"
+            };
+            response
+                .headers_mut()
+                .insert("allow", warp::http::HeaderValue::from_static(allow));
+            return Ok(response);
+        }
     }
     let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         handle(state, &req, route.endpoint, &captures)
@@ -127,23 +150,41 @@ fn handle(
             capture(captures, 2),
         ),
         Endpoint::Zip => datasets::zip(data, &state.layout, req, capture(captures, 0)),
-        Endpoint::CkanPackageList => Ok(ckan::action(data, &state.index, req, "package_list")),
-        Endpoint::CkanPackageShow => Ok(ckan::action(data, &state.index, req, "package_show")),
-        Endpoint::CkanPackageSearch => Ok(ckan::action(data, &state.index, req, "package_search")),
-        Endpoint::CkanOrganizationList => {
-            Ok(ckan::action(data, &state.index, req, "organization_list"))
-        }
-        Endpoint::CkanDatastoreSearch => {
-            Ok(ckan::action(data, &state.index, req, "datastore_search"))
-        }
+        Endpoint::Ckan(action) => Ok(ckan::action(data, &state.index, req, action)),
+        Endpoint::Open311Services => Ok(open311::services(data, req)),
+        Endpoint::Open311Requests => Ok(open311::requests(data, req)),
+        Endpoint::Open311Request => Ok(open311::request_by_id(data, req, capture(captures, 0))),
+        Endpoint::DcatNegotiated => dcat::negotiated(data, req),
         Endpoint::Dcat => Ok(dcat::catalogue(data, req)),
         Endpoint::DcatTurtle => dcat::catalogue_turtle(data, req),
         Endpoint::OpenApi => Ok(datasets::json_reply(
             req,
-            env!("CARGO_PKG_VERSION"),
-            &openapi::document(),
+            &data.version,
+            &openapi::document_with(&examples(data)),
             Cache::Metadata,
         )),
         Endpoint::Elsewhere => Err(ApiError::not_found("not served here")),
+    }
+}
+
+/// This build's first dataset, resource, organisation, group and appeal, for the document's
+/// examples.
+fn examples(data: &datasets::DataState) -> openapi::Examples {
+    let package = data.catalogue.packages.iter().find(|p| {
+        p.resources
+            .iter()
+            .any(|r| data.store(&p.name, &r.name).is_some())
+    });
+    openapi::Examples {
+        dataset: package.map(|p| p.name.clone()),
+        resource: package.and_then(|p| {
+            p.resources
+                .iter()
+                .find(|r| data.store(&p.name, &r.name).is_some())
+                .map(|r| r.name.clone())
+        }),
+        organization: ckan::first_organization(data),
+        group: data.catalogue.packages.iter().find_map(|p| p.topic.clone()),
+        request: open311::first_request(data),
     }
 }

@@ -156,6 +156,11 @@ impl DataState {
         files
     }
 
+    /// Where absolute URLs start: the portal's `base_url` (relative URLs without one).
+    pub fn origin(&self) -> &str {
+        self.catalogue.portal.origin()
+    }
+
     pub fn store(&self, dataset: &str, resource: &str) -> Option<&Arc<Store>> {
         self.stores.get(&format!("{dataset}/{resource}"))
     }
@@ -249,17 +254,18 @@ fn package_entry(data: &DataState, origin: &str, package: &Package) -> Value {
         "download": format!("{origin}/datasets/{}.zip", package.name),
         "datapackage": format!("{origin}/data/{}/datapackage.json", package.name),
         "resources": resources,
+        "open311": super::open311::links(data, package),
     })
 }
 
 /// `GET /api/v1/datasets`.
 pub fn list(data: &DataState, req: &Req) -> Result<Response, ApiError> {
-    let origin = req.origin();
+    let origin = data.origin();
     let datasets: Vec<Value> = data
         .catalogue
         .packages
         .iter()
-        .map(|p| package_entry(data, &origin, p))
+        .map(|p| package_entry(data, origin, p))
         .collect();
     let body = json!({ "total": datasets.len(), "datasets": datasets });
     Ok(json_reply(req, &data.version, &body, Cache::Metadata))
@@ -268,8 +274,8 @@ pub fn list(data: &DataState, req: &Req) -> Result<Response, ApiError> {
 /// `GET /api/v1/datasets/{name}`.
 pub fn show(data: &DataState, req: &Req, name: &str) -> Result<Response, ApiError> {
     let package = data.package(name)?;
-    let origin = req.origin();
-    let mut body = package_entry(data, &origin, package);
+    let origin = data.origin();
+    let mut body = package_entry(data, origin, package);
     body["datapackage_json"] = package.json.clone();
     body["validation"] = package.validation_summary();
     body["privacy"] = package.privacy_summary();

@@ -1,9 +1,11 @@
-//! CKAN's `datastore_search` over the row stores: `filters`, `q`, `fields`, `sort`, `limit`,
-//! `offset`, with CKAN's field types and record shape. Part of the CKAN subset (`server::ckan`).
+//! CKAN's `datastore_search` over the row stores: `filters`, `q` (text, or a JSON object of
+//! column → text), `fields` and `sort` (comma-separated or JSON lists, as ckanapi sends them),
+//! `limit`, `offset`, `records_format` (`objects`, `lists`, `csv`, `tsv`), `include_total`,
+//! with CKAN's field types and record shape. Part of the CKAN API (`server::ckan`).
 
 use serde_json::{json, Map, Value};
 
-use super::ckan::{int_param, CkanError, Params};
+use super::ckan::{CkanError, Params};
 use super::datasets::{shorten, DataState};
 use crate::rowstore::{CodeSet, Filter, Kind, Op, Order, Store};
 
@@ -39,8 +41,18 @@ pub(super) fn datastore_search(data: &DataState, get: &Params) -> Result<Value, 
     let store = data
         .store(dataset, resource)
         .ok_or_else(|| CkanError::not_found(format!("Not found: resource `{}`", shorten(id))))?;
-    let limit = int_param(get, "limit", 100, 32000)?;
-    let offset = int_param(get, "offset", 0, 10_000_000)?;
+    let limit = get.int("limit", 100, 32000)?;
+    let offset = get.int("offset", 0, 10_000_000)?;
+    let records_format = match get.get("records_format").unwrap_or("objects") {
+        f @ ("objects" | "lists" | "csv" | "tsv") => f.to_string(),
+        _ => {
+            return Err(CkanError::validation(
+                "records_format",
+                "Value must be one of: objects, lists, csv, tsv",
+            ))
+        }
+    };
+    let include_total = get.bool("include_total", true)?;
     let column = |field: &str, name: &str| {
         store.column_index(name).ok_or_else(|| {
             CkanError::validation(
@@ -53,13 +65,17 @@ pub(super) fn datastore_search(data: &DataState, get: &Params) -> Result<Value, 
             )
         })
     };
-    let columns: Vec<usize> = match get.get("fields") {
-        None | Some("") => (0..store.columns.len()).collect(),
-        Some(list) => list
-            .split(',')
-            .map(|f| column("fields", f.trim()))
-            .collect::<Result<_, _>>()?,
+    let wanted = get.list("fields");
+    let columns: Vec<usize> = if wanted.is_empty() {
+        (0..store.columns.len()).collect()
+    } else {
+        wanted
+            .iter()
+            .filter(|f| f.as_str() != "_id")
+            .map(|f| column("fields", f))
+            .collect::<Result<_, _>>()?
     };
+    let with_id = wanted.is_empty() || wanted.iter().any(|f| f == "_id");
     let mut sets: Vec<(usize, CodeSet)> = Vec::new();
     if let Some(filters) = get.get("filters").filter(|f| !f.is_empty()) {
         let object: Map<String, Value> = serde_json::from_str(filters).map_err(|_| {
@@ -84,7 +100,11 @@ pub(super) fn datastore_search(data: &DataState, get: &Params) -> Result<Value, 
             sets.push((c, set));
         }
     }
-    let order = match get.get("sort").map(str::trim).filter(|s| !s.is_empty()) {
+    let sorts = get.list("sort");
+    if sorts.len() > 1 {
+        return Err(CkanError::validation("sort", "sort by one column"));
+    }
+    let order = match sorts.first().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => Order::default(),
         Some(sort) => {
             let mut parts = sort.split_whitespace();
@@ -109,37 +129,45 @@ pub(super) fn datastore_search(data: &DataState, get: &Params) -> Result<Value, 
         }
     };
     let q = get.get("q").unwrap_or("").trim();
-    let page = if q.is_empty() {
+    let page = if q.starts_with('{') {
+        // `q` as an object: each column must contain its text (CKAN's per-field search).
+        let object: Map<String, Value> = serde_json::from_str(q).map_err(|_| {
+            CkanError::validation("q", "give text, or a JSON object of column → text")
+        })?;
+        for (name, value) in object {
+            let c = column("q", &name)?;
+            let set = store
+                .code_set(&Filter {
+                    column: c,
+                    op: Op::Contains,
+                    values: vec![plain(value)],
+                })
+                .map_err(|e| CkanError::validation("q", format!("`{}`: {}", name, e)))?;
+            sets.push((c, set));
+        }
+        store.page(&sets, order, None, offset + limit, false)
+    } else if q.is_empty() {
         store.page(&sets, order, None, offset + limit, false)
     } else {
         text_search_page(store, &sets, order, q, offset + limit)
     };
-    let mut records = Vec::new();
-    let keys: Vec<(usize, String)> = columns
-        .iter()
-        .map(|&c| (c, store.columns[c].name.clone()))
-        .collect();
-    for &row in page.rows.iter().skip(offset) {
-        let mut record = Map::new();
-        record.insert("_id".into(), json!(u64::from(row) + 1));
-        for (c, name) in &keys {
-            let column = &store.columns[*c];
-            record.insert(name.clone(), column_json(column, row));
-        }
-        records.push(Value::Object(record));
+    let rows: Vec<u32> = page.rows.iter().skip(offset).copied().collect();
+    let records = records(store, &columns, with_id, &rows, &records_format);
+    let mut fields = Vec::new();
+    if with_id {
+        fields.push(json!({"id": "_id", "type": "int"}));
     }
-    let mut fields = vec![json!({"id": "_id", "type": "int"})];
     fields.extend(
         columns.iter().map(
             |&c| json!({"id": store.columns[c].name, "type": ckan_type(store.columns[c].kind)}),
         ),
     );
     let base = format!("/api/3/action/datastore_search?resource_id={id}");
-    Ok(json!({
+    let mut result = json!({
         "resource_id": id,
         "fields": fields,
         "records": records,
-        "total": page.total,
+        "records_format": records_format,
         "total_was_estimated": false,
         "limit": limit,
         "offset": offset,
@@ -147,7 +175,57 @@ pub(super) fn datastore_search(data: &DataState, get: &Params) -> Result<Value, 
             "start": base,
             "next": format!("{base}&offset={}&limit={limit}", offset + limit),
         },
-    }))
+    });
+    if include_total {
+        result["total"] = json!(page.total);
+    }
+    Ok(result)
+}
+
+/// The `records` of a page in the asked `records_format`.
+fn records(store: &Store, columns: &[usize], with_id: bool, rows: &[u32], format: &str) -> Value {
+    let values = |row: u32| -> Vec<Value> {
+        let mut out = Vec::with_capacity(columns.len() + 1);
+        if with_id {
+            out.push(json!(u64::from(row) + 1));
+        }
+        out.extend(columns.iter().map(|&c| column_json(&store.columns[c], row)));
+        out
+    };
+    match format {
+        "lists" => Value::Array(rows.iter().map(|&r| Value::Array(values(r))).collect()),
+        "csv" | "tsv" => {
+            let delimiter = if format == "csv" { b',' } else { b'\t' };
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .from_writer(Vec::new());
+            for &row in rows {
+                let cells: Vec<String> = values(row)
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::Null => String::new(),
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    })
+                    .collect();
+                let _ = writer.write_record(&cells);
+            }
+            let bytes = writer.into_inner().unwrap_or_default();
+            Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        _ => {
+            let mut names: Vec<String> = Vec::new();
+            if with_id {
+                names.push("_id".into());
+            }
+            names.extend(columns.iter().map(|&c| store.columns[c].name.clone()));
+            Value::Array(
+                rows.iter()
+                    .map(|&r| Value::Object(names.iter().cloned().zip(values(r)).collect()))
+                    .collect(),
+            )
+        }
+    }
 }
 
 fn plain(value: Value) -> String {

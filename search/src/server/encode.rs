@@ -83,6 +83,22 @@ pub(super) fn write_object(out: &mut Vec<u8>, store: &Store, keys: &[(usize, Vec
     out.push(b'}');
 }
 
+/// A row as a JSON list of its `columns`' values (Datasette's `_shape=arrays`).
+pub(super) fn write_list(out: &mut Vec<u8>, store: &Store, columns: &[usize], row: u32) {
+    out.push(b'[');
+    for (i, &c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let column = &store.columns[c];
+        match column.value(row) {
+            None => out.extend_from_slice(b"null"),
+            Some(text) => write_value(out, column, text),
+        }
+    }
+    out.push(b']');
+}
+
 /// A cell as JSON: numbers and booleans typed, everything else a string.
 fn write_value(out: &mut Vec<u8>, column: &Column, text: &str) {
     if column.kind.json_number() && is_json_number(text) {

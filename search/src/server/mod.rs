@@ -12,6 +12,7 @@ mod datastore;
 pub mod dcat;
 mod encode;
 mod error;
+pub mod open311;
 pub mod openapi;
 pub mod respond;
 pub mod rows;

@@ -68,25 +68,9 @@ impl Req {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// `http://host` from the `Host` header, for absolute URLs (empty when absent: relative).
-    pub fn origin(&self) -> String {
-        let proto = self
-            .headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .filter(|p| *p == "https" || *p == "http")
-            .unwrap_or("http");
-        match self.header(header::HOST) {
-            Some(host)
-                if !host.is_empty()
-                    && host
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b)) =>
-            {
-                format!("{proto}://{host}")
-            }
-            _ => String::new(),
-        }
+    /// A request header by name, if it is text.
+    pub fn header_str(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The compression to answer with: brotli (smaller) when the client accepts it, else gzip.
@@ -118,8 +102,9 @@ impl Req {
         })
     }
 
-    /// The URL of this request with `param` set to `value` (other parameters kept in order).
-    pub fn with_param(&self, param: &str, value: &str) -> String {
+    /// The URL of this request under `origin` (the portal's `base_url`, never the `Host`
+    /// header) with `param` set to `value` (other parameters kept in order).
+    pub fn with_param(&self, origin: &str, param: &str, value: &str) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (k, v) in form_urlencoded::parse(self.query.as_bytes()) {
             if k != param {
@@ -127,7 +112,7 @@ impl Req {
             }
         }
         out.append_pair(param, value);
-        format!("{}{}?{}", self.origin(), self.path, out.finish())
+        format!("{origin}{}?{}", self.path, out.finish())
     }
 }
 

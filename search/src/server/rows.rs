@@ -12,7 +12,7 @@ pub use super::encode::{export, geometry, Geometry};
 
 use super::datasets::{shorten, DataState};
 use super::encode::{
-    code_json, json_keys, write_csv_header, write_csv_row, write_feature, write_object,
+    code_json, json_keys, write_csv_header, write_csv_row, write_feature, write_list, write_object,
 };
 use super::respond::{self, Cache, Reply, Req};
 use super::ApiError;
@@ -25,16 +25,63 @@ pub const MAX_SIZE: usize = 1000;
 /// Values listed per facet.
 const FACET_SIZE: usize = 30;
 
-const SPECIAL: [&str; 8] = [
+const SPECIAL: [&str; 12] = [
     "_sort",
     "_sort_desc",
     "_col",
+    "_nocol",
     "_size",
     "_next",
     "_facet",
     "_stream",
     "_shape",
+    "_nocount",
+    "_labels",
+    "_json",
 ];
+
+/// Parameters that take one value: a second one is a 400, not silently the last.
+const SINGLE: [&str; 8] = [
+    "_sort",
+    "_sort_desc",
+    "_size",
+    "_next",
+    "_stream",
+    "_shape",
+    "_nocount",
+    "_labels",
+];
+
+/// Datasette's `_shape` for `.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// The envelope with rows as objects (the default).
+    #[default]
+    Objects,
+    /// The envelope with rows as lists, in `columns` order.
+    Arrays,
+    /// Only the list of row objects.
+    Array,
+    /// Only an object of row objects keyed by row number (the rows have no declared key).
+    Object,
+}
+
+/// A Datasette-style boolean: `1`/`0`, `true`/`false`, `on`/`off` (empty is true, as a bare
+/// `?_nocount` means on).
+fn flag(key: &str, value: &str) -> Result<bool, ApiError> {
+    match value {
+        "" | "1" | "true" | "on" => Ok(true),
+        "0" | "false" | "off" => Ok(false),
+        other => Err(ApiError::bad_parameter(
+            shorten(key),
+            format!(
+                "`{}` is not a boolean: give 1 or 0 (true/false, on/off)",
+                shorten(other)
+            ),
+        )
+        .with_allowed(["1", "0", "true", "false", "on", "off"])),
+    }
+}
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +132,9 @@ pub struct RowsQuery {
     pub after: Option<Cursor>,
     pub facets: Vec<usize>,
     pub stream: bool,
+    pub shape: Shape,
+    /// `_nocount`: answer `total: null`.
+    pub nocount: bool,
 }
 
 fn unknown_column(store: &Store, parameter: &str, column: &str) -> ApiError {
@@ -116,10 +166,19 @@ pub fn parse_query(
         after: None,
         facets: Vec::new(),
         stream: false,
+        shape: Shape::default(),
+        nocount: false,
     };
     let mut sort: Option<(String, bool)> = None;
     let mut next = None;
-    for (key, value) in params {
+    let mut excluded: Vec<usize> = Vec::new();
+    for (i, (key, value)) in params.iter().enumerate() {
+        if SINGLE.contains(&key.as_str()) && params[..i].iter().any(|(k, _)| k == key) {
+            return Err(ApiError::bad_parameter(
+                key,
+                format!("`{key}` takes one value; give it once"),
+            ));
+        }
         match key.as_str() {
             "_sort" | "_sort_desc" => {
                 if sort.is_some() {
@@ -142,6 +201,16 @@ pub fn parse_query(
                         query.columns.push(c);
                     }
                 }
+            }
+            "_nocol" => {
+                for name in value.split(',').filter(|n| !n.is_empty()) {
+                    excluded.push(column_named(store, key, name)?);
+                }
+            }
+            "_nocount" => query.nocount = flag(key, value)?,
+            "_labels" | "_json" => {
+                // Datasette expands foreign keys and JSON columns; these rows have neither.
+                flag(key, value)?;
             }
             "_size" => {
                 query.size = match value.as_str() {
@@ -187,11 +256,25 @@ pub fn parse_query(
                 }
             }
             "_shape" => {
-                if value != "objects" {
-                    return Err(
-                        ApiError::bad_parameter("_shape", "rows are always objects here")
-                            .with_allowed(["objects"]),
-                    );
+                query.shape = match value.as_str() {
+                    "objects" => Shape::Objects,
+                    "arrays" => Shape::Arrays,
+                    "array" => Shape::Array,
+                    "object" => Shape::Object,
+                    other => {
+                        return Err(ApiError::bad_parameter(
+                            "_shape",
+                            format!("`{}` is not a shape", shorten(other)),
+                        )
+                        .with_allowed(["objects", "arrays", "array", "object"]))
+                    }
+                };
+                if format != Format::Json && query.shape != Shape::Objects {
+                    return Err(ApiError::bad_parameter(
+                        "_shape",
+                        "shapes are for .json; .csv, .ndjson and .geojson have one shape each",
+                    )
+                    .with_allowed(["json"]));
                 }
             }
             k if k.starts_with('_') => {
@@ -201,7 +284,10 @@ pub fn parse_query(
                 )
                 .with_allowed(SPECIAL))
             }
-            _ => filters.push(parse_filter(store, key, value)?),
+            _ => match parse_filter(store, key, value)? {
+                Wanted::Filter(filter) => filters.push(filter),
+                Wanted::Set(column, set) => query.sets.push((column, set)),
+            },
         }
     }
     for filter in &filters {
@@ -241,48 +327,160 @@ pub fn parse_query(
     if query.columns.is_empty() {
         query.columns = (0..store.columns.len()).collect();
     }
+    query.columns.retain(|c| !excluded.contains(c));
     Ok(query)
 }
 
+/// A filter the row store evaluates, or a code set worked out here (Datasette's operators the
+/// store lacks: `like`, `notin`, `date`).
+enum Wanted {
+    Filter(Filter),
+    Set(usize, CodeSet),
+}
+
+/// Operators beyond the store's, as Datasette names them.
+const EXTRA_OPS: [&str; 3] = ["like", "notin", "date"];
+
 /// `{column}__{op}={value}`, or `{column}={value}` for `exact`.
-fn parse_filter(store: &Store, key: &str, value: &str) -> Result<Filter, ApiError> {
-    let (column, op) = match key.rsplit_once("__") {
+fn parse_filter(store: &Store, key: &str, value: &str) -> Result<Wanted, ApiError> {
+    let (column, op_name) = match key.rsplit_once("__") {
         Some((name, op)) if store.column_index(key).is_none() => {
-            let column = column_named(store, key, name)?;
-            let op = Op::parse(op).ok_or_else(|| {
-                ApiError::bad_parameter(
-                    shorten(key),
-                    format!("unknown filter operator `{}`", shorten(op)),
-                )
-                .with_allowed(Op::names())
-            })?;
-            (column, op)
+            (column_named(store, key, name)?, op)
         }
-        _ => (column_named(store, key, key)?, Op::Exact),
+        _ => (column_named(store, key, key)?, "exact"),
+    };
+    if EXTRA_OPS.contains(&op_name) {
+        return extra_filter(store, key, column, op_name, value)
+            .map(|set| Wanted::Set(column, set));
+    }
+    let op = Op::parse(op_name).ok_or_else(|| {
+        let mut allowed = Op::names();
+        allowed.extend(EXTRA_OPS.iter().map(|s| s.to_string()));
+        ApiError::bad_parameter(
+            shorten(key),
+            format!("unknown filter operator `{}`", shorten(op_name)),
+        )
+        .with_allowed(allowed)
+    })?;
+    let op = match op {
+        // `?x__isnull=0` asks for the opposite, as Datasette reads it; anything but a boolean
+        // is a 400 (it used to match nothing silently).
+        Op::IsNull | Op::NotNull => {
+            let wanted = flag(key, value)?;
+            match (op, wanted) {
+                (Op::IsNull, false) => Op::NotNull,
+                (Op::NotNull, false) => Op::IsNull,
+                (op, _) => op,
+            }
+        }
+        op => op,
     };
     let values = match op {
         Op::IsNull | Op::NotNull => Vec::new(),
-        Op::In => {
-            if value.trim_start().starts_with('[') {
-                let list: Vec<Value> = serde_json::from_str(value).map_err(|_| {
-                    ApiError::bad_parameter(
-                        shorten(key),
-                        "`in` takes comma-separated values or a JSON list",
-                    )
-                })?;
-                list.into_iter()
-                    .map(|v| match v {
-                        Value::String(s) => s,
-                        other => other.to_string(),
-                    })
-                    .collect()
-            } else {
-                value.split(',').map(str::to_string).collect()
-            }
-        }
+        Op::In => list_values(key, value)?,
         _ => vec![value.to_string()],
     };
-    Ok(Filter { column, op, values })
+    Ok(Wanted::Filter(Filter { column, op, values }))
+}
+
+/// `in`/`notin` values: comma-separated, or a JSON list.
+fn list_values(key: &str, value: &str) -> Result<Vec<String>, ApiError> {
+    if value.trim_start().starts_with('[') {
+        let list: Vec<Value> = serde_json::from_str(value).map_err(|_| {
+            ApiError::bad_parameter(shorten(key), "give comma-separated values or a JSON list")
+        })?;
+        Ok(list
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .collect())
+    } else {
+        Ok(value.split(',').map(str::to_string).collect())
+    }
+}
+
+/// The codes of `like` (SQL LIKE: `%` any run, `_` one character; ignoring case), `notin`
+/// (not one of the values; nulls excluded, as SQL's NOT IN) and `date` (the value's date part).
+fn extra_filter(
+    store: &Store,
+    key: &str,
+    column: usize,
+    op: &str,
+    value: &str,
+) -> Result<CodeSet, ApiError> {
+    let col = &store.columns[column];
+    let len = col.dict_len();
+    let mut bits = vec![0u64; len as usize / 64 + 1];
+    let keep: Box<dyn Fn(u32) -> bool> = match op {
+        "notin" => {
+            let filter = Filter {
+                column,
+                op: Op::In,
+                values: list_values(key, value)?,
+            };
+            let set = store.code_set(&filter).map_err(|e| {
+                ApiError::bad_parameter(
+                    shorten(key),
+                    format!(
+                        "`{}` is not {}: column `{}` is of type {}",
+                        shorten(&e.value),
+                        e.expected,
+                        col.name,
+                        col.schema_type
+                    ),
+                )
+            })?;
+            Box::new(move |code| !set.contains(code))
+        }
+        "date" => {
+            if chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_err() {
+                return Err(ApiError::bad_parameter(
+                    shorten(key),
+                    format!("`{}` is not a date: give YYYY-MM-DD", shorten(value)),
+                ));
+            }
+            let day = value.to_string();
+            Box::new(move |code| col.text(code).get(..10) == Some(day.as_str()))
+        }
+        _ => {
+            let pattern: Vec<char> = value.to_lowercase().chars().collect();
+            Box::new(move |code| {
+                let text: Vec<char> = col.text(code).to_lowercase().chars().collect();
+                like(&pattern, &text)
+            })
+        }
+    };
+    for code in 1..len {
+        if keep(code) {
+            bits[code as usize / 64] |= 1 << (code % 64);
+        }
+    }
+    Ok(CodeSet::Bits(bits))
+}
+
+/// SQL LIKE over characters: `%` matches any run, `_` any one character.
+fn like(pattern: &[char], text: &[char]) -> bool {
+    // Iterative with one backtrack point per `%`: linear-ish, no recursion blow-up.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '_' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '%' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '%')
 }
 
 /// `GET /api/v1/datasets/{name}/{resource}.{format}`.
@@ -323,16 +521,33 @@ pub fn rows(
         (true, Some(&row)) => Some(cursor_after(&store, &query, row)),
         _ => None,
     };
-    let next_url = next.as_ref().map(|token| req.with_param("_next", token));
+    let next_url = next
+        .as_ref()
+        .map(|token| req.with_param(data.origin(), "_next", token));
     let mut body = Vec::with_capacity(256 * page.rows.len() + 1024);
     match format {
+        Format::Json if matches!(query.shape, Shape::Array | Shape::Object) => {
+            let keys = json_keys(&store, &query.columns);
+            let object = query.shape == Shape::Object;
+            body.push(if object { b'{' } else { b'[' });
+            for (i, &row) in page.rows.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                if object {
+                    body.extend_from_slice(format!("\"{}\":", u64::from(row) + 1).as_bytes());
+                }
+                write_object(&mut body, &store, &keys, row);
+            }
+            body.push(if object { b'}' } else { b']' });
+        }
         Format::Json | Format::GeoJson => {
             let facets = (!query.facets.is_empty())
                 .then(|| facets_json(&store, &query.facets, page.matches.as_deref()));
             let head = json!({
                 "dataset": dataset,
                 "resource": resource,
-                "total": page.total,
+                "total": (!query.nocount).then_some(page.total),
                 "total_estimated": false,
                 "next": next,
                 "next_url": next_url,
@@ -361,7 +576,11 @@ pub fn rows(
                     if i > 0 {
                         body.push(b',');
                     }
-                    write_object(&mut body, &store, &keys, row);
+                    if query.shape == Shape::Arrays {
+                        write_list(&mut body, &store, &query.columns, row);
+                    } else {
+                        write_object(&mut body, &store, &keys, row);
+                    }
                 }
             }
             body.extend_from_slice(b"]}");
@@ -380,10 +599,11 @@ pub fn rows(
             }
         }
     }
-    Ok(Reply::new(format.content_type(), Cache::Rows)
-        .next(next_url)
-        .header("x-total-count", page.total.to_string())
-        .body(req, &data.version, body))
+    let mut reply = Reply::new(format.content_type(), Cache::Rows).next(next_url);
+    if !query.nocount {
+        reply = reply.header("x-total-count", page.total.to_string());
+    }
+    Ok(reply.body(req, &data.version, body))
 }
 
 fn cursor_after(store: &Store, query: &RowsQuery, row: u32) -> String {

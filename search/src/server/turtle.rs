@@ -25,6 +25,9 @@ pub enum TurtleError {
 struct Converter {
     prefixes: BTreeMap<String, String>,
     triples: Vec<Triple>,
+    /// Blank nodes are numbered in document order, so the same document gives the same bytes
+    /// (one ETag, one body) on every request.
+    blanks: usize,
 }
 
 /// The document's triples as Turtle, with its `@context` prefixes declared.
@@ -41,6 +44,7 @@ pub fn to_turtle(document: &Value) -> Result<Vec<u8>, TurtleError> {
     let mut converter = Converter {
         prefixes,
         triples: Vec::new(),
+        blanks: 0,
     };
     converter.node(document)?;
     let mut serializer = TurtleSerializer::new();
@@ -79,7 +83,10 @@ impl Converter {
     fn node(&mut self, node: &Value) -> Result<NamedOrBlankNode, TurtleError> {
         let subject: NamedOrBlankNode = match node["@id"].as_str() {
             Some(id) => self.iri(id)?.into(),
-            None => BlankNode::default().into(),
+            None => {
+                self.blanks += 1;
+                BlankNode::new_unchecked(format!("b{}", self.blanks)).into()
+            }
         };
         let Some(object) = node.as_object() else {
             return Ok(subject);
