@@ -638,6 +638,8 @@ fn placeholder(index: usize) -> Resource {
         dialect: None,
         schema: None,
         private: false,
+        pull: None,
+        cached: None,
         extra: Map::new(),
     })
 }
