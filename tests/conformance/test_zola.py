@@ -28,7 +28,7 @@ from conftest import ROOT, WORK, portal_config, shared, vidkryto
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "zola-portal"
 # What `build` publishes besides the rendered site: not the renderer's output.
-NOT_RENDERED = ("data/", "_store/", "_index/", "datasets/", ".render-id")
+NOT_RENDERED = ("data/", "_store/", "_index/", ".render-id")
 REDIRECT = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
 
 

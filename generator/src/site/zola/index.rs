@@ -31,6 +31,8 @@ pub(super) struct SiteIndex {
     section_subsections: HashMap<usize, Vec<usize>>,
     /// The page before and after each page in its section's order (`lower`, `higher`).
     siblings: HashMap<usize, (Option<usize>, Option<usize>)>,
+    /// Pages their section's sort left out (no date, weight…): Zola renders them nowhere.
+    pub(super) unlisted: std::collections::HashSet<usize>,
     /// Each document's parent sections, root first (relative paths).
     ancestors: Vec<Vec<String>>,
     translations: HashMap<(String, String), Vec<usize>>,
@@ -94,12 +96,19 @@ impl SiteIndex {
             }
         }
         let mut siblings = HashMap::new();
+        let mut unlisted = std::collections::HashSet::new();
         for (section, pages) in section_pages.iter_mut() {
             let sort_by = docs[*section].section().map_or(SortBy::None, |s| s.sort_by);
             if sort_by == SortBy::None {
                 continue;
             }
+            let before = pages.len();
+            let all = (before > 0).then(|| pages.clone());
             sort_pages(pages, &docs, sort_by);
+            if let (true, Some(all)) = (pages.len() < before, all) {
+                let kept: std::collections::HashSet<usize> = pages.iter().copied().collect();
+                unlisted.extend(all.into_iter().filter(|p| !kept.contains(p)));
+            }
             for (n, &p) in pages.iter().enumerate() {
                 let lower = n.checked_sub(1).map(|m| pages[m]);
                 siblings.insert(p, (lower, pages.get(n + 1).copied()));
@@ -126,6 +135,7 @@ impl SiteIndex {
             section_pages,
             section_subsections,
             siblings,
+            unlisted,
             ancestors,
             translations,
             backlinks,

@@ -28,8 +28,9 @@ pub use config::{LanguageOptions, SiteConfig};
 use index::SiteIndex;
 use outputs::Output;
 
-/// The Zola release whose behaviour the subset follows (`zola_version` in page templates).
-pub const ZOLA_VERSION: &str = "0.22.1";
+/// `zola_version` in page templates as zola 0.22.1 gives it: the version of its components'
+/// workspace, which that release left at 0.21.0.
+pub const ZOLA_VERSION: &str = "0.21.0";
 
 /// Why a site could not be rendered.
 #[derive(Debug, thiserror::Error)]

@@ -72,7 +72,9 @@ pub(super) fn outputs(index: &SiteIndex) -> Vec<Output> {
     let mut outputs = Vec::with_capacity(index.docs.len());
     for (i, doc) in index.docs.iter().enumerate() {
         if !doc.is_section() {
-            outputs.push(Output::Page(i));
+            if !index.unlisted.contains(&i) {
+                outputs.push(Output::Page(i));
+            }
             continue;
         }
         match paginate_by(index, i) {
