@@ -256,14 +256,19 @@ impl SiteIndex {
     /// Zola's `page` as a page's own template, `get_page` and a full section see it: with
     /// the neighbours in its section's order.
     pub(super) fn page_with_siblings(&self, i: usize) -> Value {
-        let mut value = self.page_values[i].clone();
-        if let (Some((lower, higher)), Value::Object(map)) = (self.siblings.get(&i), &mut value) {
-            let sibling =
-                |s: &Option<usize>| s.map_or(Value::Null, |s| self.page_values[s].clone());
-            map.insert("lower".into(), sibling(lower));
-            map.insert("higher".into(), sibling(higher));
+        serde_json::to_value(self.page_ref(i)).unwrap_or(Value::Null)
+    }
+
+    /// [`Self::page_with_siblings`] without copying the values: what a render context and
+    /// a digest serialize.
+    pub(super) fn page_ref(&self, i: usize) -> PageRef<'_> {
+        let sibling = |s: Option<usize>| s.map(|s| &self.page_values[s]);
+        let (lower, higher) = self.siblings.get(&i).copied().unwrap_or_default();
+        PageRef {
+            page: &self.page_values[i],
+            lower: sibling(lower),
+            higher: sibling(higher),
         }
-        value
     }
 
     /// Zola's `section`: with its pages (`with_pages`), or metadata only (a paginated
@@ -354,11 +359,7 @@ impl SiteIndex {
             })
         } else if let Some(path) = what.strip_prefix("page:") {
             let doc = self.doc_for_path(path, "page").ok()?;
-            Some(
-                Digest::default()
-                    .value(&self.page_with_siblings(doc))
-                    .finish(),
-            )
+            Some(Digest::default().serialized(&self.page_ref(doc)).finish())
         } else {
             None
         };
@@ -386,6 +387,31 @@ impl SiteIndex {
             .iter()
             .map(|dir| self.site_dir.join(dir).join(&actual))
             .find(|p| p.is_file())
+    }
+}
+
+/// A page value with its `lower` / `higher` siblings put in as it serializes.
+pub(super) struct PageRef<'a> {
+    page: &'a Value,
+    lower: Option<&'a Value>,
+    higher: Option<&'a Value>,
+}
+
+impl serde::Serialize for PageRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Value::Object(fields) = self.page else {
+            return self.page.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(fields.len()))?;
+        for (key, value) in fields {
+            match key.as_str() {
+                "lower" => map.serialize_entry(key, &self.lower)?,
+                "higher" => map.serialize_entry(key, &self.higher)?,
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
     }
 }
 

@@ -15,6 +15,9 @@ use super::config::ExcludePaginated;
 use super::index::SiteIndex;
 use super::{write, ZolaError};
 
+/// Zola splits a sitemap of this many entries or more.
+const SITEMAP_LIMIT: usize = 30_000;
+
 /// One HTML file to render.
 pub(super) enum Output {
     Page(usize),
@@ -168,7 +171,7 @@ impl Output {
             .bytes(index.docs[doc].lang.as_bytes());
         match self {
             Output::Page(i) => {
-                digest.value(&index.page_with_siblings(*i));
+                digest.serialized(&index.page_ref(*i));
             }
             Output::Section { pager: None, .. } => {
                 digest.value(&index.section_value(doc, true));
@@ -200,7 +203,7 @@ impl Output {
         match self {
             Output::Page(i) => {
                 context.insert("zola_version", super::ZOLA_VERSION);
-                context.insert("page", &index.page_with_siblings(*i));
+                context.insert("page", &index.page_ref(*i));
             }
             Output::Section { pager: None, .. } => {
                 context.insert("section", &index.section_value(doc, true))
@@ -324,12 +327,29 @@ pub(super) fn write_site_files(
         )?;
     }
     if config.generate_sitemap {
-        let mut context = tera::Context::new();
-        context.insert("entries", &sitemap_entries(index));
-        emit(
-            "sitemap.xml".into(),
-            render(require(tera, "sitemap.xml")?, &context)?,
-        )?;
+        let entries = sitemap_entries(index);
+        let template = require(tera, "sitemap.xml")?;
+        if entries.len() < SITEMAP_LIMIT {
+            let mut context = tera::Context::new();
+            context.insert("entries", &entries);
+            emit("sitemap.xml".into(), render(template, &context)?)?;
+        } else {
+            // As Zola: sitemap1.xml, sitemap2.xml, … and an index of them.
+            let mut sitemaps = Vec::new();
+            for (n, chunk) in entries.chunks(SITEMAP_LIMIT).enumerate() {
+                let name = format!("sitemap{}.xml", n + 1);
+                let mut context = tera::Context::new();
+                context.insert("entries", chunk);
+                emit(name.clone(), render(template, &context)?)?;
+                let mut url = config.permalink(&name);
+                url.pop();
+                sitemaps.push(url);
+            }
+            let mut context = tera::Context::new();
+            context.insert("sitemaps", &sitemaps);
+            let index_template = require(tera, "split_sitemap_index.xml")?;
+            emit("sitemap.xml".into(), render(index_template, &context)?)?;
+        }
     }
     for lang in config.all_languages() {
         let options = config.language(&lang);
