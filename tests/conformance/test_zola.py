@@ -10,9 +10,10 @@ the built-in renderer emulates — pagination and its page-1 redirect, `@/` link
 404, sitemap, feeds and robots.txt.
 
 Both trees must hold the same files (outside the published data, row stores and index, which
-the renderer does not write); every HTML file the same `href` and `src` lists in document order
-and the same visible text (whitespace-normalised); Zola's redirect pages the same target; the
-XML and text files the same text. Without ../shared/tools/zola the test says so and skips.
+the renderer does not write); every HTML file the same `href` and `src` lists in document order,
+the same visible text (whitespace-normalised) and then the same bytes; Zola's redirect pages the
+same target (their markup is Zola's own template, not carried); the XML and text files the same
+text. Without ../shared/tools/zola the test says so and skips.
 """
 
 import html.parser
@@ -118,6 +119,12 @@ def compare_trees(builtin, zola):
                 problems.append(f"{rel}: text differs at {diff}: built-in "
                                 f"{a_words[diff - 40:diff + 80]!r} vs zola "
                                 f"{b_words[diff - 40:diff + 80]!r}")
+            elif a_links == b_links and a_text != b_text:
+                # Beyond links and text, the markup itself (escaping, heading ids, rel).
+                diff = first_difference(a_text, b_text)
+                problems.append(f"{rel}: markup differs at {diff}: built-in "
+                                f"{a_text[diff - 60:diff + 60]!r} vs zola "
+                                f"{b_text[diff - 60:diff + 60]!r}")
         elif rel.endswith((".xml", ".txt")):
             a_words = " ".join(a.read_text(encoding="utf-8").split())
             b_words = " ".join(b.read_text(encoding="utf-8").split())

@@ -7,13 +7,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use pulldown_cmark::{Event, Options, Parser, Tag};
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{read, ContentFile, SiteConfig, ZolaError};
+use super::{markdown, read, ContentFile, SiteConfig, ZolaError};
 
 /// A page's front matter (unknown keys are ignored, as in Zola).
 #[derive(Debug, Clone, Deserialize)]
@@ -268,13 +267,14 @@ pub(super) fn load_docs(
         .iter()
         .map(|d| (d.relative_path.clone(), d.permalink.clone()))
         .collect();
-    let options = markdown_options(config);
+    let settings = markdown::Settings::of(config);
     docs.par_iter_mut().try_for_each(|doc| {
-        let (html, targets) =
-            render_markdown(&doc.body, &links, options).map_err(|link| ZolaError::BrokenLink {
+        let (html, targets) = markdown::render(&doc.body, &links, &settings).map_err(|link| {
+            ZolaError::BrokenLink {
                 path: content_dir.join(&doc.relative_path),
                 link,
-            })?;
+            }
+        })?;
         doc.content = html;
         doc.links = targets;
         Ok::<(), ZolaError>(())
@@ -597,66 +597,6 @@ pub(super) fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     Some((front, body.strip_prefix('\n').unwrap_or(body)))
 }
 
-/// The Markdown extensions Zola 0.22 turns on (and `smart_punctuation` when configured).
-fn markdown_options(config: &SiteConfig) -> Options {
-    let mut options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
-    if config.markdown.smart_punctuation {
-        options |= Options::ENABLE_SMART_PUNCTUATION;
-    }
-    options
-}
-
-/// Markdown to HTML; `@/path.md` links resolve to permalinks. Returns the HTML and the content
-/// files linked, or the broken link.
-pub(super) fn render_markdown(
-    body: &str,
-    links: &HashMap<String, String>,
-    options: Options,
-) -> Result<(String, Vec<String>), String> {
-    let mut broken = None;
-    let mut targets = Vec::new();
-    let events = Parser::new_ext(body, options).map(|event| match event {
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) if dest_url.starts_with("@/") => {
-            let (target, anchor) = match dest_url[2..].split_once('#') {
-                Some((t, a)) => (t.to_string(), format!("#{a}")),
-                None => (dest_url[2..].to_string(), String::new()),
-            };
-            let url = match links.get(&target) {
-                Some(url) => {
-                    targets.push(target);
-                    format!("{url}{anchor}")
-                }
-                None => {
-                    broken = Some(dest_url.to_string());
-                    String::new()
-                }
-            };
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url: url.into(),
-                title,
-                id,
-            })
-        }
-        other => other,
-    });
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events);
-    match broken {
-        Some(link) => Err(link),
-        None => Ok((html, targets)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,19 +607,6 @@ mod tests {
         assert_eq!(front, "title = \"a\"");
         assert_eq!(body, "\nbody");
         assert!(split_front_matter("no front matter").is_none());
-    }
-
-    #[test]
-    fn internal_links_resolve_and_broken_ones_are_named() {
-        let links = HashMap::from([("about.md".to_string(), "http://x/about/".to_string())]);
-        let options = Options::empty();
-        let (html, targets) = render_markdown("[a](@/about.md#team)", &links, options).unwrap();
-        assert!(html.contains("href=\"http://x/about/#team\""), "{html}");
-        assert_eq!(targets, ["about.md"]);
-        assert_eq!(
-            render_markdown("[b](@/nope.md)", &links, options).unwrap_err(),
-            "@/nope.md"
-        );
     }
 
     #[test]

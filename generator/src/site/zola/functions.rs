@@ -49,11 +49,7 @@ pub(super) fn load_templates(site_dir: &Path, index: &Arc<SiteIndex>) -> Result<
             Ok(i.page_with_siblings(doc))
         },
     );
-    let i = Arc::clone(index);
-    tera.register_function(
-        "get_url",
-        move |args: &HashMap<String, Value>| -> tera::Result<Value> { get_url(&i, args) },
-    );
+    tera.register_function("get_url", GetUrl(Arc::clone(index)));
     let i = Arc::clone(index);
     tera.register_function(
         "load_data",
@@ -111,6 +107,19 @@ fn with_lang(path: &str, args: &HashMap<String, Value>, index: &SiteIndex) -> te
             None => format!("{path}.{lang}"),
         }),
         _ => Ok(path.to_string()),
+    }
+}
+
+/// `get_url` is one of the functions Zola marks safe: its output is not escaped.
+struct GetUrl(Arc<SiteIndex>);
+
+impl tera::Function for GetUrl {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        get_url(&self.0, args)
+    }
+
+    fn is_safe(&self) -> bool {
+        true
     }
 }
 

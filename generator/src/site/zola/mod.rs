@@ -13,6 +13,7 @@ mod config;
 mod docs;
 mod functions;
 mod index;
+mod markdown;
 mod outputs;
 
 use std::collections::HashMap;
