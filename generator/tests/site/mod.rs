@@ -422,6 +422,47 @@ fn zola_subset_names_the_file_of_a_broken_link_or_front_matter() {
 }
 
 #[test]
+fn zola_subset_refuses_what_zola_refuses_or_it_does_not_emulate() {
+    let error = |files: &[(&str, &str)]| render_tiny(files).unwrap_err().to_string();
+    let index = ("templates/index.html", "");
+    // Zola 0.22 renamed `highlight_code`: an unknown key is an error, as in Zola.
+    let old_key = format!("{TINY_CONFIG}[markdown]\nhighlight_code = false\n");
+    let err = error(&[("config.toml", &old_key), index]);
+    assert!(err.contains("highlight_code"), "{err}");
+    let theme = format!("theme = \"x\"\n{TINY_CONFIG}");
+    let err = error(&[("config.toml", &theme), index]);
+    assert!(
+        err.contains("`theme`") && err.contains("--engine zola"),
+        "{err}"
+    );
+    // Sections refuse unknown keys; Zola reads the text after a name's first `.` as a language.
+    let err = error(&[
+        ("config.toml", TINY_CONFIG),
+        ("content/_index.md", "+++\ndate = 2024-01-01\n+++\n"),
+        index,
+    ]);
+    assert!(
+        err.contains("content/_index.md") && err.contains("date"),
+        "{err}"
+    );
+    let err = error(&[
+        ("config.toml", TINY_CONFIG),
+        ("content/1.1.md", "+++\ntitle = \"x\"\n+++\n"),
+        index,
+    ]);
+    assert!(
+        err.contains("content/1.1.md") && err.contains("language code `1`"),
+        "{err}"
+    );
+    let err = error(&[
+        ("config.toml", TINY_CONFIG),
+        ("content/a.md", "+++\naliases = [\"/old/\"]\n+++\n"),
+        index,
+    ]);
+    assert!(err.contains("`aliases`"), "{err}");
+}
+
+#[test]
 fn html_and_xml_are_autoescaped_but_text_is_not() {
     let (out, _) = render_tiny(&[
         ("config.toml", TINY_CONFIG),

@@ -381,6 +381,13 @@ fn make_doc(
             )))
         }
     };
+    if body.contains("<!-- more -->") {
+        return Err(front_error(
+            "a summary (`<!-- more -->`) is not emulated by the built-in renderer; remove it \
+             or build with `--engine zola`"
+                .into(),
+        ));
+    }
     let components: Vec<&str> = dir.split('/').filter(|c| !c.is_empty()).collect();
     let prefix = if lang == config.default_language {
         String::new()

@@ -17,6 +17,14 @@ use super::ZolaError;
 
 pub(super) fn load_templates(site_dir: &Path, index: &Arc<SiteIndex>) -> Result<Tera, ZolaError> {
     let dir = site_dir.join("templates");
+    if dir.join("shortcodes").is_dir() {
+        return Err(ZolaError::Config {
+            path: dir.join("shortcodes"),
+            message: "shortcodes are not emulated by the built-in renderer; build with \
+                      `--engine zola`"
+                .into(),
+        });
+    }
     // Zola loads `*ml`, `md`, `txt`, `json` and `ics` files only.
     let glob = format!("{}/**/*.{{*ml,md,txt,json,ics}}", dir.display());
     let mut tera = Tera::new(&glob).map_err(|source| ZolaError::Templates {
