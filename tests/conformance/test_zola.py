@@ -28,8 +28,9 @@ import pytest
 from conftest import ROOT, WORK, portal_config, shared, vidkryto
 
 FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "zola-portal"
-# What `build` publishes besides the rendered site: not the renderer's output.
-NOT_RENDERED = ("data/", "_store/", "_index/", ".render-id")
+# What `build` publishes besides the rendered site (data, row stores, index, precompressed
+# copies of the pages): not the renderer's output.
+NOT_RENDERED = ("data/", "_store/", "_index/", "_files/", ".render-id")
 REDIRECT = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
 
 
