@@ -4,9 +4,14 @@
 #  2. a synthetic portal with N register documents (default 100 000; each rendered in uk
 #     and en), reporting pages per second of the whole build, its user + system CPU (the
 #     machine may be shared: CPU time is the figure to compare) and the load average; then
-#     rebuilds after one document changed, and with nothing changed.
+#     rebuilds after one document changed, and with nothing changed;
+#  3. like for like with the real zola (ZOLA=path, else ../shared/tools/zola, else PATH):
+#     PAIRS times (default 3), one after the other, a cold `vidkryto build` (validate +
+#     publish + render + row store + index) and `zola build` of the same generated site
+#     (render only), with the ratio of their wall times. Skipped, saying so, without zola.
 # Usage: bench/site.sh [N]          (from anywhere; builds the release binary first)
 #        SKIP_DEMO=1 bench/site.sh N   skips the demo portal part
+#        SKIP_REBUILDS=1 ...           skips part 2's rebuilds; PAIRS=5 ... for part 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100000}"
@@ -83,6 +88,7 @@ build() {
   report "$WORK/$1.json" "$2"
 }
 build cold "cold build"
+if [ -z "${SKIP_REBUILDS:-}" ]; then
 # No spare tree yet (public/ did not exist before the cold build): every page is linked.
 build first "first rebuild, nothing changed"
 # One document changes: only its two pages (uk, en) and the list pages holding it re-render.
@@ -92,3 +98,29 @@ build one-change "rebuild after one document changed"
 # catches that tree up with it (links); after that, nothing changed.
 build caught-up "next rebuild, nothing changed"
 build unchanged "rebuild, nothing changed"
+fi
+
+echo "== like for like: cold vidkryto build vs zola build of the same site ($N documents)"
+ZOLA="${ZOLA:-}"
+if [ -z "$ZOLA" ] && [ -x ../shared/tools/zola ]; then ZOLA="$(realpath ../shared/tools/zola)"; fi
+if [ -z "$ZOLA" ]; then ZOLA="$(command -v zola || true)"; fi
+if [ -z "$ZOLA" ]; then
+  echo "  zola not found (ZOLA=…, ../shared/tools/zola or PATH): comparison skipped"
+  exit 0
+fi
+echo "  $("$ZOLA" --version)"
+# `--engine zola` writes the register's document pages into build/site/content/ (the built-in
+# renderer keeps them in memory), so zola renders exactly the site the built-in renderer does.
+mkdir -p "$WORK/zolabin" && ln -sf "$ZOLA" "$WORK/zolabin/zola"
+PATH="$WORK/zolabin:$PATH" "$BIN" --config "$WORK/vidkryto.toml" build --engine zola >/dev/null
+SITE="$WORK/zola-site"
+rm -rf "$SITE" && cp -a "$WORK/build/site" "$SITE"
+timed() { /usr/bin/time -o "$WORK/t" -f "%e %U %S" "$@" >/dev/null 2>&1; cat "$WORK/t"; }
+for pair in $(seq "${PAIRS:-3}"); do
+  rm -rf "$WORK/public" "$WORK/.public.spare" "$WORK/build"
+  read -r vw vu vs < <(timed "$BIN" --config "$WORK/vidkryto.toml" build)
+  rm -rf "$WORK/zola-out"
+  read -r zw zu zs < <(timed "$ZOLA" --root "$SITE" build --output-dir "$WORK/zola-out" --force)
+  python3 -c "import sys; v, z = float(sys.argv[1]), float(sys.argv[2]); print(f'  pair $pair: vidkryto cold build {v:.2f} s wall (${vu} s user + ${vs} s sys), zola build {z:.2f} s wall (${zu} s user + ${zs} s sys): ratio {v / z:.2f}')" "$vw" "$zw"
+  echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+done

@@ -92,7 +92,13 @@ pub fn render(
             summary.sections = stats.sections;
             summary.files = stats.files;
         }
-        Engine::Zola => run_zola(&site_dir, layout.root())?,
+        Engine::Zola => {
+            // The staging tree must hold zola's output only: a page an earlier build rendered
+            // and this site no longer has would survive a merge, and a built-in render's id
+            // would vouch for files zola wrote.
+            clear_site_files(layout)?;
+            run_zola(&site_dir, layout.root())?
+        }
     }
     Ok(summary)
 }

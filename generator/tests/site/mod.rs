@@ -315,10 +315,26 @@ fn render_tiny(files: &[(&str, &str)]) -> Result<(PathBuf, zola::RenderStats), z
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, text).unwrap();
     }
+    write_site_templates(&dir);
     let config = zola::SiteConfig::load(&dir)?;
     let out = dir.join("public");
     let stats = zola::render(&dir, &config, &out)?;
     Ok((out, stats))
+}
+
+/// The site templates a Zola build always renders (it has defaults; the subset has none),
+/// unless the test wrote its own.
+fn write_site_templates(dir: &Path) {
+    for (name, text) in [
+        ("404.html", "not found"),
+        ("robots.txt", "User-agent: *"),
+        ("sitemap.xml", "{{ entries | length }}"),
+    ] {
+        let file = dir.join("templates").join(name);
+        if !file.exists() {
+            std::fs::write(file, text).unwrap();
+        }
+    }
 }
 
 const TINY_CONFIG: &str = r#"base_url = "https://example.org"
@@ -406,7 +422,48 @@ fn zola_subset_names_the_file_of_a_broken_link_or_front_matter() {
 }
 
 #[test]
-fn html_is_autoescaped_but_xml_templates_are_not() {
+fn zola_subset_refuses_what_zola_refuses_or_it_does_not_emulate() {
+    let error = |files: &[(&str, &str)]| render_tiny(files).unwrap_err().to_string();
+    let index = ("templates/index.html", "");
+    // Zola 0.22 renamed `highlight_code`: an unknown key is an error, as in Zola.
+    let old_key = format!("{TINY_CONFIG}[markdown]\nhighlight_code = false\n");
+    let err = error(&[("config.toml", &old_key), index]);
+    assert!(err.contains("highlight_code"), "{err}");
+    let theme = format!("theme = \"x\"\n{TINY_CONFIG}");
+    let err = error(&[("config.toml", &theme), index]);
+    assert!(
+        err.contains("`theme`") && err.contains("--engine zola"),
+        "{err}"
+    );
+    // Sections refuse unknown keys; Zola reads the text after a name's first `.` as a language.
+    let err = error(&[
+        ("config.toml", TINY_CONFIG),
+        ("content/_index.md", "+++\ndate = 2024-01-01\n+++\n"),
+        index,
+    ]);
+    assert!(
+        err.contains("content/_index.md") && err.contains("date"),
+        "{err}"
+    );
+    let err = error(&[
+        ("config.toml", TINY_CONFIG),
+        ("content/1.1.md", "+++\ntitle = \"x\"\n+++\n"),
+        index,
+    ]);
+    assert!(
+        err.contains("content/1.1.md") && err.contains("language code `1`"),
+        "{err}"
+    );
+    let err = error(&[
+        ("config.toml", TINY_CONFIG),
+        ("content/a.md", "+++\naliases = [\"/old/\"]\n+++\n"),
+        index,
+    ]);
+    assert!(err.contains("`aliases`"), "{err}");
+}
+
+#[test]
+fn html_and_xml_are_autoescaped_but_text_is_not() {
     let (out, _) = render_tiny(&[
         ("config.toml", TINY_CONFIG),
         ("content/_index.md", "+++\ntitle = \"<b>\"\n+++\n"),
@@ -415,15 +472,22 @@ fn html_is_autoescaped_but_xml_templates_are_not() {
             "templates/sitemap.xml",
             "{{ entries | length }}{{ \"<x>\" }}",
         ),
+        ("templates/robots.txt", "{{ \"<y>\" }}"),
     ])
     .unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("index.html")).unwrap(),
         "&lt;b&gt;"
     );
+    // Tera's default, which Zola keeps: `.xml` templates are escaped too. Two entries: Zola
+    // adds the English root section the site lacks.
     assert_eq!(
         std::fs::read_to_string(out.join("sitemap.xml")).unwrap(),
-        "1<x>"
+        "2&lt;x&gt;"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("robots.txt")).unwrap(),
+        "<y>"
     );
 }
 
@@ -465,6 +529,9 @@ fn rebuild_renders_only_what_changed() {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, text).unwrap();
     }
+    write_site_templates(&dir);
+    // The three site files (404, robots.txt, sitemap) are rendered every time; Zola adds the
+    // English root section the site lacks.
     let cache = dir.join("render-cache.json");
     let render = |out: &str, previous: &str| {
         let config = zola::SiteConfig::load(&dir).unwrap();
@@ -481,9 +548,9 @@ fn rebuild_renders_only_what_changed() {
         .unwrap()
     };
     let first = render("out1", "none");
-    assert_eq!((first.rendered, first.reused), (4, 0));
+    assert_eq!((first.rendered, first.reused), (8, 0));
     let same = render("out2", "out1");
-    assert_eq!((same.rendered, same.reused), (0, 4));
+    assert_eq!((same.rendered, same.reused), (3, 5));
     // One page changes: it and the section listing it re-render, nothing else.
     std::fs::write(
         dir.join("content/a.md"),
@@ -491,13 +558,13 @@ fn rebuild_renders_only_what_changed() {
     )
     .unwrap();
     let edited = render("out3", "out2");
-    assert_eq!((edited.rendered, edited.reused), (2, 2));
+    assert_eq!((edited.rendered, edited.reused), (5, 3));
     let a = std::fs::read_to_string(dir.join("out3/a/index.html")).unwrap();
     assert!(a.contains("друга версія"));
     // A data file a template loads changes: only the page that loaded it re-renders.
     std::fs::write(dir.join("data/x.csv"), "year,amount\n2024,2\n").unwrap();
     let data = render("out4", "out3");
-    assert_eq!((data.rendered, data.reused), (1, 3));
+    assert_eq!((data.rendered, data.reused), (4, 4));
     assert_eq!(
         std::fs::read_to_string(dir.join("out4/b/index.html")).unwrap(),
         "2"
@@ -506,7 +573,7 @@ fn rebuild_renders_only_what_changed() {
     // right there, links what changed since from the previous tree, and removes what is gone.
     std::fs::remove_file(dir.join("content/c.md")).unwrap();
     let spare = render("out3", "out4");
-    assert_eq!((spare.rendered, spare.reused), (1, 2));
+    assert_eq!((spare.rendered, spare.reused), (4, 3));
     assert_eq!(
         std::fs::read_to_string(dir.join("out3/b/index.html")).unwrap(),
         "2"

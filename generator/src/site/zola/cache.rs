@@ -193,6 +193,11 @@ impl Digest {
     }
 
     pub fn value(&mut self, value: &Value) -> &mut Self {
+        self.serialized(value)
+    }
+
+    /// Digests anything serializable by its JSON form, without building it.
+    pub fn serialized<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> &mut Self {
         let _ = serde_json::to_writer(&mut *self, value);
         self.0.write_u8(0xfe);
         self

@@ -1,17 +1,20 @@
-//! The site index of the Zola subset: every document with its serialized `page` / `section`
-//! value, section membership and sorting, translations, the list of output files, and the
-//! special outputs (404, sitemap, feeds). Templates reach it through `functions`.
+//! The site index of the Zola subset — Zola's library: every document with its serialized
+//! `page` / `section` value (the fields and meanings of Zola 0.22's `SerializingPage` and
+//! `SerializingSection`), section membership, sorting and siblings, ancestors, translations
+//! and backlinks, and what `load_data` reads. Templates reach it through `functions`; the
+//! files it becomes are `outputs`.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
-use tera::Tera;
 
 use super::cache::Digest;
-use super::{write, Doc, SiteConfig, ZolaError};
+use super::docs::{Doc, SortBy};
+use super::SiteConfig;
 
 /// Everything templates can reach: the documents, their serialized forms and caches.
 pub(super) struct SiteIndex {
@@ -19,14 +22,23 @@ pub(super) struct SiteIndex {
     pub(super) site_dir: PathBuf,
     pub(super) docs: Vec<Doc>,
     pub(super) by_path: HashMap<String, usize>,
-    /// Page values (Zola's `page` object), by doc index; sections hold `Value::Null`.
+    /// Page values (Zola's `page` without `lower` / `higher`), by doc index; sections hold
+    /// `Value::Null`.
     pub(super) page_values: Vec<Value>,
-    /// For each section doc: its pages (doc indexes, sorted) and subsections.
+    /// For each section doc: its pages (doc indexes, sorted; pages the sort cannot place are
+    /// left out, as in Zola) and subsections.
     pub(super) section_pages: HashMap<usize, Vec<usize>>,
-    pub(super) section_subsections: HashMap<usize, Vec<usize>>,
-    pub(super) translations: HashMap<(String, String), Vec<usize>>,
+    section_subsections: HashMap<usize, Vec<usize>>,
+    /// The page before and after each page in its section's order (`lower`, `higher`).
+    siblings: HashMap<usize, (Option<usize>, Option<usize>)>,
+    /// Pages their section's sort left out (no date, weight…): Zola renders them nowhere.
+    pub(super) unlisted: std::collections::HashSet<usize>,
+    /// Each document's parent sections, root first (relative paths).
+    ancestors: Vec<Vec<String>>,
+    translations: HashMap<(String, String), Vec<usize>>,
+    backlinks: HashMap<String, Vec<usize>>,
     pub(super) data_cache: Mutex<HashMap<String, Value>>,
-    /// The reduced `config` per language, serialized once rather than per page.
+    /// The `config` per language, serialized once rather than per page.
     config_values: HashMap<String, Value>,
     /// Current digests of what templates read, for the render cache.
     digests: Mutex<HashMap<String, Option<u64>>>,
@@ -34,41 +46,85 @@ pub(super) struct SiteIndex {
 
 impl SiteIndex {
     pub(super) fn new(config: SiteConfig, docs: Vec<Doc>, site_dir: PathBuf) -> SiteIndex {
-        let by_path = docs
+        let by_path: HashMap<String, usize> = docs
             .iter()
             .enumerate()
             .map(|(i, d)| (d.relative_path.clone(), i))
             .collect();
         let mut translations: HashMap<(String, String), Vec<usize>> = HashMap::new();
-        for (i, doc) in docs.iter().enumerate() {
-            translations
-                .entry((doc.dir.clone(), doc.stem.clone()))
-                .or_default()
-                .push(i);
-        }
-        let mut section_of_dir: HashMap<(String, String), usize> = HashMap::new();
-        for (i, doc) in docs.iter().enumerate() {
-            if doc.is_section {
-                section_of_dir.insert((doc.dir.clone(), doc.lang.clone()), i);
+        if config.is_multilingual() {
+            for (i, doc) in docs.iter().enumerate() {
+                translations
+                    .entry((doc.dir.clone(), doc.name.clone()))
+                    .or_default()
+                    .push(i);
             }
+        }
+        let section_of = |dir: &str, lang: &str| -> Option<usize> {
+            let file = section_file(dir, lang, &config.default_language);
+            by_path.get(&file).copied()
+        };
+        let mut ancestors: Vec<Vec<String>> = vec![Vec::new(); docs.len()];
+        let mut section_subsections: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, doc) in docs.iter().enumerate().filter(|(_, d)| d.is_section()) {
+            if doc.dir.is_empty() {
+                continue;
+            }
+            let mut list = vec![section_file("", &doc.lang, &config.default_language)];
+            let parts: Vec<&str> = doc.dir.split('/').collect();
+            for end in 1..parts.len() {
+                if let Some(s) = section_of(&parts[..end].join("/"), &doc.lang) {
+                    list.push(docs[s].relative_path.clone());
+                }
+            }
+            ancestors[i] = list;
+            let parent = doc.dir.rsplit_once('/').map_or("", |p| p.0);
+            if let Some(s) = section_of(parent, &doc.lang) {
+                section_subsections.entry(s).or_default().push(i);
+            }
+        }
+        for children in section_subsections.values_mut() {
+            children.sort_by_key(|&c| docs[c].section().map_or(0, |s| s.weight));
         }
         let mut section_pages: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut section_subsections: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (i, doc) in docs.iter().enumerate() {
-            if doc.is_section {
-                if doc.dir.is_empty() {
-                    continue;
-                }
-                let parent = doc.dir.rsplit_once('/').map(|p| p.0).unwrap_or("");
-                if let Some(&s) = section_of_dir.get(&(parent.to_string(), doc.lang.clone())) {
-                    section_subsections.entry(s).or_default().push(i);
-                }
-            } else if let Some(&s) = section_of_dir.get(&(doc.dir.clone(), doc.lang.clone())) {
+        for (i, doc) in docs.iter().enumerate().filter(|(_, d)| !d.is_section()) {
+            if let Some(s) = section_of(&doc.dir, &doc.lang) {
                 section_pages.entry(s).or_default().push(i);
+                let mut list = ancestors[s].clone();
+                list.push(docs[s].relative_path.clone());
+                ancestors[i] = list;
             }
         }
+        let mut siblings = HashMap::new();
+        let mut unlisted = std::collections::HashSet::new();
         for (section, pages) in section_pages.iter_mut() {
-            sort_pages(pages, &docs, docs[*section].front.sort_by.as_deref());
+            let sort_by = docs[*section].section().map_or(SortBy::None, |s| s.sort_by);
+            if sort_by == SortBy::None {
+                continue;
+            }
+            let before = pages.len();
+            let all = (before > 0).then(|| pages.clone());
+            sort_pages(pages, &docs, sort_by);
+            if let (true, Some(all)) = (pages.len() < before, all) {
+                let kept: std::collections::HashSet<usize> = pages.iter().copied().collect();
+                unlisted.extend(all.into_iter().filter(|p| !kept.contains(p)));
+            }
+            for (n, &p) in pages.iter().enumerate() {
+                let lower = n.checked_sub(1).map(|m| pages[m]);
+                siblings.insert(p, (lower, pages.get(n + 1).copied()));
+            }
+        }
+        let mut backlinks: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, doc) in docs.iter().enumerate() {
+            for target in &doc.links {
+                let sources = backlinks.entry(target.clone()).or_default();
+                if !sources.contains(&i) {
+                    sources.push(i);
+                }
+            }
+        }
+        for sources in backlinks.values_mut() {
+            sources.sort_by(|&a, &b| docs[a].permalink.cmp(&docs[b].permalink));
         }
         let mut index = SiteIndex {
             config,
@@ -78,7 +134,11 @@ impl SiteIndex {
             page_values: Vec::new(),
             section_pages,
             section_subsections,
+            siblings,
+            unlisted,
+            ancestors,
             translations,
+            backlinks,
             data_cache: Mutex::new(HashMap::new()),
             digests: Mutex::new(HashMap::new()),
             config_values: HashMap::new(),
@@ -86,7 +146,7 @@ impl SiteIndex {
         let values: Vec<Value> = (0..index.docs.len())
             .into_par_iter()
             .map(|i| {
-                if index.docs[i].is_section {
+                if index.docs[i].is_section() {
                     Value::Null
                 } else {
                     index.page_value(i)
@@ -94,9 +154,9 @@ impl SiteIndex {
             })
             .collect();
         index.page_values = values;
-        let mut langs = vec![index.config.default_language.clone()];
-        langs.extend(index.config.languages.keys().cloned());
-        index.config_values = langs
+        index.config_values = index
+            .config
+            .all_languages()
             .into_iter()
             .map(|lang| {
                 let value = index.config.serialize_for(&lang);
@@ -106,71 +166,120 @@ impl SiteIndex {
         index
     }
 
-    pub(super) fn common_value(&self, i: usize) -> Map<String, Value> {
+    /// The serialized `config` for `lang`.
+    pub(super) fn config_value(&self, lang: &str) -> Value {
+        match self.config_values.get(lang) {
+            Some(value) => value.clone(),
+            None => self.config.serialize_for(lang),
+        }
+    }
+
+    /// The fields pages and sections share.
+    fn common_value(&self, i: usize) -> Map<String, Value> {
         let doc = &self.docs[i];
         let translations: Vec<Value> = self
             .translations
-            .get(&(doc.dir.clone(), doc.stem.clone()))
+            .get(&(doc.dir.clone(), doc.name.clone()))
             .map(|ids| {
                 ids.iter()
                     .map(|&t| {
                         let other = &self.docs[t];
                         json!({
                             "lang": other.lang,
-                            "permalink": self.config.permalink(&other.path),
-                            "path": other.path,
-                            "title": other.front.title,
+                            "permalink": other.permalink,
+                            "title": other.title(),
+                            "path": other.file_path,
                         })
                     })
                     .collect()
             })
             .unwrap_or_default();
+        let backlinks: Vec<Value> = self
+            .backlinks
+            .get(&doc.relative_path)
+            .map(|ids| {
+                ids.iter()
+                    .map(|&b| json!({"permalink": self.docs[b].permalink, "title": self.docs[b].title()}))
+                    .collect()
+            })
+            .unwrap_or_default();
         let components: Vec<&str> = doc.path.split('/').filter(|c| !c.is_empty()).collect();
-        let word_count = doc.body.split_whitespace().count();
         let mut map = Map::new();
         map.insert("relative_path".into(), json!(doc.relative_path));
-        map.insert("title".into(), json!(doc.front.title));
-        map.insert("description".into(), json!(doc.front.description));
+        map.insert("colocated_path".into(), Value::Null);
         map.insert("content".into(), json!(doc.content));
-        map.insert("permalink".into(), json!(self.config.permalink(&doc.path)));
+        map.insert("permalink".into(), json!(doc.permalink));
+        map.insert("ancestors".into(), json!(self.ancestors[i]));
+        map.insert("title".into(), json!(doc.title()));
+        map.insert("description".into(), json!(doc.description()));
+        map.insert("extra".into(), Value::Object(doc.extra().clone()));
         map.insert("path".into(), json!(doc.path));
         map.insert("components".into(), json!(components));
+        map.insert("toc".into(), json!([]));
+        map.insert("word_count".into(), json!(doc.word_count));
+        map.insert("reading_time".into(), json!(doc.word_count.div_ceil(200)));
+        map.insert("assets".into(), json!([]));
+        map.insert("draft".into(), json!(false));
         map.insert("lang".into(), json!(doc.lang));
         map.insert("translations".into(), Value::Array(translations));
-        map.insert("extra".into(), Value::Object(doc.front.extra.clone()));
-        map.insert("word_count".into(), json!(word_count));
-        map.insert("reading_time".into(), json!(word_count.div_ceil(200)));
-        map.insert("toc".into(), json!([]));
-        map.insert("assets".into(), json!([]));
+        map.insert("backlinks".into(), Value::Array(backlinks));
         map
     }
 
-    pub(super) fn page_value(&self, i: usize) -> Value {
+    /// Zola's `page` without siblings (`lower` / `higher` null): what feeds, paginators
+    /// and siblings themselves hold.
+    fn page_value(&self, i: usize) -> Value {
         let doc = &self.docs[i];
         let mut map = self.common_value(i);
+        let front = doc.page();
+        let date = doc.date();
+        let ymd = date
+            .as_deref()
+            .and_then(|d| d.get(..10))
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .filter(|_| doc.datetime.is_some());
+        use chrono::Datelike;
         map.insert("slug".into(), json!(doc.slug));
-        map.insert(
-            "date".into(),
-            json!(doc.front.date.as_ref().map(toml_scalar)),
-        );
-        map.insert(
-            "updated".into(),
-            json!(doc.front.updated.as_ref().map(toml_scalar)),
-        );
-        map.insert("weight".into(), json!(doc.front.weight));
-        map.insert("draft".into(), json!(false));
+        map.insert("updated".into(), json!(doc.updated()));
+        map.insert("date".into(), json!(date));
+        map.insert("year".into(), json!(ymd.map(|d| d.year())));
+        map.insert("month".into(), json!(ymd.map(|d| d.month())));
+        map.insert("day".into(), json!(ymd.map(|d| d.day())));
         map.insert("taxonomies".into(), json!({}));
+        map.insert("authors".into(), json!(front.map(|f| &f.authors)));
         map.insert("summary".into(), Value::Null);
+        map.insert("lower".into(), Value::Null);
+        map.insert("higher".into(), Value::Null);
         Value::Object(map)
     }
 
+    /// Zola's `page` as a page's own template, `get_page` and a full section see it: with
+    /// the neighbours in its section's order.
+    pub(super) fn page_with_siblings(&self, i: usize) -> Value {
+        serde_json::to_value(self.page_ref(i)).unwrap_or(Value::Null)
+    }
+
+    /// [`Self::page_with_siblings`] without copying the values: what a render context and
+    /// a digest serialize.
+    pub(super) fn page_ref(&self, i: usize) -> PageRef<'_> {
+        let sibling = |s: Option<usize>| s.map(|s| &self.page_values[s]);
+        let (lower, higher) = self.siblings.get(&i).copied().unwrap_or_default();
+        PageRef {
+            page: &self.page_values[i],
+            lower: sibling(lower),
+            higher: sibling(higher),
+        }
+    }
+
+    /// Zola's `section`: with its pages (`with_pages`), or metadata only (a paginated
+    /// section's own template, `get_section(metadata_only = true)`).
     pub(super) fn section_value(&self, i: usize, with_pages: bool) -> Value {
-        let doc = &self.docs[i];
         let mut map = self.common_value(i);
+        let front = self.docs[i].section();
         let pages: Vec<Value> = if with_pages {
             self.section_pages
                 .get(&i)
-                .map(|ids| ids.iter().map(|&p| self.page_values[p].clone()).collect())
+                .map(|ids| ids.iter().map(|&p| self.page_with_siblings(p)).collect())
                 .unwrap_or_default()
         } else {
             Vec::new()
@@ -186,184 +295,51 @@ impl SiteIndex {
             .unwrap_or_default();
         map.insert("pages".into(), Value::Array(pages));
         map.insert("subsections".into(), json!(subsections));
-        map.insert("weight".into(), json!(doc.front.weight));
+        map.insert("generate_feeds".into(), json!(false));
+        map.insert("transparent".into(), json!(false));
+        map.insert(
+            "paginate_by".into(),
+            json!(front.and_then(|f| f.paginate_by)),
+        );
+        map.insert(
+            "paginate_reversed".into(),
+            json!(front.is_some_and(|f| f.paginate_reversed)),
+        );
         Value::Object(map)
     }
 
-    /// The template for a doc: its own, else its section's `page_template`, else the default.
+    /// The template for a doc: its own, else the nearest ancestor's `page_template`, else
+    /// the default.
     pub(super) fn template_of(&self, i: usize) -> String {
         let doc = &self.docs[i];
-        if let Some(t) = &doc.front.template {
+        if let Some(t) = doc.template() {
             return t.clone();
         }
-        if doc.is_section {
+        if doc.is_section() {
             return if doc.dir.is_empty() {
                 "index.html".into()
             } else {
                 "section.html".into()
             };
         }
-        let mut dir = doc.dir.as_str();
-        loop {
-            let section_file = if doc.lang == self.config.default_language {
-                format!("{dir}{}_index.md", if dir.is_empty() { "" } else { "/" })
-            } else {
-                format!(
-                    "{dir}{}_index.{}.md",
-                    if dir.is_empty() { "" } else { "/" },
-                    doc.lang
-                )
-            };
-            if let Some(t) = self
-                .by_path
-                .get(&section_file)
-                .and_then(|&s| self.docs[s].front.page_template.clone())
-            {
-                return t;
-            }
-            match dir.rsplit_once('/') {
-                Some((parent, _)) => dir = parent,
-                None if !dir.is_empty() => dir = "",
-                None => return "page.html".into(),
-            }
-        }
-    }
-
-    pub(super) fn outputs(&self) -> Vec<Output> {
-        let mut outputs = Vec::with_capacity(self.docs.len());
-        for (i, doc) in self.docs.iter().enumerate() {
-            if !doc.is_section {
-                outputs.push(Output::Page(i));
-                continue;
-            }
-            match doc.front.paginate_by {
-                Some(per) if per > 0 => {
-                    let count = self.section_pages.get(&i).map_or(0, Vec::len);
-                    let total = count.div_ceil(per).max(1);
-                    for number in 1..=total {
-                        outputs.push(Output::Section {
-                            doc: i,
-                            pager: Some((number, per, total)),
-                        });
-                    }
-                }
-                _ => outputs.push(Output::Section {
-                    doc: i,
-                    pager: None,
-                }),
-            }
-        }
-        outputs
-    }
-
-    pub(super) fn base_context(&self, lang: &str, path: &str) -> tera::Context {
-        let mut context = tera::Context::new();
-        match self.config_values.get(lang) {
-            Some(config) => context.insert("config", config),
-            None => context.insert("config", &self.config.serialize_for(lang)),
-        }
-        context.insert("lang", lang);
-        context.insert("current_path", path);
-        context.insert("current_url", &self.config.permalink(path));
-        context
-    }
-
-    /// 404.html, sitemap.xml and the feeds; returns the files written (relative).
-    pub(super) fn write_special(
-        &self,
-        tera: &Tera,
-        out_dir: &Path,
-    ) -> Result<Vec<String>, ZolaError> {
-        let mut written = Vec::new();
-        let render = |template: &str, context: &tera::Context| {
-            tera.render(template, context)
-                .map_err(|source| ZolaError::Render {
-                    what: template.to_string(),
-                    template: template.to_string(),
-                    source,
-                })
-        };
-        let default = self.config.default_language.clone();
-        if tera.get_template_names().any(|t| t == "404.html") {
-            let html = render("404.html", &self.base_context(&default, "/404.html"))?;
-            write(&out_dir.join("404.html"), html.as_bytes())?;
-            written.push("404.html".to_string());
-        }
-        if tera.get_template_names().any(|t| t == "sitemap.xml") {
-            let entries: Vec<Value> = self
-                .docs
-                .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    let updated = d.front.updated.as_ref().or(d.front.date.as_ref());
-                    json!({
-                        "permalink": self.config.permalink(&d.path),
-                        "updated": updated.map(toml_scalar),
-                        "extra": if d.is_section { Value::Null } else { self.page_values[i]["extra"].clone() },
-                    })
-                })
-                .collect();
-            let mut context = self.base_context(&default, "/sitemap.xml");
-            context.insert("entries", &entries);
-            let xml = render("sitemap.xml", &context)?;
-            write(&out_dir.join("sitemap.xml"), xml.as_bytes())?;
-            written.push("sitemap.xml".to_string());
-        }
-        let mut langs = vec![(default.clone(), self.config.generate_feeds)];
-        for (code, options) in &self.config.languages {
-            if *code != default {
-                langs.push((code.clone(), options.generate_feeds));
-            }
-        }
-        for (lang, enabled) in langs {
-            if !enabled {
-                continue;
-            }
-            for filename in &self.config.feed_filenames {
-                if !tera.get_template_names().any(|t| t == filename) {
-                    continue;
-                }
-                let mut dated: Vec<usize> = (0..self.docs.len())
-                    .filter(|&i| {
-                        let d = &self.docs[i];
-                        !d.is_section && d.lang == lang && d.front.date.is_some()
-                    })
-                    .collect();
-                dated.sort_by_key(|&i| std::cmp::Reverse(self.date_key(i)));
-                if let Some(limit) = self.config.feed_limit {
-                    dated.truncate(limit);
-                }
-                let pages: Vec<&Value> = dated.iter().map(|&i| &self.page_values[i]).collect();
-                let last_updated = dated.first().map(|&i| self.date_key(i));
-                let path = format!("{}/{filename}", self.config.lang_prefix(&lang));
-                let mut context = self.base_context(&lang, &path);
-                context.insert("pages", &pages);
-                context.insert("feed_url", &self.config.permalink(&path));
-                context.insert("last_updated", &last_updated);
-                let xml = render(filename, &context)?;
-                let rel = path.trim_start_matches('/').to_string();
-                write(&out_dir.join(&rel), xml.as_bytes())?;
-                written.push(rel);
-            }
-        }
-        Ok(written)
-    }
-
-    pub(super) fn date_key(&self, i: usize) -> String {
-        let front = &self.docs[i].front;
-        front
-            .updated
-            .as_ref()
-            .or(front.date.as_ref())
-            .map(toml_scalar)
-            .unwrap_or_default()
+        self.ancestors[i]
+            .iter()
+            .rev()
+            .filter_map(|a| self.by_path.get(a))
+            .find_map(|&s| self.docs[s].section().and_then(|f| f.page_template.clone()))
+            .unwrap_or_else(|| "page.html".into())
     }
 
     pub(super) fn doc_for_path(&self, path: &str, kind: &str) -> tera::Result<usize> {
         self.by_path
             .get(path.trim_start_matches("@/"))
             .copied()
-            .ok_or_else(|| tera::Error::msg(format!("{kind} `{path}` not found under content/")))
+            .filter(|&i| (kind == "section") == self.docs[i].is_section())
+            .ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "{kind} `{path}` not found under content/ (drafts are not built)"
+                ))
+            })
     }
 
     /// The current digest of a dependency recorded by the template functions.
@@ -372,8 +348,8 @@ impl SiteIndex {
             return known;
         }
         let digest = if let Some(path) = what.strip_prefix("data:") {
-            std::fs::read(self.site_dir.join(path))
-                .ok()
+            self.find_data_file(path)
+                .and_then(|file| std::fs::read(file).ok())
                 .map(|bytes| Digest::default().bytes(&bytes).finish())
         } else if let Some(rest) = what.strip_prefix("section:") {
             rest.rsplit_once(':').and_then(|(path, metadata_only)| {
@@ -383,7 +359,7 @@ impl SiteIndex {
             })
         } else if let Some(path) = what.strip_prefix("page:") {
             let doc = self.doc_for_path(path, "page").ok()?;
-            Some(Digest::default().value(&self.page_values[doc]).finish())
+            Some(Digest::default().serialized(&self.page_ref(doc)).finish())
         } else {
             None
         };
@@ -393,62 +369,105 @@ impl SiteIndex {
         digest
     }
 
-    pub(super) fn load_data(&self, path: &str, format: Option<&str>) -> tera::Result<Value> {
-        let key = format!("{}|{path}", format.unwrap_or(""));
-        if let Ok(cache) = self.data_cache.lock() {
-            if let Some(value) = cache.get(&key) {
-                return Ok(value.clone());
-            }
-        }
-        if path.contains("..") {
-            return Err(tera::Error::msg(format!(
-                "load_data: `{path}` leaves the site folder"
-            )));
-        }
-        let file = self.site_dir.join(path);
-        let text = std::fs::read_to_string(&file).map_err(|e| {
-            tera::Error::msg(format!("load_data: cannot read `{}`: {e}", file.display()))
-        })?;
-        let format = format.map(str::to_string).unwrap_or_else(|| {
-            match file.extension().and_then(|e| e.to_str()) {
-                Some("csv") => "csv".into(),
-                Some("json") | Some("geojson") => "json".into(),
-                Some("toml") => "toml".into(),
-                _ => "plain".into(),
-            }
-        });
-        let value = match format.as_str() {
-            "csv" => csv_value(&text).map_err(|e| {
-                tera::Error::msg(format!("load_data: `{}` is not CSV: {e}", file.display()))
-            })?,
-            "json" => serde_json::from_str(&text).map_err(|e| {
-                tera::Error::msg(format!("load_data: `{}` is not JSON: {e}", file.display()))
-            })?,
-            "toml" => {
-                let value: toml::Value = toml::from_str(&text).map_err(|e| {
-                    tera::Error::msg(format!("load_data: `{}` is not TOML: {e}", file.display()))
-                })?;
-                serde_json::to_value(value).map_err(tera::Error::json)?
-            }
-            "plain" => Value::String(text),
-            other => {
-                return Err(tera::Error::msg(format!(
-                    "load_data: unknown format `{other}`; use csv, json, toml or plain"
-                )))
-            }
+    /// Where Zola's `load_data` finds `path`: the site folder, then `static/`, `content/` and
+    /// Zola's output folder (not searched here: nothing the built-in renderer writes is data;
+    /// `@/` means `content/`, a leading `/` is dropped). Nothing outside the site folder.
+    pub(super) fn find_data_file(&self, path: &str) -> Option<PathBuf> {
+        let actual = match path.strip_prefix("@/") {
+            Some(rest) => format!("content/{rest}"),
+            None => path.trim_start_matches('/').to_string(),
         };
-        if let Ok(mut cache) = self.data_cache.lock() {
-            cache.insert(key, value.clone());
+        if Path::new(&actual)
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+        {
+            return None;
         }
-        Ok(value)
+        ["", "static", "content"]
+            .iter()
+            .map(|dir| self.site_dir.join(dir).join(&actual))
+            .find(|p| p.is_file())
     }
 }
 
-/// `load_data` on a CSV: `{headers: [...], records: [[...]]}`, every value a string.
+/// A page value with its `lower` / `higher` siblings put in as it serializes.
+pub(super) struct PageRef<'a> {
+    page: &'a Value,
+    lower: Option<&'a Value>,
+    higher: Option<&'a Value>,
+}
+
+impl serde::Serialize for PageRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Value::Object(fields) = self.page else {
+            return self.page.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(fields.len()))?;
+        for (key, value) in fields {
+            match key.as_str() {
+                "lower" => map.serialize_entry(key, &self.lower)?,
+                "higher" => map.serialize_entry(key, &self.higher)?,
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// `_index.md` (default language) or `_index.<lang>.md` under `dir`.
+pub(super) fn section_file(dir: &str, lang: &str, default_language: &str) -> String {
+    let name = if lang == default_language {
+        "_index.md".to_string()
+    } else {
+        format!("_index.{lang}.md")
+    };
+    if dir.is_empty() {
+        name
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Zola's page order: pages without the sort key are left out; ties go by permalink.
+fn sort_pages(pages: &mut Vec<usize>, docs: &[Doc], sort_by: SortBy) {
+    let title = |i: usize| docs[i].title().as_deref();
+    pages.retain(|&i| match sort_by {
+        SortBy::Date => docs[i].datetime.is_some(),
+        SortBy::UpdateDate => docs[i].datetime.is_some() || docs[i].updated_datetime.is_some(),
+        SortBy::Title | SortBy::TitleBytes => title(i).is_some(),
+        SortBy::Weight => docs[i].page().is_some_and(|f| f.weight.is_some()),
+        SortBy::Slug | SortBy::Permalink | SortBy::None => true,
+    });
+    pages.sort_by(|&a, &b| {
+        let (x, y) = (&docs[a], &docs[b]);
+        let order = match sort_by {
+            SortBy::Date => y.datetime.cmp(&x.datetime),
+            SortBy::UpdateDate => y
+                .datetime
+                .max(y.updated_datetime)
+                .cmp(&x.datetime.max(x.updated_datetime)),
+            SortBy::Title => lexical_sort::natural_lexical_cmp(
+                title(a).unwrap_or_default(),
+                title(b).unwrap_or_default(),
+            ),
+            SortBy::TitleBytes => title(a).cmp(&title(b)),
+            SortBy::Weight => x
+                .page()
+                .and_then(|f| f.weight)
+                .cmp(&y.page().and_then(|f| f.weight)),
+            SortBy::Slug => lexical_sort::natural_lexical_cmp(&x.slug, &y.slug),
+            SortBy::Permalink => x.permalink.cmp(&y.permalink),
+            SortBy::None => Ordering::Equal,
+        };
+        order.then_with(|| x.permalink.cmp(&y.permalink))
+    });
+}
+
+/// `load_data` on a CSV: `{headers: [...], records: [[...]]}`, every value a string; rows
+/// of another length are errors, as with Zola's reader.
 pub(super) fn csv_value(text: &str) -> Result<Value, csv::Error> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
     let mut records = Vec::new();
     for record in reader.records() {
@@ -460,141 +479,21 @@ pub(super) fn csv_value(text: &str) -> Result<Value, csv::Error> {
     Ok(json!({ "headers": headers, "records": records }))
 }
 
-fn toml_scalar(value: &toml::Value) -> String {
-    match value {
-        toml::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn sort_pages(pages: &mut [usize], docs: &[Doc], sort_by: Option<&str>) {
-    match sort_by {
-        Some("weight") => pages.sort_by_key(|&i| docs[i].front.weight.unwrap_or(i64::MAX)),
-        Some("title") => pages.sort_by(|&a, &b| docs[a].front.title.cmp(&docs[b].front.title)),
-        Some("date") => pages.sort_by(|&a, &b| {
-            let key = |i: usize| docs[i].front.date.as_ref().map(toml_scalar);
-            key(b).cmp(&key(a))
-        }),
-        _ => {}
-    }
-}
-
-/// One HTML file to render.
-pub(super) enum Output {
-    Page(usize),
-    /// A section, or one page of a paginated section: (number, per page, total).
-    Section {
-        doc: usize,
-        pager: Option<(usize, usize, usize)>,
-    },
-}
-
-impl Output {
-    pub(super) fn url_path(&self, index: &SiteIndex) -> String {
-        match self {
-            Output::Page(i) => index.docs[*i].path.clone(),
-            Output::Section { doc, pager } => match pager {
-                Some((n, _, _)) if *n > 1 => format!("{}page/{n}/", index.docs[*doc].path),
-                _ => index.docs[*doc].path.clone(),
-            },
-        }
+    #[test]
+    fn csv_loads_as_strings() {
+        let value = csv_value("year,amount\n2024,3301953.5\n").unwrap();
+        assert_eq!(value["headers"], json!(["year", "amount"]));
+        assert_eq!(value["records"], json!([["2024", "3301953.5"]]));
+        assert!(csv_value("a,b\n1\n").is_err());
     }
 
-    /// Digest of everything this output's template context holds.
-    pub(super) fn key(&self, index: &SiteIndex) -> u64 {
-        let (doc, pager) = match self {
-            Output::Page(i) => (*i, None),
-            Output::Section { doc, pager } => (*doc, *pager),
-        };
-        let mut digest = Digest::default();
-        digest
-            .bytes(index.template_of(doc).as_bytes())
-            .bytes(self.url_path(index).as_bytes())
-            .bytes(index.docs[doc].lang.as_bytes());
-        match (self, pager) {
-            (Output::Page(i), _) => {
-                digest.value(&index.page_values[*i]);
-            }
-            (_, None) => {
-                digest.value(&index.section_value(doc, true));
-            }
-            (_, Some((number, per, total))) => {
-                digest.value(&index.section_value(doc, false));
-                digest.bytes(format!("{number}/{per}/{total}").as_bytes());
-                let ids = index.section_pages.get(&doc).cloned().unwrap_or_default();
-                for &p in ids.iter().skip((number - 1) * per).take(per) {
-                    digest.value(&index.page_values[p]);
-                }
-            }
-        }
-        digest.finish()
-    }
-
-    pub(super) fn render(&self, tera: &Tera, index: &SiteIndex) -> Result<String, ZolaError> {
-        let (doc, path) = match self {
-            Output::Page(i) => (*i, self.url_path(index)),
-            Output::Section { doc, .. } => (*doc, self.url_path(index)),
-        };
-        let d = &index.docs[doc];
-        let mut context = index.base_context(&d.lang, &path);
-        match self {
-            Output::Page(i) => context.insert("page", &index.page_values[*i]),
-            Output::Section { doc, pager: None } => {
-                context.insert("section", &index.section_value(*doc, true))
-            }
-            Output::Section {
-                doc,
-                pager: Some((number, per, total)),
-            } => {
-                // As in Zola: a paginated section's pages live in `paginator.pages`.
-                context.insert("section", &index.section_value(*doc, false));
-                let ids = index.section_pages.get(doc).cloned().unwrap_or_default();
-                let start = (number - 1) * per;
-                let pages: Vec<&Value> = ids
-                    .iter()
-                    .skip(start)
-                    .take(*per)
-                    .map(|&p| &index.page_values[p])
-                    .collect();
-                let base = index.config.permalink(&d.path);
-                let pager_url = |n: usize| {
-                    if n == 1 {
-                        base.clone()
-                    } else {
-                        format!("{base}page/{n}/")
-                    }
-                };
-                context.insert(
-                    "paginator",
-                    &json!({
-                        "paginate_by": per,
-                        "number_pagers": total,
-                        "current_index": number,
-                        "total_pages": ids.len(),
-                        "pages": pages,
-                        "first": pager_url(1),
-                        "last": pager_url(*total),
-                        "previous": if *number > 1 { Some(pager_url(number - 1)) } else { None },
-                        "next": if number < total { Some(pager_url(number + 1)) } else { None },
-                    }),
-                );
-            }
-        }
-        let template = index.template_of(doc);
-        tera.render(&template, &context)
-            .map_err(|source| ZolaError::Render {
-                what: d.relative_path.clone(),
-                template,
-                source,
-            })
-    }
-}
-
-impl Output {
-    pub(super) fn output_file(&self, index: &SiteIndex) -> PathBuf {
-        PathBuf::from(format!(
-            "{}index.html",
-            self.url_path(index).trim_start_matches('/')
-        ))
+    #[test]
+    fn section_files_by_language() {
+        assert_eq!(section_file("", "uk", "uk"), "_index.md");
+        assert_eq!(section_file("a/b", "en", "uk"), "a/b/_index.en.md");
     }
 }
