@@ -28,6 +28,8 @@ pub struct DataState {
     /// The files this state was opened from, as they were: a build that replaces them
     /// changes the stamp.
     stamp: BuildStamp,
+    /// Slots for `_stream=on` exports.
+    pub exports: respond::Exports,
 }
 
 /// Modification time and length of the files a [`DataState`] is opened from (the catalogue and
@@ -131,6 +133,7 @@ impl DataState {
             stores,
             version,
             stamp: Vec::new(),
+            exports: respond::Exports::default(),
         };
         state.stamp = build_stamp(&state.stamped_files(layout));
         // Stamped after reading: a build that landed meanwhile shows as a changed catalogue
@@ -298,7 +301,7 @@ pub fn zip(data: &DataState, layout: &Layout, req: &Req, name: &str) -> Result<R
             format!("attachment; filename=\"{name}.zip\""),
         )
         .header("content-length", length.to_string());
-    Ok(reply.stream(req, &data.version, false, move |sink| {
+    reply.stream(req, &data.version, None, move |sink| {
         use std::io::Read;
         let mut file = file;
         let mut chunk = vec![0u8; 64 * 1024];
@@ -310,7 +313,7 @@ pub fn zip(data: &DataState, layout: &Layout, req: &Req, name: &str) -> Result<R
             sink.buffer().extend_from_slice(&chunk[..n]);
             sink.flush_if_full()?;
         }
-    }))
+    })
 }
 
 /// A JSON body with the shared HTTP behaviours.

@@ -46,6 +46,17 @@ impl ApiError {
         }
     }
 
+    /// The service is at a limit (e.g. concurrent downloads): retry shortly.
+    pub fn busy(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "busy",
+            message: message.into(),
+            parameter: None,
+            allowed: None,
+        }
+    }
+
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -86,7 +97,15 @@ impl ApiError {
         let status = self.status;
         let body =
             serde_json::json!({ "error": ErrorBody { status: status.as_u16(), error: &self } });
-        warp::reply::with_status(warp::reply::json(&body), status).into_response()
+        let mut response =
+            warp::reply::with_status(warp::reply::json(&body), status).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // Every 503 here passes (an index being built, a limit reached): say when to retry.
+            response
+                .headers_mut()
+                .insert("retry-after", warp::http::HeaderValue::from_static("5"));
+        }
+        response
     }
 }
 

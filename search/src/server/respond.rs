@@ -232,24 +232,35 @@ impl Reply {
 
     /// A streamed body: `produce` writes chunks to a [`Sink`] on a blocking thread; a full
     /// channel blocks it, so memory stays flat whatever the size. A client that disconnects
-    /// stops it at the next chunk. `compress` is off for bodies already compressed.
-    pub fn stream<F>(self, req: &Req, version: &str, compress: bool, produce: F) -> Response
+    /// stops it at the next chunk.
+    ///
+    /// `exports` is given for generated bodies (rows exports), which are compressed and take
+    /// one of its slots; files read from disk (already compressed) pass `None`.
+    pub fn stream<F>(
+        self,
+        req: &Req,
+        version: &str,
+        exports: Option<&Exports>,
+        produce: F,
+    ) -> Result<Response, ApiError>
     where
         F: FnOnce(&mut Sink) -> Result<(), Stop> + Send + 'static,
     {
         let etag = Reply::etag(req, version);
         if req.matches_etag(&etag) {
-            return self.body(req, version, Vec::new());
+            return Ok(self.body(req, version, Vec::new()));
         }
-        let encoding = req.encoding().filter(|_| compress);
-        // Two chunks in flight: with the one being written and the encoder's, what a client
+        let encoding = req.encoding().filter(|_| exports.is_some());
+        // One chunk in flight: with the one being written and the encoder's, what a client
         // that stops reading holds is bounded (and the write timeout then frees it).
-        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
         if req.method != Method::HEAD {
+            let permit = exports.map(Exports::start).transpose()?;
             tokio::task::spawn_blocking(move || {
+                let _permit = permit;
                 let mut sink = Sink {
                     tx,
-                    buffer: Vec::with_capacity(CHUNK),
+                    buffer: Vec::with_capacity(STREAM_CHUNK),
                     encoder: encoding.map(|e| e.encoder(None)),
                 };
                 if produce(&mut sink).is_ok() {
@@ -267,11 +278,44 @@ impl Reply {
         if let Some(encoding) = encoding {
             encoding.mark(&mut response);
         }
-        response
+        Ok(response)
     }
 }
 
+/// Rows exports produced at once by one server: two per core of the 2-core machine a city
+/// runs this on; more would only share the same cores.
+pub const MAX_EXPORTS: usize = 4;
+
+/// The export slots of a server. An export costs a core while it produces and its encoder's
+/// memory until the client has read it or the write timeout drops it, so one past
+/// [`MAX_EXPORTS`] is a 503 with `Retry-After`: stalled exports cannot grow the server or
+/// starve its queries.
+#[derive(Debug, Clone)]
+pub struct Exports(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl Default for Exports {
+    fn default() -> Exports {
+        Exports(std::sync::Arc::new(tokio::sync::Semaphore::new(
+            MAX_EXPORTS,
+        )))
+    }
+}
+
+impl Exports {
+    fn start(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        self.0.clone().try_acquire_owned().map_err(|_| {
+            ApiError::busy(format!(
+                "{MAX_EXPORTS} exports are running already; retry in a few seconds, or read \
+                 the rows in pages (leave out _stream)"
+            ))
+        })
+    }
+}
+
+/// A whole answer compressed at once is buffered in chunks of this size.
 const CHUNK: usize = 256 * 1024;
+/// A stream's chunk: small, because a stalled client holds about three of them.
+const STREAM_CHUNK: usize = 64 * 1024;
 
 /// A `Content-Encoding` the service answers with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,6 +328,7 @@ enum Encoding {
 /// speed matters more than the last few percent of size (brotli's default, 11, is ~50×
 /// slower).
 const BROTLI_QUALITY: u32 = 5;
+const STREAM_QUALITY: u32 = 4;
 const BROTLI_WINDOW: u32 = 22;
 /// A stream's window: its encoder lives as long as the client takes to read, so its memory
 /// is bounded small (a 4 MB window held by each of many slow readers is how 20 stalled
@@ -310,7 +355,10 @@ impl Encoding {
         let window = size.map_or(STREAM_WINDOW, |n| {
             (usize::BITS - n.max(1).leading_zeros()).clamp(10, BROTLI_WINDOW)
         });
-        let buffer = size.map_or(CHUNK, |n| n.clamp(4096, CHUNK));
+        let buffer = size.map_or(STREAM_CHUNK, |n| n.clamp(4096, CHUNK));
+        // A stream's encoder is held while its client reads: quality 4's hasher is a
+        // fraction of quality 5's tables, for a few percent of size.
+        let quality = size.map_or(STREAM_QUALITY, |_| BROTLI_QUALITY);
         match self {
             Encoding::Gzip => Encoder::Gzip(Box::new(GzEncoder::new(
                 Vec::new(),
@@ -319,7 +367,7 @@ impl Encoding {
             Encoding::Brotli => Encoder::Brotli(Box::new(brotli::CompressorWriter::new(
                 Vec::new(),
                 buffer,
-                BROTLI_QUALITY,
+                quality,
                 window,
             ))),
         }
@@ -390,7 +438,7 @@ impl Sink {
     }
 
     pub fn flush_if_full(&mut self) -> Result<(), Stop> {
-        if self.buffer.len() >= CHUNK {
+        if self.buffer.len() >= STREAM_CHUNK {
             self.send()
         } else {
             Ok(())
@@ -402,7 +450,7 @@ impl Sink {
             return Ok(());
         }
         let chunk = match &mut self.encoder {
-            None => std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK)),
+            None => std::mem::replace(&mut self.buffer, Vec::with_capacity(STREAM_CHUNK)),
             Some(encoder) => {
                 encoder.write_all(&self.buffer).map_err(|_| Stop)?;
                 self.buffer.clear();
@@ -508,4 +556,24 @@ pub fn params(req: &Req) -> Result<Vec<(String, String)>, ApiError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_past_the_limit_are_a_503_until_one_ends() {
+        let exports = Exports::default();
+        let running: Vec<_> = (0..MAX_EXPORTS)
+            .map(|_| exports.start().expect("a free slot"))
+            .collect();
+        let refused = exports.start().expect_err("every slot is taken");
+        assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.code, "busy");
+        let response = refused.into_response();
+        assert_eq!(response.headers()["retry-after"], "5");
+        drop(running);
+        assert!(exports.start().is_ok(), "an ended export frees its slot");
+    }
 }

@@ -507,7 +507,7 @@ pub fn rows(
     let params = respond::params(req)?;
     let query = parse_query(&store, &params, format)?;
     if query.stream {
-        return Ok(stream(data, req, store, query, format));
+        return stream(data, req, store, query, format);
     }
     let page = store.page(
         &query.sets,
@@ -653,9 +653,9 @@ fn stream(
     store: Arc<Store>,
     query: RowsQuery,
     format: Format,
-) -> Response {
+) -> Result<Response, ApiError> {
     let reply = Reply::new(format.content_type(), Cache::Rows);
-    reply.stream(req, &data.version, true, move |sink| {
+    reply.stream(req, &data.version, Some(&data.exports), move |sink| {
         let rows = store.scan(&query.sets, query.order).map(Ok);
         export(sink, &store, &query.columns, format, rows)
     })
