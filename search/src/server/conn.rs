@@ -33,6 +33,9 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// How long shutdown waits for requests in flight.
     pub shutdown_grace: Duration,
+    /// Wall-clock time one search may take before it is answered with a 503; the work
+    /// budget bounds terms and expansions, this bounds whatever they still cost.
+    pub search_time: Duration,
 }
 
 impl Default for Limits {
@@ -43,6 +46,7 @@ impl Default for Limits {
             max_connections: 1024,
             max_header_bytes: 16 * 1024,
             shutdown_grace: Duration::from_secs(10),
+            search_time: Duration::from_secs(2),
         }
     }
 }

@@ -43,7 +43,9 @@ pub struct AppState {
     pub index: SearchIndex,
     /// Searches running at once: one per core. A search is CPU-bound, so more at once only
     /// time-slice each other; queueing the rest in arrival order keeps the slow tail short.
-    pub search_slots: tokio::sync::Semaphore,
+    pub search_slots: Arc<tokio::sync::Semaphore>,
+    /// The longest a search may run before it is answered with a 503 (`Limits::search_time`).
+    pub search_time: std::time::Duration,
     /// The site's content hashes and precompressed copies (following rebuilds).
     pub files: static_files::SiteFiles,
 }
@@ -61,7 +63,8 @@ impl AppState {
         Ok(AppState {
             data,
             index,
-            search_slots: tokio::sync::Semaphore::new(cores),
+            search_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            search_time: conn::Limits::default().search_time,
             files: static_files::SiteFiles::open(&layout),
             layout,
         })
@@ -192,7 +195,9 @@ pub fn serve_with(
     limits: conn::Limits,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    let state = Arc::new(AppState::open(dir)?);
+    let mut state = AppState::open(dir)?;
+    state.search_time = limits.search_time;
+    let state = Arc::new(state);
     if let Ok(key) = crate::keys::ServerKey::for_layout(&state.layout) {
         if key.source == crate::keys::KeySource::Ephemeral {
             eprintln!("warning: paging cursors are signed with {}", key.source);

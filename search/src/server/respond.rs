@@ -510,11 +510,13 @@ pub fn error(error: ApiError) -> Response {
     response
 }
 
-/// The answer to a CORS preflight.
+/// The answer to an OPTIONS on an API route: a CORS preflight, or a plain OPTIONS asking
+/// which methods the route takes (`Allow`).
 pub fn preflight() -> Response {
     let mut response = Response::new(warp::hyper::body::Bytes::new().into());
     *response.status_mut() = StatusCode::NO_CONTENT;
     let h = response.headers_mut();
+    h.insert("allow", HeaderValue::from_static("GET, HEAD, OPTIONS"));
     h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
     h.insert(
         "access-control-allow-methods",

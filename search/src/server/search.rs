@@ -27,21 +27,40 @@ pub fn routes(
     state: Arc<AppState>,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
     let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
-    warp::path!("api" / "v1" / "search")
+    // A plain OPTIONS (no CORS preflight headers, which the CORS filter answers) gets what
+    // the other API routes give.
+    let options = warp::path!("api" / "v1" / "search")
+        .and(warp::options())
+        .map(super::respond::preflight);
+    let get = warp::path!("api" / "v1" / "search")
         .and(warp::get())
         .and(raw_query)
         .and_then(move |raw: String| {
             let state = state.clone();
             async move {
                 // The semaphore is never closed, so `acquire` only fails if it were.
-                let slot = state.search_slots.acquire().await.ok();
+                let slot = state.search_slots.acquire_owned().await.ok();
                 let task_state = state.clone();
-                let reply = tokio::task::spawn_blocking(move || search(&task_state, &raw))
-                    .await
-                    .unwrap_or_else(|e| {
+                // The slot moves into the task: a search cut off by the time limit keeps
+                // its core until it ends, so timed-out searches cannot pile up.
+                let task = tokio::task::spawn_blocking(move || {
+                    let reply = search(&task_state, &raw);
+                    drop(slot);
+                    reply
+                });
+                let reply = match tokio::time::timeout(state.search_time, task).await {
+                    Ok(joined) => joined.unwrap_or_else(|e| {
                         Err(ApiError::internal(format!("the search task failed: {e}")))
-                    });
-                drop(slot);
+                    }),
+                    Err(_) => {
+                        let mut response = too_slow(state.search_time).into_response();
+                        response.headers_mut().insert(
+                            warp::http::header::RETRY_AFTER,
+                            warp::http::HeaderValue::from_static("1"),
+                        );
+                        return Ok(response);
+                    }
+                };
                 // Answered here, not rejected: a rejection would fall through to the next
                 // `/api` route, whose 404 warp would prefer.
                 Ok::<_, warp::Rejection>(match reply {
@@ -49,10 +68,27 @@ pub fn routes(
                     Err(error) => error.into_response(),
                 })
             }
-        })
+        });
+    options.or(get).unify()
 }
 
 use warp::Reply;
+
+/// The answer to a search that ran past the time limit: a 503 naming `q`, since the
+/// query's words are what made it slow, with a `Retry-After` for a retry when less loaded.
+fn too_slow(limit: std::time::Duration) -> ApiError {
+    ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        code: "search-timeout",
+        message: format!(
+            "the search took longer than {} ms; use fewer or longer words in `q` \
+             (short prefixes such as `ву*` match many words), or retry later",
+            limit.as_millis()
+        ),
+        parameter: Some("q".into()),
+        allowed: None,
+    }
+}
 
 /// The JSON answer.
 #[derive(Serialize)]

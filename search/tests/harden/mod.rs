@@ -5,6 +5,7 @@
 //! keep-alive latency, and the service's limits.
 
 mod limits;
+mod search_time;
 mod statics;
 
 use std::io::{Read, Write};
@@ -321,5 +322,22 @@ fn other_methods_are_405_with_allow() {
             "{method} {target}: Allow {allow:?}"
         );
         assert!(String::from_utf8_lossy(&answer.body).contains("method-not-allowed"));
+    }
+}
+
+#[test]
+fn plain_options_on_api_routes_is_204_with_allow() {
+    for target in ["/api/v1/search", "/api/v1/datasets"] {
+        let answer = raw(
+            server(),
+            &format!("OPTIONS {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        );
+        assert_eq!(answer.status, 204, "OPTIONS {target}: {}", answer.head);
+        let allow = answer.header("allow").unwrap_or_default();
+        assert!(allow.contains("GET"), "OPTIONS {target}: Allow {allow:?}");
+        assert!(
+            allow.contains("OPTIONS"),
+            "OPTIONS {target}: Allow {allow:?}"
+        );
     }
 }
