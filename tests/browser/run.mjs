@@ -244,6 +244,13 @@ try {
   const shown = await page.locator("#catalogue .catalogue-item:visible").count();
   const all = await page.locator("#catalogue .catalogue-item").count();
   check(shown > 0 && shown < all, `topic filter narrows the catalogue (${shown}/${all})`);
+  await page.selectOption("select[name=topic]", "");
+  await page.fill("input[data-text-filter]", "1551");
+  const typed = await page.locator("#catalogue .catalogue-item:visible h2").allInnerTexts();
+  check(typed.length > 0 && typed.length < all && typed.every((t) => t.includes("1551")),
+    `typing "1551" narrows the catalogue to ${JSON.stringify(typed)}`);
+  check((await page.locator("#catalogue .formats .badge", { hasText: "CSV" }).count()) > 0, "catalogue shows CSV format badges");
+  await page.fill("input[data-text-filter]", "");
   await axe("catalogue");
   await shot("catalogue");
 

@@ -391,6 +391,32 @@ pub struct CatalogueEntry {
     pub publisher: String,
     pub modified: String,
     pub url: String,
+    /// Resource formats (CSV, JSON, …), once each, for the badges.
+    pub formats: Vec<String>,
+    /// Lower-case title, description and publisher, matched by the text filter.
+    pub search_text: String,
+}
+
+/// A resource's format as a reader names it: its declared `format`, else the path's
+/// extension, upper-cased (GEOJSON reads as GeoJSON).
+fn resource_format(r: &crate::catalog::Resource) -> Option<String> {
+    let declared = r
+        .extra
+        .get("format")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let from_path = || {
+        r.path
+            .as_deref()
+            .and_then(|p| p.rsplit_once('.'))
+            .map(|(_, ext)| ext.to_string())
+    };
+    let f = declared.or_else(from_path)?.to_uppercase();
+    Some(if f == "GEOJSON" {
+        "GeoJSON".to_string()
+    } else {
+        f
+    })
 }
 
 /// Catalogue topic label in `lang` (the topic table is `vidkryto_search::catalogue::TOPICS`).
@@ -681,15 +707,26 @@ pub fn write_datasets(
             .iter()
             .map(|p| {
                 let topic = p.topic.clone().unwrap_or_default();
+                let formats: BTreeSet<String> = p
+                    .resources
+                    .iter()
+                    .filter(|r| !r.private)
+                    .filter_map(resource_format)
+                    .collect();
+                let title = pick(lang, &p.title, &p.title_en).to_string();
+                let description = first_sentence(pick(lang, &p.description, &p.description_en));
+                let publisher = publisher(p, config, lang);
                 CatalogueEntry {
                     name: p.name.clone(),
-                    title: pick(lang, &p.title, &p.title_en).to_string(),
-                    description: first_sentence(pick(lang, &p.description, &p.description_en)),
+                    search_text: format!("{title} {description} {publisher}").to_lowercase(),
+                    title,
+                    description,
                     topic_label: topic_label(&topic, lang),
                     topic,
-                    publisher: publisher(p, config, lang),
+                    publisher,
                     modified: p.modified.clone().unwrap_or_default(),
                     url: url(lang, &format!("datasets/{}", p.name)),
+                    formats: formats.into_iter().collect(),
                 }
             })
             .collect();

@@ -219,6 +219,13 @@ fn dataset_page_has_schema_preview_downloads_jsonld_and_citation() {
     let catalogue = page("datasets/index.html");
     assert!(catalogue.contains("<select name=\"topic\">"));
     assert!(catalogue.contains("data-topic=\"budget\""));
+    // The text filter and format badges, labelled in each language.
+    assert!(catalogue.contains("Пошук у каталозі"));
+    assert!(catalogue.contains("<input type=\"search\" name=\"q\" data-text-filter"));
+    assert!(catalogue.contains("<span class=\"badge\">CSV</span>"));
+    let english = page("en/datasets/index.html");
+    assert!(english.contains("Find in the catalogue"));
+    assert!(english.contains("<span class=\"badge\">CSV</span>"));
 }
 
 #[test]
