@@ -39,7 +39,7 @@ pub fn routes(
             let state = state.clone();
             async move {
                 // The semaphore is never closed, so `acquire` only fails if it were.
-                let slot = state.search_slots.acquire_owned().await.ok();
+                let slot = state.search_slots.clone().acquire_owned().await.ok();
                 let task_state = state.clone();
                 // The slot moves into the task: a search cut off by the time limit keeps
                 // its core until it ends, so timed-out searches cannot pile up.
@@ -52,14 +52,7 @@ pub fn routes(
                     Ok(joined) => joined.unwrap_or_else(|e| {
                         Err(ApiError::internal(format!("the search task failed: {e}")))
                     }),
-                    Err(_) => {
-                        let mut response = too_slow(state.search_time).into_response();
-                        response.headers_mut().insert(
-                            warp::http::header::RETRY_AFTER,
-                            warp::http::HeaderValue::from_static("1"),
-                        );
-                        return Ok(response);
-                    }
+                    Err(_) => return Ok(too_slow(state.search_time).into_response()),
                 };
                 // Answered here, not rejected: a rejection would fall through to the next
                 // `/api` route, whose 404 warp would prefer.

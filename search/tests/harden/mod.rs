@@ -5,7 +5,6 @@
 //! keep-alive latency, and the service's limits.
 
 mod limits;
-mod search_time;
 mod statics;
 
 use std::io::{Read, Write};
