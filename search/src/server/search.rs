@@ -15,7 +15,7 @@ use std::sync::Arc;
 use percent_encoding::percent_decode;
 use serde::Serialize;
 use warp::http::StatusCode;
-use warp::Filter;
+use warp::{Filter, Reply};
 
 use super::{ApiError, AppState};
 use crate::index::FACETS;
@@ -64,8 +64,6 @@ pub fn routes(
         });
     options.or(get).unify()
 }
-
-use warp::Reply;
 
 /// The answer to a search that ran past the time limit: a 503 naming `q`, since the
 /// query's words are what made it slow, with a `Retry-After` for a retry when less loaded.
