@@ -219,7 +219,7 @@ pub fn build_with_options(config: &Config, options: &BuildOptions) -> anyhow::Re
             .with_context(|| format!("cannot anonymise dataset `{}`", package.name))?;
         let view = publishable_view(package, anonymised.as_ref());
         validate_for_publishing(&view, &layout)?;
-        let result = publish::publish_package(&view, &view.dir, &layout)
+        let result = publish::publish_package(&view, &layout)
             .with_context(|| format!("cannot publish dataset `{}`", package.name))?;
         if let (Some(a), Some(_)) = (&anonymised, &result) {
             publish_privacy_files(a, &package.name, &layout)?;

@@ -1,21 +1,19 @@
 //! The publish stage: writes what may be published of each data package (its public
-//! resources, clean CSV, and the package description) into the published layout.
+//! resources as normal-form CSV, and the package description) into the published layout.
 //! Private packages and resources (raw personal data) are never written. What it writes is
 //! what Frictionless requires: `created` as an RFC 3339 date-time, and each resource's `bytes`
 //! and `hash` of the file actually published (CKAN's `size`/`hash` and DCAT's `byteSize` come
 //! from them). Also `data/portal.json`, the portal's identity for the server.
 
-use std::path::Path;
-
 use anyhow::Context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use vidkryto_search::layout::join_relative;
 use vidkryto_search::output::write_in;
 use vidkryto_search::Layout;
 
 use crate::catalog::Package;
 use crate::config::Portal;
+use crate::validate::normal::normal_form;
 
 /// One published package, as listed in `data/catalog.json`.
 #[derive(Debug, Clone, Serialize)]
@@ -26,35 +24,29 @@ pub struct Published {
     pub resources: Vec<String>,
 }
 
-/// Publishes `package` into `layout`; `data_dir` holds the CSVs to publish (the package's
-/// own folder, or the anonymised output for packages with a privacy policy).
-pub fn publish_package(
-    package: &Package,
-    data_dir: &Path,
-    layout: &Layout,
-) -> anyhow::Result<Option<Published>> {
+/// Publishes `package` into `layout`: each public resource in the normal form
+/// (`validate::normal`), described as published, with the `bytes` and `hash` of that file.
+/// `package.dir` holds the CSVs to publish (the package's own folder, or the anonymised
+/// output for packages with a privacy policy).
+pub fn publish_package(package: &Package, layout: &Layout) -> anyhow::Result<Option<Published>> {
     if package.private {
         return Ok(None);
     }
     let mut published = package.clone();
     published.resources.retain(|r| !r.private);
     for resource in &mut published.resources {
-        let rel = resource.path.as_deref().unwrap_or_default();
-        // A pulled resource is published from the raw cache (a path the build chose).
-        let from = match &resource.cached {
-            Some(cached) => cached.clone(),
-            None => join_relative(data_dir, rel).with_context(|| {
-                format!("dataset `{}`, resource `{}`", package.name, resource.name)
-            })?,
-        };
+        let normal = normal_form(package, resource)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("dataset `{}`", package.name))?;
         let to = layout.resource_csv(&package.name, &resource.name);
-        let bytes =
-            std::fs::read(&from).with_context(|| format!("cannot read `{}`", from.display()))?;
-        write_in(layout, &to, &bytes)
+        write_in(layout, &to, &normal.csv)
             .with_context(|| format!("cannot write `{}`", to.display()))?;
+        *resource = normal.resource;
         resource.path = Some(format!("{}.csv", resource.name));
-        resource.extra.insert("bytes".into(), bytes.len().into());
-        let digest = vidkryto_search::catalogue::hex(&Sha256::digest(&bytes));
+        resource
+            .extra
+            .insert("bytes".into(), normal.csv.len().into());
+        let digest = vidkryto_search::catalogue::hex(&Sha256::digest(&normal.csv));
         resource
             .extra
             .insert("hash".into(), format!("sha256:{digest}").into());

@@ -4,6 +4,7 @@ mod anonymise;
 mod common;
 mod figures;
 mod harden;
+mod normalform;
 mod pull;
 mod site;
 mod validate;

@@ -8,6 +8,7 @@ mod constraints;
 pub mod descriptor;
 mod fast;
 mod keys;
+pub mod normal;
 mod numbers;
 mod reader;
 mod records;

@@ -35,7 +35,9 @@ pub struct Source<'a> {
 }
 
 impl Source<'_> {
-    fn open(&self) -> Result<(Records<reader::Stream>, reader::Format), reader::SourceError> {
+    pub(super) fn open(
+        &self,
+    ) -> Result<(Records<reader::Stream>, reader::Format), reader::SourceError> {
         match self.data {
             Data::File(path) => reader::open(path, self.encoding, self.dialect, self.max_line),
             Data::Bytes(bytes) => {
@@ -79,7 +81,7 @@ fn is_guard_error(err: &io::Error) -> bool {
 /// Reads past the rows before the header and the header itself (its rows joined by a
 /// space, as Table Dialect's `headerJoin` has it): the labels and the physical number of
 /// the header's last row; `None` when the table ends first.
-fn read_header(
+pub(super) fn read_header(
     reader: &mut Records<reader::Stream>,
     format: &reader::Format,
 ) -> io::Result<Option<(Vec<String>, u64)>> {

@@ -233,3 +233,37 @@ fn fuzzy_is_opt_in_typos_get_suggestions_and_over_budget_is_a_400() {
     let words: Vec<String> = (0..40).map(|i| format!("слово{i}")).collect();
     assert_error(&format!("q={}", enc(&words.join(" "))), "q");
 }
+
+/// A search past the time limit is a 503 naming `q` with a `Retry-After`, never a hung
+/// connection; the server keeps answering. The limit here is zero, so every search is
+/// past it: what is tested is the answer, not a timing.
+#[test]
+fn a_search_past_the_time_limit_is_a_503_naming_q() {
+    let public = indexed_corpus();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let limits = vidkryto_search::server::conn::Limits {
+            search_time: std::time::Duration::ZERO,
+            ..Default::default()
+        };
+        vidkryto_search::server::serve_with(
+            &public,
+            "127.0.0.1:0".parse().unwrap(),
+            limits,
+            |addr| {
+                tx.send(addr).unwrap();
+            },
+        )
+        .unwrap();
+    });
+    let addr = rx.recv().unwrap();
+    let query = format!("/api/v1/search?q={}", enc("вул* звернення"));
+    let response = fetch(addr, &query, &[]);
+    let body = String::from_utf8_lossy(&response.body).into_owned();
+    assert_eq!(response.status, 503, "{body}");
+    let body = response.json();
+    assert_eq!(body["error"]["code"], "search-timeout", "{body}");
+    assert_eq!(body["error"]["parameter"], "q", "{body}");
+    assert!(response.header("retry-after").is_some());
+    assert_eq!(fetch(addr, "/healthz", &[]).status, 200);
+}
