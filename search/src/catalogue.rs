@@ -71,109 +71,28 @@ impl Portal {
     }
 }
 
-/// A published data package.
-#[derive(Debug, Clone, Deserialize)]
+/// A published data package: the package model (`datapackage`) as published, with the
+/// files beside it. Dereferences to the model.
+#[derive(Debug, Clone)]
 pub struct Package {
-    pub name: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub title_en: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub description_en: String,
-    #[serde(default)]
-    pub created: Option<String>,
-    #[serde(default)]
-    pub modified: Option<String>,
-    #[serde(default)]
-    pub version: Option<String>,
-    #[serde(default)]
-    pub topic: Option<String>,
-    #[serde(default)]
-    pub keywords: Vec<String>,
-    #[serde(default)]
-    pub licenses: Vec<License>,
-    #[serde(default)]
-    pub contributors: Vec<Contributor>,
-    #[serde(default)]
-    pub resources: Vec<Resource>,
+    pub model: crate::datapackage::Package,
     /// The whole `datapackage.json`, as published.
-    #[serde(skip)]
     pub json: Value,
     /// `validation.json` beside it, when the build wrote one.
-    #[serde(skip)]
     pub validation: Option<Value>,
     /// `privacy.json` beside it, for anonymised packages.
-    #[serde(skip)]
     pub privacy: Option<Value>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct License {
-    pub name: String,
-    #[serde(default)]
-    pub path: Option<String>,
-    #[serde(default)]
-    pub title: Option<String>,
+impl std::ops::Deref for Package {
+    type Target = crate::datapackage::Package;
+
+    fn deref(&self) -> &crate::datapackage::Package {
+        &self.model
+    }
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Contributor {
-    pub title: String,
-    #[serde(default)]
-    pub title_en: Option<String>,
-    #[serde(default)]
-    pub role: Option<String>,
-}
-
-/// A published tabular resource (`<name>.csv`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Resource {
-    pub name: String,
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub title_en: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub description_en: String,
-    /// Size of the published file, as `publish` measured it.
-    #[serde(default)]
-    pub bytes: Option<u64>,
-    /// `sha256:<hex>` of the published file.
-    #[serde(default)]
-    pub hash: Option<String>,
-    #[serde(default)]
-    pub schema: Schema,
-}
-
-/// The parts of a Table Schema the row store needs.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Schema {
-    #[serde(default)]
-    pub fields: Vec<Field>,
-    #[serde(default)]
-    pub missing_values: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Field {
-    pub name: String,
-    #[serde(rename = "type", default = "default_type")]
-    pub kind: String,
-    #[serde(default)]
-    pub format: Option<String>,
-    #[serde(default, rename = "trueValues")]
-    pub true_values: Option<Vec<String>>,
-}
-
-fn default_type() -> String {
-    "string".into()
-}
+pub use crate::datapackage::{Contributor, Field, License, Resource, Schema};
 
 #[derive(Deserialize)]
 struct CatalogEntry {
@@ -194,16 +113,19 @@ impl Catalogue {
             let bytes = read(&path)?;
             digest.update(&bytes);
             let json: Value = parse(&path, &bytes)?;
-            let mut package: Package =
-                serde_json::from_value(json.clone()).map_err(|error| CatalogueError::Parse {
+            let mut model: crate::datapackage::Package = serde_json::from_value(json.clone())
+                .map_err(|error| CatalogueError::Parse {
                     path: path.clone(),
                     error,
                 })?;
-            package.json = json;
             let dir = layout.dataset_dir(&entry.name);
-            package.validation = optional_json(&dir.join("validation.json"), &mut digest)?;
-            package.privacy = optional_json(&dir.join("privacy.json"), &mut digest)?;
-            packages.push(package);
+            model.dir = dir.clone();
+            packages.push(Package {
+                model,
+                json,
+                validation: optional_json(&dir.join("validation.json"), &mut digest)?,
+                privacy: optional_json(&dir.join("privacy.json"), &mut digest)?,
+            });
         }
         let portal_path = layout.portal_file();
         let portal = match optional_json(&portal_path, &mut digest)? {
@@ -231,17 +153,6 @@ impl Catalogue {
 }
 
 impl Package {
-    pub fn resource(&self, name: &str) -> Option<&Resource> {
-        self.resources.iter().find(|r| r.name == name)
-    }
-
-    /// The publisher named in `contributors`, if any.
-    pub fn publisher(&self) -> Option<&Contributor> {
-        self.contributors
-            .iter()
-            .find(|c| c.role.as_deref() == Some("publisher"))
-    }
-
     /// A short summary of `validation.json`: whether it passed, and its counts.
     pub fn validation_summary(&self) -> Value {
         match &self.validation {

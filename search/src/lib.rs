@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod catalogue;
+pub mod datapackage;
 pub mod index;
 pub mod keys;
 pub mod layout;

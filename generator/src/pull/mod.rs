@@ -53,7 +53,7 @@ struct Job<'a> {
     dataset: &'a str,
     package: &'a Package,
     resource: &'a Resource,
-    spec: &'a PullSpec,
+    spec: PullSpec,
     dir: PathBuf,
     previous: Option<ResourceRecord>,
 }
@@ -113,7 +113,10 @@ pub fn pull(
     for ((entry, package), previous) in entries.iter().zip(&packages).zip(&previous) {
         let Some(package) = package else { continue };
         for resource in &package.resources {
-            let Some(spec) = &resource.pull else { continue };
+            let spec = PullSpec::of(resource)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("dataset `{}`", entry.name))?;
+            let Some(spec) = spec else { continue };
             jobs.push(Job {
                 dataset: &entry.name,
                 package,
@@ -326,7 +329,7 @@ fn try_pull(
     match (fetched, previous) {
         (Fetched::NotModified { http_status }, Some(previous)) => {
             let mut record = previous.clone();
-            if record.pull.as_ref() != Some(job.spec) {
+            if record.pull.as_ref() != Some(&job.spec) {
                 // The mapping changed: map the cached original again.
                 let bytes = std::fs::read(&original)
                     .with_context(|| format!("cannot read `{}`", original.display()))?;
@@ -354,7 +357,7 @@ fn try_pull(
         // The same bytes again (a server without ETag or Last-Modified): nothing to replace.
         (Fetched::Body(body), Some(previous))
             if previous.sha256.as_deref() == Some(body.sha256.as_str())
-                && previous.pull.as_ref() == Some(job.spec) =>
+                && previous.pull.as_ref() == Some(&job.spec) =>
         {
             let mut record = previous.clone();
             record.url = url;
@@ -426,9 +429,9 @@ fn map_checked(
     job: &Job<'_>,
     schema: &crate::catalog::Schema,
 ) -> anyhow::Result<(Vec<u8>, map::Applied, Option<String>)> {
-    let grid = table::read(bytes, format, job.spec)
+    let grid = table::read(bytes, format, &job.spec)
         .map_err(|e| anyhow::anyhow!("the {} source cannot be read: {e}", format.extension()))?;
-    let mapped = map::map(&grid, job.spec, schema).map_err(anyhow::Error::msg)?;
+    let mapped = map::map(&grid, &job.spec, schema).map_err(anyhow::Error::msg)?;
     // Foreign keys into other resources are checked when the package is validated.
     let mut own = schema.clone();
     own.foreign_keys.retain(|fk| {

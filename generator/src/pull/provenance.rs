@@ -145,7 +145,9 @@ pub fn use_cache(raw_dir: &Path, package: &mut Package) -> anyhow::Result<()> {
     let provenance = DatasetProvenance::load(raw_dir);
     let mut added = Vec::new();
     for resource in &mut package.resources {
-        let Some(spec) = &resource.pull else { continue };
+        let Some(spec) = PullSpec::of(resource).map_err(anyhow::Error::msg)? else {
+            continue;
+        };
         let cached = cached_csv(raw_dir, &resource.name);
         if !cached.is_file() {
             anyhow::bail!(

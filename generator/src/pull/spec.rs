@@ -100,6 +100,19 @@ pub enum Location {
 }
 
 impl PullSpec {
+    /// The `pull` object of `resource`, if it has one. Unknown keys are errors naming the
+    /// key (the model keeps `pull` as JSON; this is where it gets its type).
+    pub fn of(resource: &crate::catalog::Resource) -> Result<Option<PullSpec>, String> {
+        resource
+            .pull
+            .as_ref()
+            .map(|value| {
+                serde_json::from_value(value.clone())
+                    .map_err(|e| format!("resource `{}`, key `pull`: {e}", resource.name))
+            })
+            .transpose()
+    }
+
     /// Checks what serde cannot: the combinations of keys and their values. Every message
     /// names the key.
     pub fn check(&self) -> Result<(), String> {

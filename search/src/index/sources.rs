@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
 use super::IndexError;
+use crate::datapackage::Package;
 use crate::{urls, Layout};
 
 /// The kinds of things one can find.
@@ -97,23 +96,15 @@ pub fn read_documents(
 ) -> Result<(), IndexError> {
     for name in catalog_names(layout)? {
         let path = layout.package_file(&name);
-        let package = read_json(&path)?;
+        let package: Package = read_json(&path)?;
         for doc in dataset_docs(&name, &package) {
             emit(doc)?;
         }
-        let topic = package.get("topic").and_then(Value::as_str).unwrap_or("");
-        for resource in package
-            .get("resources")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(resource_name) = resource.get("name").and_then(Value::as_str) else {
-                continue;
-            };
-            let csv = layout.resource_csv(&name, resource_name);
+        let topic = package.topic.as_deref().unwrap_or("");
+        for resource in &package.resources {
+            let csv = layout.resource_csv(&name, &resource.name);
             if csv.is_file() {
-                read_resource(&name, topic, resource_name, &csv, emit)?;
+                read_resource(&name, topic, &resource.name, &csv, emit)?;
             }
         }
     }
@@ -125,7 +116,7 @@ pub fn read_documents(
     Ok(())
 }
 
-fn read_json(path: &Path) -> Result<Value, IndexError> {
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, IndexError> {
     let bytes = fs::read(path).map_err(|source| IndexError::Read {
         path: path.to_path_buf(),
         source,
@@ -136,61 +127,46 @@ fn read_json(path: &Path) -> Result<Value, IndexError> {
     })
 }
 
-fn catalog_names(layout: &Layout) -> Result<Vec<String>, IndexError> {
-    let path = layout.catalog_file();
-    let catalog = read_json(&path)?;
-    Ok(catalog
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
-        .collect())
+/// One entry of `data/catalog.json`.
+#[derive(serde::Deserialize)]
+struct CatalogEntry {
+    name: String,
 }
 
-fn text_of<'a>(value: &'a Value, key: &str) -> &'a str {
-    value.get(key).and_then(Value::as_str).unwrap_or("")
+fn catalog_names(layout: &Layout) -> Result<Vec<String>, IndexError> {
+    let catalog: Vec<CatalogEntry> = read_json(&layout.catalog_file())?;
+    Ok(catalog.into_iter().map(|entry| entry.name).collect())
+}
+
+/// The text in `language`: the English one (`…_en`) for `en`, else the Ukrainian one.
+fn in_language<'a>(language: &str, uk: &'a str, en: &'a str) -> &'a str {
+    if language == "en" {
+        en
+    } else {
+        uk
+    }
 }
 
 /// The dataset itself, in Ukrainian and (when it has an English title) in English: title,
 /// description, keywords, and every column with its description.
-fn dataset_docs(name: &str, package: &Value) -> Vec<SearchDoc> {
+fn dataset_docs(name: &str, package: &Package) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
-    for (language, suffix) in [("uk", ""), ("en", "_en")] {
-        let title = text_of(package, &format!("title{suffix}"));
+    for language in ["uk", "en"] {
+        let text = |uk: &'_ str, en: &'_ str| in_language(language, uk, en).to_string();
+        let title = text(&package.title, &package.title_en);
         if title.is_empty() {
             continue;
         }
-        let mut body = vec![text_of(package, &format!("description{suffix}")).to_string()];
+        let mut body = vec![text(&package.description, &package.description_en)];
         if language == "uk" {
-            if let Some(keywords) = package.get("keywords").and_then(Value::as_array) {
-                body.extend(
-                    keywords
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string),
-                );
-            }
+            body.extend(package.keywords.iter().cloned());
         }
-        for resource in package
-            .get("resources")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            for key in ["title", "description"] {
-                let text = text_of(resource, &format!("{key}{suffix}"));
-                if !text.is_empty() {
-                    body.push(text.to_string());
-                }
-            }
-            let fields = resource
-                .pointer("/schema/fields")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten();
-            for field in fields {
-                let description = text_of(field, &format!("description{suffix}"));
-                body.push(format!("{}: {description}", text_of(field, "name")));
+        for resource in &package.resources {
+            body.push(text(&resource.title, &resource.title_en));
+            body.push(text(&resource.description, &resource.description_en));
+            for field in resource.fields() {
+                let description = text(&field.description, &field.description_en);
+                body.push(format!("{}: {description}", field.name));
             }
         }
         let mut doc = SearchDoc::new(
@@ -200,7 +176,7 @@ fn dataset_docs(name: &str, package: &Value) -> Vec<SearchDoc> {
             } else {
                 format!("{name}@en")
             },
-            title.to_string(),
+            title,
             urls::dataset(language, name),
         );
         doc.body = body
@@ -210,8 +186,7 @@ fn dataset_docs(name: &str, package: &Value) -> Vec<SearchDoc> {
             .join("\n");
         doc.language = language.into();
         doc.dataset = Some(name.to_string());
-        let topic = text_of(package, "topic");
-        if !topic.is_empty() {
+        if let Some(topic) = package.topic.as_deref().filter(|t| !t.is_empty()) {
             doc.category = Some(topic.to_string());
         }
         docs.push(doc);

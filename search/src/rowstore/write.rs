@@ -8,7 +8,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{Kind, Meta, MetaColumn, StoreError, FORMAT};
-use crate::catalogue::{hex, Package};
+use crate::catalogue::hex;
+use crate::datapackage::{Package, Resource};
 use crate::output::write_in;
 use crate::Layout;
 
@@ -59,7 +60,7 @@ const NULL: u32 = u32::MAX;
 fn write_resource(
     layout: &Layout,
     package: &Package,
-    resource: &crate::catalogue::Resource,
+    resource: &Resource,
 ) -> Result<u64, StoreError> {
     let csv_path = layout.resource_csv(&package.name, &resource.name);
     let csv_error = |row, source| StoreError::Csv {
@@ -77,21 +78,13 @@ fn write_resource(
         .iter()
         .map(str::to_string)
         .collect();
-    let missing: Vec<String> = resource
-        .schema
-        .missing_values
-        .clone()
-        .unwrap_or_else(|| vec![String::new()]);
+    let missing = resource.missing_values();
     let schema_types: Vec<String> = headers
         .iter()
         .map(|h| {
             resource
-                .schema
-                .fields
-                .iter()
-                .find(|f| &f.name == h)
-                .map(|f| f.kind.clone())
-                .unwrap_or_else(|| "string".into())
+                .field(h)
+                .map_or_else(|| "string".into(), |f| f.kind.clone())
         })
         .collect();
     let mut columns: Vec<Building> = schema_types

@@ -163,11 +163,11 @@ fn distribution(data: &DataState, package: &Package, r: &Resource) -> Value {
         "dct:conformsTo": typed(format!("{origin}/data/{}/datapackage.json", package.name), "dct:Standard"),
         "dcatap:availability": concept(format!("{EU}/planned-availability/STABLE"), "stable"),
     });
-    if let Some(bytes) = r.bytes {
+    if let Some(bytes) = r.bytes() {
         out["dcat:byteSize"] =
             json!({"@value": bytes.to_string(), "@type": "xsd:nonNegativeInteger"});
     }
-    if let Some(hex) = r.hash.as_deref().and_then(|h| h.strip_prefix("sha256:")) {
+    if let Some(hex) = r.hash().and_then(|h| h.strip_prefix("sha256:")) {
         out["spdx:checksum"] = json!({
             "@type": "spdx:Checksum",
             "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
