@@ -41,6 +41,11 @@ impl Amount {
         Some(Amount(if negative { -value } else { value }))
     }
 
+    /// The nearest amount to `value` (a figure `validate` summed, or a document states).
+    pub fn of(value: f64) -> Amount {
+        Amount((value * 1000.0).round() as i64)
+    }
+
     pub fn from_int(value: i64) -> Amount {
         Amount(value.saturating_mul(1000))
     }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 
 use super::constraints::show;
-use super::report::{Issue, Kind as IssueKind};
+use super::report::{Issue, Kind as IssueKind, StatedTotal};
 use super::schema::CompiledSchema;
 use super::types::{self, Scalar, Typed};
 
@@ -23,7 +23,8 @@ pub enum Severity {
 enum Rule {
     ColumnTotal {
         column: usize,
-        filters: Vec<(usize, Scalar, String)>,
+        /// (column, value, `column = value` for messages, the value as text).
+        filters: Vec<(usize, Scalar, String, String)>,
         expected: f64,
         sum: f64,
         rows: u64,
@@ -50,8 +51,11 @@ pub struct Check {
     rule: Rule,
     precision: f64,
     pub severity: Severity,
+    /// The resource it watches (empty: the package's only one).
+    resource: String,
     source: Option<String>,
     note: Option<String>,
+    note_en: Option<String>,
 }
 
 fn field_of(schema: &CompiledSchema, spec: &Json, key: &str, what: &str) -> Result<usize, String> {
@@ -118,7 +122,8 @@ impl Check {
                                 field.kind.describe()
                             )
                         })?;
-                        filters.push((i, scalar, format!("{name} = {}", show(value))));
+                        let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+                        filters.push((i, scalar, format!("{name} = {}", show(value)), text));
                     }
                 }
                 Rule::ColumnTotal {
@@ -168,7 +173,12 @@ impl Check {
                 .get("source")
                 .and_then(Json::as_str)
                 .map(str::to_string),
+            resource: Check::resource_of(spec).unwrap_or_default().to_string(),
             note: spec.get("note").and_then(Json::as_str).map(str::to_string),
+            note_en: spec
+                .get("note_en")
+                .and_then(Json::as_str)
+                .map(str::to_string),
         })
     }
 
@@ -201,9 +211,9 @@ impl Check {
                 rows,
                 ..
             } => {
-                let matches = filters
-                    .iter()
-                    .all(|(i, want, _)| values.get(*i).copied().flatten() == Some(want.as_typed()));
+                let matches = filters.iter().all(|(i, want, _, _)| {
+                    values.get(*i).copied().flatten() == Some(want.as_typed())
+                });
                 if matches {
                     if let Some(x) = number(*column) {
                         *sum += x;
@@ -276,6 +286,39 @@ impl Check {
         s
     }
 
+    /// What a `column-total` check came to once every row was seen (other rules state no
+    /// total).
+    pub fn stated_total(&self, schema: &CompiledSchema) -> Option<StatedTotal> {
+        let Rule::ColumnTotal {
+            column,
+            filters,
+            expected,
+            sum,
+            rows,
+        } = &self.rule
+        else {
+            return None;
+        };
+        Some(StatedTotal {
+            index: self.index,
+            resource: self.resource.clone(),
+            column: schema.fields[*column].name.clone(),
+            filters: filters
+                .iter()
+                .map(|(i, _, _, text)| (schema.fields[*i].name.clone(), text.clone()))
+                .collect(),
+            expected: *expected,
+            computed: *sum,
+            rows: *rows,
+            precision: self.precision,
+            matches: !self.differs(*sum, *expected),
+            warning: self.severity == Severity::Warning,
+            source: self.source.clone(),
+            note: self.note.clone(),
+            note_en: self.note_en.clone(),
+        })
+    }
+
     /// The check's findings once every row was seen.
     pub fn finish(self, schema: &CompiledSchema) -> Vec<Issue> {
         let suffix = self.suffix(matches!(self.rule, Rule::ColumnTotal { .. }));
@@ -293,7 +336,7 @@ impl Check {
                 let over = if filters.is_empty() {
                     String::new()
                 } else {
-                    let f: Vec<&str> = filters.iter().map(|(_, _, t)| t.as_str()).collect();
+                    let f: Vec<&str> = filters.iter().map(|(_, _, t, _)| t.as_str()).collect();
                     format!(" where {}", f.join(" and "))
                 };
                 let name = &schema.fields[*column].name;

@@ -334,6 +334,40 @@ pub struct Task {
     pub warning_cap: Option<usize>,
     /// Every warning kind's exact count, listed or not.
     pub warning_totals: BTreeMap<&'static str, usize>,
+    /// What each stated total (`column-total` check) of the resource came to, met or not:
+    /// the figure the document states beside the one the data gives. The site shows these
+    /// instead of summing again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<StatedTotal>,
+}
+
+/// A total a source document states, and what the data sums to (a `column-total` check).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct StatedTotal {
+    /// Position in the package's `checks`.
+    pub index: usize,
+    pub resource: String,
+    pub column: String,
+    /// The rows summed: (column, value) conditions; none for the whole column.
+    #[serde(default, rename = "where", skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<(String, String)>,
+    /// The figure the document states.
+    pub expected: f64,
+    /// The sum of the data.
+    pub computed: f64,
+    pub rows: u64,
+    pub precision: f64,
+    /// `computed` is `expected` within `precision`.
+    pub matches: bool,
+    /// A failed check counts as a warning, not an error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub warning: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_en: Option<String>,
 }
 
 impl Task {
@@ -353,6 +387,7 @@ impl Task {
             warning_details: Vec::new(),
             warning_cap: Some(DEFAULT_WARNING_CAP),
             warning_totals: BTreeMap::new(),
+            checks: Vec::new(),
         }
     }
 

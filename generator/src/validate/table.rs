@@ -388,6 +388,12 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
     report_keys(source, schema, pk_log, row_log, unique_logs, task);
     if !stopped {
         for check in checks {
+            if let Some(mut total) = check.stated_total(schema) {
+                if total.resource.is_empty() {
+                    total.resource.clone_from(&task.name);
+                }
+                task.checks.push(total);
+            }
             let severity = check.severity;
             for issue in check.finish(schema) {
                 match severity {

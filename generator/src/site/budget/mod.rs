@@ -497,61 +497,44 @@ fn period_of(years: &[String], name: &str) -> String {
     }
 }
 
-/// Evaluates the package's `column-total` checks against the published data.
+/// The package's stated totals as `validate` found them, read from the published
+/// `validation.json` (the one place a check is evaluated); a build without a report has
+/// none to show.
 fn stated_totals(package: &Package, layout: &Layout) -> anyhow::Result<Vec<StatedTotal>> {
-    let mut out = Vec::new();
-    let mut tables: BTreeMap<String, Table> = BTreeMap::new();
-    for check in &package.checks {
-        if check["rule"] != "column-total" {
-            continue;
-        }
-        let (Some(resource), Some(column), Some(expected)) = (
-            check["resource"].as_str(),
-            check["column"].as_str(),
-            check["expected"].as_f64(),
-        ) else {
-            continue;
-        };
-        if !package.public_resources().any(|r| r.name == resource) {
-            continue;
-        }
-        if !tables.contains_key(resource) {
-            let table = Table::read(&layout.resource_csv(&package.name, resource))?;
-            tables.insert(resource.to_string(), table);
-        }
-        let Some(table) = tables.get(resource) else {
-            continue;
-        };
-        let filters: Vec<(String, String)> = check["where"]
-            .as_object()
-            .map(|w| {
-                w.iter()
-                    .map(|(k, v)| {
-                        let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                        (k.clone(), text)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let computed: Amount = table
-            .rows
-            .iter()
-            .filter(|r| filters.iter().all(|(k, v)| table.get(r, k) == v))
-            .filter_map(|r| Amount::parse(table.get(r, column)))
-            .sum();
-        let stated = Amount((expected * 1000.0).round() as i64);
-        let precision = check["precision"].as_f64().unwrap_or(0.0);
-        out.push(StatedTotal {
-            resource: resource.to_string(),
-            column: column.to_string(),
-            filters,
-            stated,
-            computed,
-            matches: (computed.as_f64() - expected).abs() <= precision + 1e-9,
-            warning: check["severity"] == "warning",
-            note: check["note"].as_str().unwrap_or_default().to_string(),
-            note_en: check["note_en"].as_str().unwrap_or_default().to_string(),
-        });
+    use anyhow::Context;
+    #[derive(serde::Deserialize)]
+    struct Report {
+        #[serde(default)]
+        tasks: Vec<Task>,
     }
-    Ok(out)
+    #[derive(serde::Deserialize)]
+    struct Task {
+        #[serde(default)]
+        checks: Vec<crate::validate::report::StatedTotal>,
+    }
+    let file = layout.validation_file(&package.name);
+    if !file.is_file() {
+        return Ok(Vec::new());
+    }
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("cannot read `{}`", file.display()))?;
+    let report: Report = serde_json::from_str(&text)
+        .with_context(|| format!("`{}` is not a validation report", file.display()))?;
+    let mut totals: Vec<_> = report.tasks.into_iter().flat_map(|t| t.checks).collect();
+    totals.sort_by_key(|t| t.index);
+    Ok(totals
+        .into_iter()
+        .filter(|t| package.public_resources().any(|r| r.name == t.resource))
+        .map(|t| StatedTotal {
+            stated: Amount::of(t.expected),
+            computed: Amount::of(t.computed),
+            matches: t.matches,
+            warning: t.warning,
+            note: t.note.unwrap_or_default(),
+            note_en: t.note_en.unwrap_or_default(),
+            resource: t.resource,
+            column: t.column,
+            filters: t.filters,
+        })
+        .collect())
 }
