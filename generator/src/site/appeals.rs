@@ -298,8 +298,8 @@ fn appeal_pages(
             let title = match (what.is_empty(), table.get(row, "date")) {
                 (false, "") => what.to_string(),
                 (false, date) => format!("{what}, {date}"),
-                (true, "") => pick(lang, "Звернення", "Appeal").to_string(),
-                (true, date) => format!("{}, {date}", pick(lang, "Звернення", "Appeal")),
+                (true, "") => labels.ui(lang, "appeal_title"),
+                (true, date) => format!("{}, {date}", labels.ui(lang, "appeal_title")),
             };
             let extra = AppealExtra {
                 id: id.to_string(),
@@ -390,7 +390,7 @@ pub fn write_pages(
         .and_then(|t| serde_json::from_str(&t).ok());
 
     for lang in LANGS {
-        let t = |uk: &'static str, en: &'static str| pick(lang, uk, en).to_string();
+        let ui = |key: &str| labels.ui(lang, key);
         let mut charts = Vec::new();
         let mut channel_sources = Vec::new();
         let mut channel_totals = Vec::new();
@@ -451,16 +451,13 @@ pub fn write_pages(
                 site_dir,
                 &BarChart {
                     id: "appeals-by-year-source".into(),
-                    title: t(
-                        "Звернення до контакт-центру 1551 за роками: два документи",
-                        "Appeals to the 1551 contact centre by year: two documents",
-                    ),
+                    title: ui("chart_appeals_by_year_source"),
                     desc: channel_totals
                         .iter()
                         .map(|r| format!("{}: {}", r.label, r.cells.join(" / ")))
                         .collect::<Vec<_>>()
                         .join("; "),
-                    category_label: t("Рік", "Year"),
+                    category_label: ui("chart_year"),
                     categories: years.clone(),
                     series: sources
                         .iter()
@@ -472,7 +469,7 @@ pub fn write_pages(
                                 .collect(),
                         })
                         .collect(),
-                    unit: t("звернень", "appeals"),
+                    unit: ui("chart_appeals_unit"),
                     horizontal: false,
                 },
                 lang,
@@ -481,20 +478,10 @@ pub fn write_pages(
 
         let mut statuses = Vec::new();
         if let Some(table) = &appeals {
-            for (column, uk, en, horizontal) in [
-                (
-                    "category",
-                    "Звернення за категоріями",
-                    "Appeals by category",
-                    true,
-                ),
-                (
-                    "district",
-                    "Звернення за районами",
-                    "Appeals by district",
-                    true,
-                ),
-                ("year", "Звернення за роками", "Appeals by year", false),
+            for (column, title, horizontal) in [
+                ("category", "chart_appeals_by_category", true),
+                ("district", "chart_appeals_by_district", true),
+                ("year", "chart_appeals_by_year", false),
             ] {
                 let mut counts = by_key(table, column);
                 if column == "year" {
@@ -504,23 +491,23 @@ pub fn write_pages(
                     site_dir,
                     &BarChart {
                         id: format!("appeals-by-{column}"),
-                        title: t(uk, en),
+                        title: ui(title),
                         desc: counts
                             .iter()
                             .map(|(k, n)| format!("{k}: {n}"))
                             .collect::<Vec<_>>()
                             .join("; "),
                         category_label: match column {
-                            "category" => t("Категорія", "Category"),
-                            "district" => t("Район", "District"),
-                            _ => t("Рік", "Year"),
+                            "category" => ui("chart_category"),
+                            "district" => ui("chart_district"),
+                            _ => ui("chart_year"),
                         },
                         categories: counts.iter().map(|(k, _)| k.clone()).collect(),
                         series: vec![Series {
-                            name: t("Кількість", "Count"),
+                            name: ui("chart_count"),
                             values: counts.iter().map(|(_, n)| Some(*n as f64)).collect(),
                         }],
-                        unit: t("звернень", "appeals"),
+                        unit: ui("chart_appeals_unit"),
                         horizontal,
                     },
                     lang,
@@ -568,7 +555,7 @@ pub fn write_pages(
             appeals_dataset_url: super::content::url(lang, &format!("datasets/{APPEALS_DATASET}")),
         };
         let front = Front {
-            title: pick(lang, "Звернення громадян", "Citizens' appeals"),
+            title: &ui("citizens_appeals"),
             description: "",
             date: None,
             weight: Some(3),

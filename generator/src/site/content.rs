@@ -745,7 +745,7 @@ pub fn write_datasets(
             datasets,
         };
         let front = Front {
-            title: pick(lang, "Набори даних", "Datasets"),
+            title: &labels.ui(lang, "datasets_title"),
             description: "",
             date: None,
             weight: Some(1),
@@ -808,22 +808,16 @@ fn first_sentence(text: &str) -> String {
 }
 
 /// Writes the sections with no generated data: search and developers.
-pub fn write_static_sections(site_dir: &Path) -> anyhow::Result<()> {
+pub fn write_static_sections(site_dir: &Path, labels: &Labels) -> anyhow::Result<()> {
     let content = site_dir.join("content");
     let empty = json!({});
     for lang in LANGS {
-        for (dir, uk, en, template, weight) in [
-            ("search", "Пошук", "Search", "search.html", 5),
-            (
-                "developers",
-                "Для розробників",
-                "For developers",
-                "developers.html",
-                6,
-            ),
+        for (dir, title, template, weight) in [
+            ("search", "search_title", "search.html", 5),
+            ("developers", "developers_title", "developers.html", 6),
         ] {
             let front = Front {
-                title: pick(lang, uk, en),
+                title: &labels.ui(lang, title),
                 description: "",
                 date: None,
                 weight: Some(weight),

@@ -2,7 +2,8 @@
 //! generated pages. Vocabularies live in the site's `[translations]` tables — the same tables
 //! templates read with `trans()`, so the portal has one i18n system — under the key
 //! `<field>__<code>` (`funding_source__city-budget`). Source-document ids (`seed-000`) are
-//! labelled by the package's own `sources`. Not for: UI sentences (templates' `trans()`).
+//! labelled by the package's own `sources`. UI strings the generator writes (chart and page
+//! titles) come from the same tables through [`Labels::ui`].
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -42,6 +43,14 @@ impl Labels {
     /// The translation of `key` in `lang`, if the tables have it.
     pub fn text(&self, lang: &str, key: &str) -> Option<&str> {
         self.tables.get(lang)?.get(key).map(String::as_str)
+    }
+
+    /// A UI string the generator writes into pages (a chart title, a page title), from the
+    /// same tables templates read with `trans()`. A missing key shows as the key itself, so a
+    /// forgotten translation is visible on the page rather than a failed build. Placeholders
+    /// (`{id}`) stay in the text for the caller to `.replace`.
+    pub fn ui(&self, lang: &str, key: &str) -> String {
+        self.text(lang, key).unwrap_or(key).to_string()
     }
 
     /// The vocabulary label of `code` in column `field`, if the tables have one.
@@ -214,5 +223,10 @@ mod tests {
             "City budget"
         );
         assert_eq!(labels.value("en", "status", "x", ""), "x");
+        assert_eq!(
+            labels.ui("en", "funding_source__city-budget"),
+            "City budget"
+        );
+        assert_eq!(labels.ui("en", "no_such_key"), "no_such_key");
     }
 }

@@ -23,7 +23,7 @@ use vidkryto_search::Layout;
 
 use crate::catalog::Package;
 use crate::config::Config;
-use content::{pick, url, Link, LANGS};
+use content::{url, Link, LANGS};
 
 /// Which renderer turns the generated site into HTML.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -176,24 +176,19 @@ pub fn generate(
         let mut links = Vec::new();
         if programme_names.contains(&package.name) {
             links.push(Link {
-                label: pick(lang, "Відкритий бюджет", "Open budget").into(),
+                label: labels.ui(lang, "open_budget"),
                 url: url(lang, &format!("budget/{}", package.name)),
             });
         }
         if package.topic.as_deref() == Some("appeals") {
             links.push(Link {
-                label: pick(lang, "Звернення громадян", "Citizens' appeals").into(),
+                label: labels.ui(lang, "citizens_appeals"),
                 url: url(lang, "appeals"),
             });
         }
         if register_name.as_deref() == Some(package.name.as_str()) {
             links.push(Link {
-                label: pick(
-                    lang,
-                    "Реєстр публічної інформації",
-                    "Public information register",
-                )
-                .into(),
+                label: labels.ui(lang, "public_information_register"),
                 url: url(lang, "register"),
             });
         }
@@ -207,7 +202,7 @@ pub fn generate(
                 .with_context(|| format!("cannot write the register from `{}`", package.name))?
         }
         None => {
-            write_empty_register(&site_dir)?;
+            write_empty_register(&site_dir, &labels)?;
             (0, Vec::new())
         }
     };
@@ -223,7 +218,7 @@ pub fn generate(
             content::write_file(&content_dir.join(&f.path), text.as_bytes())
         })?;
     }
-    content::write_static_sections(&site_dir)?;
+    content::write_static_sections(&site_dir, &labels)?;
     content::prune_stale(&site_dir, started)?;
     let summary = SiteSummary {
         site_dir: site_dir.display().to_string(),
@@ -265,7 +260,7 @@ fn write_site_config(config: &Config, site_dir: &Path) -> anyhow::Result<()> {
     content::write_file(&path, text.as_bytes())
 }
 
-fn write_empty_register(site_dir: &Path) -> anyhow::Result<()> {
+fn write_empty_register(site_dir: &Path, labels: &labels::Labels) -> anyhow::Result<()> {
     for lang in LANGS {
         let extra = register::RegisterExtra {
             kinds: Vec::new(),
@@ -275,11 +270,7 @@ fn write_empty_register(site_dir: &Path) -> anyhow::Result<()> {
             total: 0,
         };
         let front = content::Front {
-            title: pick(
-                lang,
-                "Реєстр публічної інформації",
-                "Public information register",
-            ),
+            title: &labels.ui(lang, "public_information_register"),
             description: "",
             date: None,
             weight: Some(4),

@@ -224,11 +224,7 @@ pub fn write_pages(
             total: table.rows.len(),
         };
         let front = Front {
-            title: pick(
-                lang,
-                "Реєстр публічної інформації",
-                "Public information register",
-            ),
+            title: &labels.ui(lang, "public_information_register"),
             description: "",
             date: None,
             weight: Some(4),

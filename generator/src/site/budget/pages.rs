@@ -211,7 +211,7 @@ pub fn write_pages(
             })
             .collect();
         let front = Front {
-            title: pick(lang, "Відкритий бюджет", "Open budget"),
+            title: &labels.ui(lang, "open_budget"),
             description: "",
             date: None,
             weight: Some(2),
@@ -248,7 +248,7 @@ fn write_programme(
     let content = site_dir.join("content");
     let unit = pick(lang, &p.unit, &p.unit_en).to_string();
     let title = pick(lang, &package.title, &package.title_en);
-    let t = |uk: &'static str, en: &'static str| pick(lang, uk, en).to_string();
+    let ui = |key: &str| labels.ui(lang, key);
     let mut charts = Vec::new();
 
     let by_year: Vec<Row> = p
@@ -278,10 +278,10 @@ fn write_programme(
             site_dir,
             &BarChart {
                 id: format!("{}-by-year", p.name),
-                title: t("Обсяг фінансування за роками", "Funding by year"),
+                title: ui("chart_funding_by_year"),
                 desc: format!(
                     "{}: {}",
-                    t("Стовпчики за роками", "Bars by year"),
+                    ui("chart_bars_by_year"),
                     p.years
                         .iter()
                         .zip(&p.by_year)
@@ -289,10 +289,10 @@ fn write_programme(
                         .collect::<Vec<_>>()
                         .join("; ")
                 ),
-                category_label: t("Рік", "Year"),
+                category_label: ui("chart_year"),
                 categories: p.years.clone(),
                 series: vec![Series {
-                    name: t("Обсяг", "Amount"),
+                    name: ui("chart_amount"),
                     values: values(&p.by_year),
                 }],
                 unit: unit.clone(),
@@ -338,10 +338,7 @@ fn write_programme(
             site_dir,
             &BarChart {
                 id: format!("{}-execution", p.name),
-                title: t(
-                    "Заплановано, передбачено в бюджеті та профінансовано",
-                    "Planned, provided in the budget and financed",
-                ),
+                title: ui("chart_execution"),
                 desc: p
                     .execution
                     .iter()
@@ -356,17 +353,12 @@ fn write_programme(
                     })
                     .collect::<Vec<_>>()
                     .join("; "),
-                category_label: t("Рік", "Year"),
+                category_label: ui("chart_year"),
                 categories: years,
                 series: vec![
-                    series(t("Заплановано", "Planned"), |e| e.planned),
-                    series(
-                        t("Передбачено в бюджеті", "Provided in budget"),
-                        |e| e.budgeted,
-                    ),
-                    series(t("Профінансовано", "Financed"), |e| {
-                        e.financed
-                    }),
+                    series(ui("chart_planned"), |e| e.planned),
+                    series(ui("chart_budgeted"), |e| e.budgeted),
+                    series(ui("chart_financed"), |e| e.financed),
                 ],
                 unit: unit.clone(),
                 horizontal: false,
@@ -393,10 +385,7 @@ fn write_programme(
             site_dir,
             &BarChart {
                 id: format!("{}-by-source", p.name),
-                title: t(
-                    "Фінансування за джерелами та роками",
-                    "Funding by source and year",
-                ),
+                title: ui("chart_funding_by_source"),
                 desc: by_source
                     .iter()
                     .map(|r| {
@@ -408,7 +397,7 @@ fn write_programme(
                     })
                     .collect::<Vec<_>>()
                     .join("; "),
-                category_label: t("Рік", "Year"),
+                category_label: ui("chart_year"),
                 categories: p.years.clone(),
                 series: p
                     .sources
@@ -450,11 +439,11 @@ fn write_programme(
             &BarChart {
                 id: format!("{}-by-measure", p.name),
                 title: if multi_year {
-                    t("Заходи: порівняння років", "Measures: years compared")
+                    ui("chart_measures_by_year")
                 } else if p.categories {
-                    t("Витрати за статтями", "Spending by category")
+                    ui("chart_spending_by_category")
                 } else {
-                    t("Вартість заходів", "Cost of measures")
+                    ui("chart_measure_costs")
                 },
                 desc: p
                     .measures
@@ -463,9 +452,9 @@ fn write_programme(
                     .collect::<Vec<_>>()
                     .join("; "),
                 category_label: if p.categories {
-                    t("Стаття витрат", "Category")
+                    ui("chart_spending_category")
                 } else {
-                    t("Захід", "Measure")
+                    ui("chart_measure")
                 },
                 // Short names cut at a word: the full titles are in the measures table.
                 categories: p.measures.iter().map(|m| short_label(p, m)).collect(),
@@ -484,7 +473,7 @@ fn write_programme(
                         .collect()
                 } else {
                     vec![Series {
-                        name: t("Вартість", "Cost"),
+                        name: ui("chart_cost"),
                         values: p.measures.iter().map(|m| Some(m.total.as_f64())).collect(),
                     }]
                 },
@@ -510,10 +499,7 @@ fn write_programme(
             })
             .collect();
         let id = format!("{}-treemap", p.name);
-        let tree_title = t(
-            "Заходи програми: частка у загальному обсязі",
-            "Measures: share of the total",
-        );
+        let tree_title = ui("chart_measure_shares");
         let desc = p
             .measures
             .iter()
@@ -529,11 +515,7 @@ fn write_programme(
             .collect::<Vec<_>>()
             .join("; ");
         let svg = treemap_svg(&id, &tree_title, &desc, &tiles)?;
-        let mut csv = format!(
-            "{},{} ({unit})\n",
-            t("Захід", "Measure"),
-            t("Обсяг", "Amount")
-        );
+        let mut csv = format!("{},{} ({unit})\n", ui("chart_measure"), ui("chart_amount"));
         for m in &p.measures {
             csv.push_str(&format!(
                 "{},{}\n",
@@ -731,7 +713,7 @@ fn write_measure(
     lang: &str,
 ) -> anyhow::Result<()> {
     let unit = pick(lang, &p.unit, &p.unit_en).to_string();
-    let t = |uk: &'static str, en: &'static str| pick(lang, uk, en).to_string();
+    let ui = |key: &str| labels.ui(lang, key);
     let mut funding: Vec<Row> = m
         .funding
         .iter()
@@ -749,7 +731,7 @@ fn write_measure(
         let mut cells: Vec<String> = m.per_year.iter().map(|v| money(*v, lang)).collect();
         cells.push(m.total.format(1, lang));
         funding.push(Row {
-            label: t("Усього", "Total"),
+            label: ui("funding_total_row"),
             url: String::new(),
             cells,
         });
@@ -796,10 +778,7 @@ fn write_measure(
     if !m.per_year.is_empty() {
         let chart = BarChart {
             id: format!("{}-{}-by-year", p.name, m.slug),
-            title: t(
-                "Фінансування заходу за роками",
-                "Funding of the measure by year",
-            ),
+            title: ui("chart_measure_funding_by_year"),
             desc: p
                 .years
                 .iter()
@@ -807,7 +786,7 @@ fn write_measure(
                 .map(|(y, v)| format!("{y}: {} {unit}", money(*v, lang)))
                 .collect::<Vec<_>>()
                 .join("; "),
-            category_label: t("Рік", "Year"),
+            category_label: ui("chart_year"),
             categories: p.years.clone(),
             series: if m.funding.len() > 1 {
                 m.funding
@@ -819,7 +798,7 @@ fn write_measure(
                     .collect()
             } else {
                 vec![Series {
-                    name: t("Обсяг", "Amount"),
+                    name: ui("chart_amount"),
                     values: values(&m.per_year),
                 }]
             },
@@ -847,7 +826,9 @@ fn write_measure(
     let title = if p.categories {
         m.title.clone()
     } else {
-        format!("{} {} {}", t("Захід", "Measure"), m.id, m.title)
+        ui("measure_title")
+            .replace("{id}", &m.id)
+            .replace("{title}", &m.title)
     };
     let front = Front {
         title: &title,
