@@ -79,8 +79,9 @@ pub struct MapInfo {
 /// withheld, how precise place and time stay, the information lost and the values redacted.
 /// Every figure comes from the report, so a sentence never claims a generalisation that did
 /// not happen (rows without coordinates in the source are said to be so, not "generalised").
-pub fn privacy_sentences(report: &Value, lang: &str) -> Vec<String> {
+pub fn privacy_sentences(report: &Value, labels: &Labels, lang: &str) -> Vec<String> {
     let uk = lang == "uk";
+    let ui = |key: &str| labels.ui(lang, key);
     let n = |v: &Value| v.as_u64().unwrap_or(0);
     let num = |v: u64| count(v, lang);
     let pct = |part: u64, whole: u64| {
@@ -102,78 +103,49 @@ pub fn privacy_sentences(report: &Value, lang: &str) -> Vec<String> {
         n(&report["suppressed"]),
     );
     let (k, l) = (n(&report["k"]["required"]), n(&report["l"]["required"]));
-    let mut out = vec![if uk {
-        format!(
-            "Із {} звернень опубліковано {}; {} ({} %) вилучено, бо їхнє поєднання дати, місця й каналу надто рідкісне (кожна група опублікованих записів має щонайменше {k} записів і {l} різні категорії).",
-            num(rows_in), num(rows_out), num(suppressed), pct(suppressed, rows_in)
-        )
-    } else {
-        format!(
-            "Of {} appeals, {} are published; {} ({} %) are withheld because their combination of date, place and channel is too rare (every group of published records has at least {k} records and {l} different categories).",
-            num(rows_in), num(rows_out), num(suppressed), pct(suppressed, rows_in)
-        )
-    }];
+    let mut out = vec![ui("privacy_summary")
+        .replace("{rows_in}", &num(rows_in))
+        .replace("{rows_out}", &num(rows_out))
+        .replace("{suppressed}", &num(suppressed))
+        .replace("{share}", &pct(suppressed, rows_in))
+        .replace("{k}", &k.to_string())
+        .replace("{l}", &l.to_string())];
     let qi = &report["quasi_identifiers"];
     let form_rows = |column: &str, form: &str| n(&qi[column]["rows"][form]);
+    let rows_text = |key: &str, rows: u64| ui(key).replace("{n}", &num(rows));
     if qi["h3_cell"].is_object() || qi["street"].is_object() {
         let mut parts = Vec::new();
         let street = form_rows("street", "street");
         if street > 0 {
-            parts.push(if uk {
-                format!("{} зберігають вулицю", num(street))
-            } else {
-                format!("{} keep their street", num(street))
-            });
+            parts.push(rows_text("privacy_place_street", street));
         }
         if let Some(forms) = qi["h3_cell"]["forms"].as_array() {
             for form in forms.iter().filter_map(Value::as_str) {
                 let rows = form_rows("h3_cell", form);
                 let r = form.trim_start_matches("h3-r");
                 if rows > 0 {
-                    parts.push(if uk {
-                        format!("{} — комірку H3 роздільності {r}", num(rows))
-                    } else {
-                        format!("{} an H3 cell at resolution {r}", num(rows))
-                    });
+                    parts.push(rows_text("privacy_place_h3", rows).replace("{r}", r));
                 }
             }
         }
         let district = n(&qi["h3_cell"]["removed"]);
         if district > 0 {
-            parts.push(if uk {
-                format!("{} узагальнено до району", num(district))
-            } else {
-                format!("{} are generalised to the district", num(district))
-            });
+            parts.push(rows_text("privacy_place_district", district));
         }
         let missing = n(&qi["h3_cell"]["missing"]);
         if missing > 0 {
-            parts.push(if uk {
-                format!("{} не мають координат у джерелі", num(missing))
-            } else {
-                format!("{} have no coordinates in the source", num(missing))
-            });
+            parts.push(rows_text("privacy_place_missing", missing));
         }
         if !parts.is_empty() {
-            out.push(format!(
-                "{}: {}.",
-                if uk { "Місце" } else { "Place" },
-                parts.join("; ")
-            ));
+            out.push(ui("privacy_place").replace("{parts}", &parts.join("; ")));
         }
     }
     if let Some(forms) = qi["date"]["forms"].as_array() {
-        let names = |f: &str| match (f, uk) {
-            ("day", true) => "день",
-            ("week", true) => "тиждень",
-            ("month", true) => "місяць",
-            ("year", true) => "рік",
-            (other, _) => match other {
-                "day" => "the day",
-                "week" => "the week",
-                "month" => "the month",
-                _ => "the year",
-            },
+        let names = |f: &str| match f {
+            "day" => ui("privacy_date_day"),
+            "week" => ui("privacy_date_week"),
+            "month" => ui("privacy_date_month"),
+            _ => ui("privacy_date_year"),
         };
         let parts: Vec<String> = forms
             .iter()
@@ -183,38 +155,18 @@ pub fn privacy_sentences(report: &Value, lang: &str) -> Vec<String> {
             .map(|(f, rows)| format!("{} — {}", num(rows), names(f)))
             .collect();
         if !parts.is_empty() {
-            out.push(format!(
-                "{}: {}.",
-                if uk { "Час" } else { "Time" },
-                parts.join("; ")
-            ));
+            out.push(ui("privacy_time").replace("{parts}", &parts.join("; ")));
         }
     }
     if let Some(loss) = report["information_loss"].as_f64() {
         let loss = format!("{loss:.3}");
-        out.push(if uk {
-            format!(
-                "Нормована втрата інформації за квазі-ідентифікаторами: {} (0 — усе в найточнішій формі, 1 — нічого не опубліковано).",
-                loss.replace('.', ",")
-            )
-        } else {
-            format!("Normalised information loss over the quasi-identifiers: {loss} (0 = everything at its finest, 1 = nothing published).")
-        });
+        let loss = if uk { loss.replace('.', ",") } else { loss };
+        out.push(ui("privacy_loss").replace("{loss}", &loss));
     }
     let redacted: u64 = report["redactions"]
         .as_object()
         .map_or(0, |m| m.values().map(n).sum());
-    out.push(if uk {
-        format!(
-            "У текстах замінено позначками {} персональних значень (імена, телефони, адреси, номери документів).",
-            num(redacted)
-        )
-    } else {
-        format!(
-            "{} personal values in the texts are replaced by placeholders (names, phones, addresses, document numbers).",
-            num(redacted)
-        )
-    });
+    out.push(rows_text("privacy_redacted", redacted));
     out
 }
 
@@ -524,7 +476,7 @@ pub fn write_pages(
         }
         let privacy = privacy_report
             .as_ref()
-            .map(|r| privacy_sentences(r, lang))
+            .map(|r| privacy_sentences(r, labels, lang))
             .unwrap_or_default();
         let extra = AppealsExtra {
             channel_sources,
@@ -581,6 +533,9 @@ mod tests {
     #[test]
     fn sentences_claim_only_what_the_report_says() {
         // The bundled sample: no row has coordinates, so none is "generalised to the district".
+        // The sentences are the site skeleton's translations.
+        let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("../site");
+        let labels = Labels::load(&site).expect("the site skeleton's config.toml");
         let report = serde_json::json!({
             "rows_in": 39, "rows_out": 22, "suppressed": 17,
             "k": {"required": 5}, "l": {"required": 2},
@@ -594,7 +549,7 @@ mod tests {
                          "rows": {"day": 0, "week": 0, "month": 5, "year": 17}}
             }
         });
-        let uk = privacy_sentences(&report, "uk").join(" ");
+        let uk = privacy_sentences(&report, &labels, "uk").join(" ");
         assert!(
             uk.contains("Із 39 звернень опубліковано 22; 17 (43,6 %) вилучено"),
             "{uk}"
@@ -603,7 +558,7 @@ mod tests {
         assert!(!uk.contains("узагальнено до району"), "{uk}");
         assert!(uk.contains("Час: 5 — місяць; 17 — рік."), "{uk}");
         assert!(uk.contains("0,610"), "{uk}");
-        let en = privacy_sentences(&report, "en").join(" ");
+        let en = privacy_sentences(&report, &labels, "en").join(" ");
         assert!(en.contains("22 have no coordinates in the source"), "{en}");
         assert!(en.contains("13 personal values"), "{en}");
 
@@ -611,7 +566,7 @@ mod tests {
         report["quasi_identifiers"]["h3_cell"]["rows"]["h3-r8"] = 15.into();
         report["quasi_identifiers"]["h3_cell"]["removed"] = 7.into();
         report["quasi_identifiers"]["h3_cell"]["missing"] = 0.into();
-        let uk = privacy_sentences(&report, "uk").join(" ");
+        let uk = privacy_sentences(&report, &labels, "uk").join(" ");
         assert!(
             uk.contains("Місце: 15 — комірку H3 роздільності 8; 7 узагальнено до району."),
             "{uk}"

@@ -676,7 +676,7 @@ pub fn write_datasets(
                 privacy: std::fs::read_to_string(layout.privacy_file(&package.name))
                     .ok()
                     .and_then(|t| serde_json::from_str(&t).ok())
-                    .map(|r| super::appeals::privacy_sentences(&r, lang))
+                    .map(|r| super::appeals::privacy_sentences(&r, labels, lang))
                     .unwrap_or_default(),
                 related: related(package, lang),
                 jsonld: escape_script(&jsonld.to_string()),
