@@ -26,6 +26,30 @@ pub fn shared_site_paths() -> String {
     )
 }
 
+/// A whole `vidkryto.toml` for a scratch portal: a test portal identity, the repository's
+/// Zola site and editorial content, `build` and `public` folders of its own, then
+/// `datasets` (`[[datasets]]` entries).
+pub fn portal_config(build: &std::path::Path, public: &std::path::Path, datasets: &str) -> String {
+    let repo = repo_root();
+    format!(
+        r#"[portal]
+title = "Відкрито — тест"
+title_en = "Vidkryto — test"
+base_url = "http://127.0.0.1:8080"
+publisher = "Тест"
+publisher_en = "Test"
+[paths]
+content = "{repo}/content"
+site = "{repo}/site"
+build = "{build}"
+public = "{public}"
+{datasets}"#,
+        repo = repo.display(),
+        build = build.display(),
+        public = public.display(),
+    )
+}
+
 /// `datasets/<name>` in the repository.
 pub fn dataset_dir(name: &str) -> PathBuf {
     repo_root().join("datasets").join(name)

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::common::{dataset_dir, repo_root};
+use crate::common::{dataset_dir, portal_config};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("vidkryto-harden-{name}-{}", std::process::id()));
@@ -17,7 +17,6 @@ fn scratch(name: &str) -> PathBuf {
 
 /// A `vidkryto.toml` in `root` publishing `datasets` (folders) into `public`.
 fn config(root: &Path, file: &str, public: &Path, datasets: &[PathBuf]) -> PathBuf {
-    let repo = repo_root();
     let mut entries = String::new();
     for dir in datasets {
         let name = dir.file_name().unwrap().to_string_lossy();
@@ -26,23 +25,7 @@ fn config(root: &Path, file: &str, public: &Path, datasets: &[PathBuf]) -> PathB
             dir.display()
         ));
     }
-    let text = format!(
-        r#"[portal]
-title = "Відкрито — тест"
-title_en = "Vidkryto — test"
-base_url = "http://127.0.0.1:8080"
-publisher = "Тест"
-publisher_en = "Test"
-[paths]
-content = "{repo}/content"
-site = "{repo}/site"
-build = "{root}/build-{file}"
-public = "{public}"
-{entries}"#,
-        repo = repo.display(),
-        root = root.display(),
-        public = public.display(),
-    );
+    let text = portal_config(&root.join(format!("build-{file}")), public, &entries);
     let path = root.join(file);
     std::fs::write(&path, text).unwrap();
     path

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::repo_root;
+use crate::common::{portal_config, repo_root};
 
 fn fixture() -> PathBuf {
     repo_root().join("generator/tests/fixtures/normalform/cp1251-budget")
@@ -27,32 +27,15 @@ fn build_fixture() -> PathBuf {
     let root = std::env::temp_dir().join(format!("vidkryto-normalform-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
-    let repo = repo_root();
     let public = root.join("public");
     let config = root.join("vidkryto.toml");
+    let datasets = format!(
+        "[[datasets]]\nname = \"cp1251-budget\"\npath = \"{}\"\n",
+        fixture().display()
+    );
     std::fs::write(
         &config,
-        format!(
-            r#"[portal]
-title = "Відкрито — тест"
-title_en = "Vidkryto — test"
-base_url = "http://127.0.0.1:8080"
-publisher = "Тест"
-publisher_en = "Test"
-[paths]
-content = "{repo}/content"
-site = "{repo}/site"
-build = "{root}/build"
-public = "{public}"
-[[datasets]]
-name = "cp1251-budget"
-path = "{fixture}"
-"#,
-            repo = repo.display(),
-            root = root.display(),
-            public = public.display(),
-            fixture = fixture().display(),
-        ),
+        portal_config(&root.join("build"), &public, &datasets),
     )
     .unwrap();
     let out = vidkryto(&["--config", config.to_str().unwrap(), "build"]);

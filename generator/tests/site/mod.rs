@@ -597,3 +597,66 @@ fn rebuild_renders_only_what_changed() {
     let stale = render("out5", "out1");
     assert_eq!(stale.reused, 0);
 }
+
+/// What a reviewer reads of a page: the text of its `<main>` (tags dropped, one line per
+/// block) and, after it, every link target in order.
+fn page_outline(html: &str) -> String {
+    let main = html
+        .split_once("<main")
+        .and_then(|(_, rest)| rest.split_once("</main>"))
+        .map_or(html, |(main, _)| main);
+    let mut text = String::new();
+    let mut links = Vec::new();
+    let mut rest = main.split_once('>').map_or("", |(_, body)| body);
+    while let Some((before, after)) = rest.split_once('<') {
+        text.push_str(before);
+        let (tag, next) = after.split_once('>').unwrap_or((after, ""));
+        if let Some(href) = tag
+            .split_once("href=\"")
+            .and_then(|(_, value)| value.split_once('"'))
+            .map(|(value, _)| value)
+        {
+            links.push(href.to_string());
+        }
+        if !tag.starts_with(['a', 'b', 'c', 'i', 'e', 's', '/']) || tag.starts_with("/p") {
+            text.push('\n');
+        }
+        rest = next;
+    }
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect();
+    format!("{}\n\nlinks:\n{}", lines.join("\n"), links.join("\n"))
+}
+
+/// Snapshots (insta) of every bundled dataset's published `datapackage.json` and of one page
+/// per kind, so that a change to the model or a page shows its effect in review: after an
+/// intended change, `cargo insta review` (or `INSTA_UPDATE=always cargo test`) and commit the
+/// `.snap` files.
+#[test]
+fn published_packages_and_one_page_per_kind_match_their_snapshots() {
+    let public = &portal().public;
+    for name in [
+        "digital-kyiv-2024-2025",
+        "kyiv-egov-2012-2014",
+        "kyiv-egov-2015-2018",
+    ] {
+        let file = public.join("data").join(name).join("datapackage.json");
+        let json = std::fs::read_to_string(&file).unwrap();
+        insta::assert_snapshot!(format!("package-{name}"), json);
+    }
+    for (kind, path) in [
+        ("home", "index.html"),
+        ("catalogue", "datasets/index.html"),
+        ("dataset", "datasets/digital-kyiv-2024-2025/index.html"),
+        ("budget", "budget/digital-kyiv-2024-2025/index.html"),
+        ("measure", "budget/digital-kyiv-2024-2025/1-1/index.html"),
+        ("register-document", "register/kmr-2011-824-7060/index.html"),
+        ("search", "search/index.html"),
+        ("en-budget", "en/budget/kyiv-egov-2012-2014/index.html"),
+    ] {
+        insta::assert_snapshot!(format!("page-{kind}"), page_outline(&page(path)));
+    }
+}
