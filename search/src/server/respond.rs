@@ -328,7 +328,7 @@ enum Encoding {
 /// speed matters more than the last few percent of size (brotli's default, 11, is ~50×
 /// slower).
 const BROTLI_QUALITY: u32 = 5;
-const STREAM_QUALITY: u32 = 4;
+const STREAM_QUALITY: u32 = 3;
 const BROTLI_WINDOW: u32 = 22;
 /// A stream's window: its encoder lives as long as the client takes to read, so its memory
 /// is bounded small (a 4 MB window held by each of many slow readers is how 20 stalled
@@ -356,8 +356,8 @@ impl Encoding {
             (usize::BITS - n.max(1).leading_zeros()).clamp(10, BROTLI_WINDOW)
         });
         let buffer = size.map_or(STREAM_CHUNK, |n| n.clamp(4096, CHUNK));
-        // A stream's encoder is held while its client reads: quality 4's hasher is a
-        // fraction of quality 5's tables, for a few percent of size.
+        // A stream's encoder is held while its client reads: quality 3's hash table is
+        // 256 KB (quality 4's is 4 MB, 5's more), for a few percent of size.
         let quality = size.map_or(STREAM_QUALITY, |_| BROTLI_QUALITY);
         match self {
             Encoding::Gzip => Encoder::Gzip(Box::new(GzEncoder::new(
@@ -535,21 +535,52 @@ pub const MAX_PARAM: usize = 2048;
 /// The most parameters one request may carry.
 pub const MAX_PARAMS: usize = 64;
 
-/// The decoded query parameters, in order; oversized ones are refused by name.
+/// The decoded query parameters of `req`, in order (see [`decode_query`]).
 pub fn params(req: &Req) -> Result<Vec<(String, String)>, ApiError> {
+    decode_query(&req.query)
+}
+
+/// The one query-string decoder of the service: `application/x-www-form-urlencoded` pairs
+/// (`+` is a space), decoded strictly — a name or value that is not UTF-8 once
+/// percent-decoded, longer than [`MAX_PARAM`] bytes, or more than [`MAX_PARAMS`] pairs is a
+/// 400 naming the parameter, never a lossy guess.
+pub fn decode_query(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
+    let decode = |text: &str| -> Result<String, Vec<u8>> {
+        let plus = text.replace('+', " ");
+        let bytes: Vec<u8> = percent_encoding::percent_decode(plus.as_bytes()).collect();
+        String::from_utf8(bytes).map_err(|e| e.into_bytes())
+    };
     let mut out = Vec::new();
-    for (k, v) in form_urlencoded::parse(req.query.as_bytes()) {
-        if k.len() > MAX_PARAM || v.len() > MAX_PARAM {
-            let name: String = k.chars().take(40).collect();
+    for part in raw.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        let key = decode(key).map_err(|bytes| {
+            ApiError::bad_parameter(
+                String::from_utf8_lossy(&bytes)
+                    .chars()
+                    .take(40)
+                    .collect::<String>(),
+                "the parameter name is not valid UTF-8 once percent-decoded",
+            )
+        })?;
+        let value = decode(value).map_err(|_| {
+            ApiError::bad_parameter(
+                key.clone(),
+                format!(
+                    "`{key}` is not valid UTF-8 once percent-decoded; encode the text as UTF-8"
+                ),
+            )
+        })?;
+        if key.len() > MAX_PARAM || value.len() > MAX_PARAM {
+            let name: String = key.chars().take(40).collect();
             return Err(ApiError::bad_parameter(
                 name,
                 format!(
                     "this parameter is {} bytes long; names and values are limited to {MAX_PARAM} bytes",
-                    k.len().max(v.len())
+                    key.len().max(value.len())
                 ),
             ));
         }
-        out.push((k.into_owned(), v.into_owned()));
+        out.push((key, value));
         if out.len() > MAX_PARAMS {
             return Err(ApiError::bad_parameter(
                 "query",
@@ -563,6 +594,18 @@ pub fn params(req: &Req) -> Result<Vec<(String, String)>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_query_is_decoded_strictly() {
+        let pairs = decode_query("q=%D0%BC%D1%96%D1%81%D1%82%D0%BE+%C2%AB&year=2024").unwrap();
+        assert_eq!(pairs[0], ("q".into(), "місто «".into()));
+        assert_eq!(pairs[1], ("year".into(), "2024".into()));
+        let err = decode_query("q=%FF%FE").unwrap_err();
+        assert_eq!(err.parameter.as_deref(), Some("q"));
+        let err = decode_query("%FF=1").unwrap_err();
+        assert!(err.message.contains("not valid UTF-8"), "{}", err.message);
+        assert_eq!(decode_query("a&b=").unwrap().len(), 2);
+    }
 
     #[test]
     fn exports_past_the_limit_are_a_503_until_one_ends() {

@@ -12,7 +12,6 @@
 
 use std::sync::Arc;
 
-use percent_encoding::percent_decode;
 use serde::Serialize;
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
@@ -98,37 +97,6 @@ fn all_parameters() -> Vec<String> {
         .collect()
 }
 
-/// Decodes `application/x-www-form-urlencoded` pairs strictly: invalid UTF-8 is an error
-/// naming the parameter.
-fn decode_pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
-    let mut pairs = Vec::new();
-    for part in raw.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = part.split_once('=').unwrap_or((part, ""));
-        let decode = |text: &str| {
-            let plus = text.replace('+', " ");
-            percent_decode(plus.as_bytes())
-                .decode_utf8()
-                .map(|s| s.into_owned())
-        };
-        let key = decode(key).map_err(|_| {
-            ApiError::bad_parameter(
-                String::from_utf8_lossy(&percent_decode(key.as_bytes()).collect::<Vec<u8>>()),
-                "the parameter name is not valid UTF-8 once percent-decoded",
-            )
-        })?;
-        let value = decode(value).map_err(|_| {
-            ApiError::bad_parameter(
-                key.clone(),
-                format!(
-                    "`{key}` is not valid UTF-8 once percent-decoded; encode the text as UTF-8"
-                ),
-            )
-        })?;
-        pairs.push((key, value));
-    }
-    Ok(pairs)
-}
-
 /// `limit`: a positive integer; values above the maximum are clamped to it.
 fn parse_limit(value: &str) -> Result<usize, ApiError> {
     let value = value.trim();
@@ -190,7 +158,7 @@ fn to_api_error(error: QueryError) -> ApiError {
 }
 
 fn search(state: &AppState, raw: &str) -> Result<SearchBody, ApiError> {
-    let pairs = decode_pairs(raw)?;
+    let pairs = super::respond::decode_query(raw)?;
     let mut request = SearchRequest::new("");
     request.limit = DEFAULT_LIMIT;
     let mut q: Option<String> = None;
@@ -274,14 +242,6 @@ mod tests {
                 Some("limit")
             );
         }
-    }
-
-    #[test]
-    fn strict_decoding() {
-        let pairs = decode_pairs("q=%D0%BC%D1%96%D1%81%D1%82%D0%BE+%C2%AB&year=2024").unwrap();
-        assert_eq!(pairs[0], ("q".into(), "місто «".into()));
-        let err = decode_pairs("q=%FF%FE").unwrap_err();
-        assert_eq!(err.parameter.as_deref(), Some("q"));
     }
 
     #[test]
