@@ -204,15 +204,20 @@ pub fn enforce(rows: &Keys, k: usize, l: usize, budget: u64) -> Decision {
                 stay.extend(members);
             }
         }
-        if !stay.is_empty() && !class_of(rows, &stay, l).passes(k, l) {
-            // The smallest children first: they cost least to keep back.
+        let remainder = class_of(rows, &stay, l);
+        if !stay.is_empty() && !remainder.passes(k, l) {
+            // The smallest children first: they cost least to keep back. The remainder's
+            // class grows by each child's rows (not recounted from scratch: thousands of
+            // small children kept back from a large remainder made this quadratic).
             passing.sort_by_key(|m| std::cmp::Reverse(m.len()));
             let mut kept_back: Vec<Vec<u32>> = Vec::new();
-            let mut merged = stay.clone();
-            while !class_of(rows, &merged, l).passes(k, l) {
+            let mut merged = remainder;
+            while !merged.passes(k, l) {
                 match passing.pop() {
                     Some(m) => {
-                        merged.extend_from_slice(&m);
+                        for &i in &m {
+                            merged.add(rows.sensitive[i as usize], l);
+                        }
                         kept_back.push(m);
                     }
                     None => break,
@@ -227,7 +232,7 @@ pub fn enforce(rows: &Keys, k: usize, l: usize, budget: u64) -> Decision {
                 passing.extend(kept_back);
                 stay.clear();
             } else {
-                stay = merged;
+                stay.extend(kept_back.into_iter().flatten());
             }
         }
         for &i in &stay {
