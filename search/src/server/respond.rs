@@ -282,9 +282,11 @@ impl Reply {
     }
 }
 
-/// Rows exports produced at once by one server: two per core of the 2-core machine a city
-/// runs this on; more would only share the same cores.
-pub const MAX_EXPORTS: usize = 4;
+/// Rows exports produced at once by one server: one per core of the 2-core machine a city
+/// runs this on (an export is CPU-bound while it produces; more would only share the
+/// cores). Each holds ~3 MB while it runs (~8 MB with brotli, measured with
+/// `scripts/soak`), which a client that stops reading keeps until the write timeout.
+pub const MAX_EXPORTS: usize = 2;
 
 /// The export slots of a server. An export costs a core while it produces and its encoder's
 /// memory until the client has read it or the write timeout drops it, so one past
