@@ -302,25 +302,9 @@ echo "== 3. bench/site.sh's synthetic register portal: $N documents"
 BIG=$WORK/register-portal
 REG=$BIG/register
 mkdir -p "$REG"
-# The generator and the configuration below are bench/site.sh's, unchanged.
+# The generator (bench/gen_register.py) and the configuration below are bench/site.sh's.
 cp generator/tests/fixtures/site/public-information-register/datapackage.json "$REG/"
-python3 - "$N" "$REG/documents.csv" <<'PY'
-import csv, random, sys
-n, path = int(sys.argv[1]), sys.argv[2]
-random.seed(7)
-kinds = ["рішення", "розпорядження", "лист", "програма", "наказ"]
-issuers = ["Київська міська рада", "Київська міська державна адміністрація",
-           "Департамент інформаційно-комунікаційних технологій", "Апарат виконавчого органу Київської міської ради"]
-with open(path, "w", newline="") as f:
-    w = csv.writer(f)
-    w.writerow(["document_id", "kind", "number", "date", "issuer", "title", "status", "source_document", "source_url"])
-    for i in range(n):
-        year = random.randint(2010, 2024)
-        w.writerow([f"doc-{i:06d}", random.choice(kinds), f"{random.randint(1, 9999)}/{random.randint(1, 99999)}",
-                    f"{year}-{random.randint(1, 12):02d}-{random.randint(1, 28):02d}", random.choice(issuers),
-                    f"Про затвердження заходів щодо розвитку електронного урядування № {i}",
-                    random.choice(["чинний", "архівний"]), "seeds/000_2cfcc5f77b51a89a.txt", ""])
-PY
+python3 "$ROOT/bench/gen_register.py" "$N" "$REG/documents.csv"
 cat >"$BIG/vidkryto.toml" <<TOML
 [portal]
 title = "Відкрито — бенчмарк"
