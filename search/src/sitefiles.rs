@@ -210,14 +210,22 @@ fn reuse(path: &Path, previous: &[Layout], hash: &str, ext: &str) -> Option<u64>
     })
 }
 
+/// Brotli quality 6 with the largest window, gzip level 6. Measured on portal pages (4 KB to
+/// 300 KB): brotli 9 is 10-20× slower for 1 % smaller files, because each encoder clears a
+/// hash table of tens of megabytes; windows of 16 bits or less switch to a hasher that is
+/// slower still on small pages. Gzip 9 costs 1.5× gzip 6 for under 1 %.
 fn compress(bytes: &[u8], ext: &str) -> io::Result<Vec<u8>> {
+    const BROTLI_QUALITY: u32 = 6;
+    const BROTLI_WINDOW_BITS: u32 = 22;
     if ext == "br" {
-        // Quality 9 rather than 11: a cold build compresses every page, and 11 is ~5× slower
-        // for ~3 % smaller pages.
-        let quality = if bytes.len() > 8 * 1024 * 1024 { 5 } else { 9 };
         let mut out = Vec::with_capacity(bytes.len() / 4);
         {
-            let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality, 22);
+            let mut writer = brotli::CompressorWriter::new(
+                &mut out,
+                64 * 1024,
+                BROTLI_QUALITY,
+                BROTLI_WINDOW_BITS,
+            );
             writer.write_all(bytes)?;
             writer.flush()?;
         }
@@ -225,7 +233,7 @@ fn compress(bytes: &[u8], ext: &str) -> io::Result<Vec<u8>> {
     } else {
         let mut encoder = flate2::write::GzEncoder::new(
             Vec::with_capacity(bytes.len() / 3),
-            flate2::Compression::best(),
+            flate2::Compression::default(),
         );
         encoder.write_all(bytes)?;
         encoder.finish()
@@ -291,6 +299,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
     fn hashes_public_files_compresses_text_and_skips_private_trees() {
@@ -311,6 +320,20 @@ mod tests {
         let page = &manifest.files["index.html"];
         assert!(page.br.is_some() && page.gz.is_some());
         assert!(manifest.files["css/x.png"].br.is_none());
+        let original = fs::read(dir.join("index.html")).unwrap();
+        let mut unbrotli = Vec::new();
+        brotli::Decompressor::new(
+            fs::File::open(copy_path(&layout, &page.hash, "br")).unwrap(),
+            4096,
+        )
+        .read_to_end(&mut unbrotli)
+        .unwrap();
+        assert_eq!(unbrotli, original);
+        let mut ungzip = Vec::new();
+        flate2::read::GzDecoder::new(fs::File::open(copy_path(&layout, &page.hash, "gz")).unwrap())
+            .read_to_end(&mut ungzip)
+            .unwrap();
+        assert_eq!(ungzip, original);
         // A second run reuses the copies; a changed page drops its old ones.
         assert_eq!(write(&layout, &[]).unwrap().compressed, 0);
         fs::write(dir.join("index.html"), "<p>інше</p>".repeat(100)).unwrap();

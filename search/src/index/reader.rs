@@ -65,6 +65,11 @@ impl LoadedIndex {
         })
     }
 
+    /// Whether the facet table is decoded, so that a search will not wait for it.
+    pub fn is_warm(&self) -> bool {
+        self.facets.get().is_some()
+    }
+
     /// The facet table of this version (decoded on first use).
     pub fn facet_table(&self) -> Result<Arc<FacetTable>, String> {
         self.facets

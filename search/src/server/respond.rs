@@ -332,6 +332,10 @@ enum Encoding {
 const BROTLI_QUALITY: u32 = 5;
 const STREAM_QUALITY: u32 = 3;
 const BROTLI_WINDOW: u32 = 22;
+/// The smallest window a whole-body answer gets: at 16 bits or less brotli switches (from
+/// quality 5 up) to a hasher whose tables cost ~2 ms to clear, 15× the whole encode of a
+/// 4 KB answer at 17 bits.
+const BROTLI_MIN_WINDOW: u32 = 17;
 /// A stream's window: its encoder lives as long as the client takes to read, so its memory
 /// is bounded small (a 4 MB window held by each of many slow readers is how 20 stalled
 /// exports grew the server by 235 MB); 256 KB costs a few percent of size on CSV.
@@ -355,7 +359,7 @@ impl Encoding {
     /// buffers follow the size, so a small JSON answer does not allocate a stream's tables.
     fn encoder(self, size: Option<usize>) -> Encoder {
         let window = size.map_or(STREAM_WINDOW, |n| {
-            (usize::BITS - n.max(1).leading_zeros()).clamp(10, BROTLI_WINDOW)
+            (usize::BITS - n.max(1).leading_zeros()).clamp(BROTLI_MIN_WINDOW, BROTLI_WINDOW)
         });
         let buffer = size.map_or(STREAM_CHUNK, |n| n.clamp(4096, CHUNK));
         // A stream's encoder is held while its client reads: quality 3's hash table is
