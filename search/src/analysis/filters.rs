@@ -203,13 +203,50 @@ impl StemFilter {
     /// The stem of one normalised token.
     pub fn stem<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if has_cyrillic(text) {
-            super::stem_uk::stem(text)
+            cached_stem_uk(text)
         } else if is_latin_word(text) {
             self.english.stem(text)
         } else {
             Cow::Borrowed(text)
         }
     }
+}
+
+/// Distinct words a thread remembers the stems of before it starts again: a few MB.
+const STEM_CACHE_WORDS: usize = 65_536;
+
+thread_local! {
+    /// Word → its stem (`None`: the word is its own stem). Texts repeat their words (every
+    /// snippet of a results page re-reads the same vocabulary, and so does an index build),
+    /// and a lookup costs a fraction of the normaliser's character vectors.
+    static STEM_CACHE: std::cell::RefCell<std::collections::HashMap<String, Option<String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// `stem_uk::stem`, remembered per thread.
+fn cached_stem_uk(text: &str) -> Cow<'_, str> {
+    let known = STEM_CACHE.with(|cache| {
+        cache
+            .borrow()
+            .get(text)
+            .map(|stem| stem.as_ref().map(|s| s.to_string()))
+    });
+    if let Some(known) = known {
+        return known.map_or(Cow::Borrowed(text), Cow::Owned);
+    }
+    let stem = super::stem_uk::stem(text);
+    STEM_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= STEM_CACHE_WORDS {
+            cache.clear();
+        }
+        let owned = match &stem {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(s) => Some(s.clone()),
+        };
+        cache.insert(text.to_string(), owned);
+    });
+    stem
 }
 
 impl TokenFilter for StemFilter {
@@ -296,6 +333,38 @@ impl<S: TokenStream> TokenStream for StemStream<S> {
         match (&mut self.second, self.on_second) {
             (Some(twin), true) => twin,
             _ => self.inner.token_mut(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The remembered stem is the normaliser's, the first time and every time after, also
+    /// across the cache starting again.
+    #[test]
+    fn cached_stems_are_the_normalisers_stems() {
+        let words = [
+            "ремонту",
+            "даху",
+            "звернення",
+            "зверненнями",
+            "ПТКСом",
+            "так",
+            "вулиця",
+        ];
+        for round in 0..3 {
+            for word in words {
+                assert_eq!(
+                    cached_stem_uk(word),
+                    super::super::stem_uk::stem(word),
+                    "{word}"
+                );
+            }
+            if round == 1 {
+                STEM_CACHE.with(|cache| cache.borrow_mut().clear());
+            }
         }
     }
 }

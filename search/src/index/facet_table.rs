@@ -193,6 +193,27 @@ pub struct SegmentFacetCounter {
     segment: Option<Arc<SegmentFacets>>,
     documents: u64,
     counts: [Vec<u64>; FACET_COUNT],
+    /// Documents collected but not yet counted. Each document's row is a cache miss (matches
+    /// are scattered over the table); counted one by one between the scorer's steps they
+    /// wait on memory one at a time, counted in a batch the misses overlap.
+    pending: Vec<DocId>,
+}
+
+/// Documents counted at once: enough for the processor to overlap their rows' misses.
+const BATCH: usize = 256;
+
+impl SegmentFacetCounter {
+    fn count_pending(&mut self) {
+        let Some(segment) = self.segment.as_deref() else {
+            self.pending.clear();
+            return;
+        };
+        match &segment.rows {
+            Rows::Narrow(rows) => count_docs(&mut self.counts, segment, rows, &self.pending),
+            Rows::Wide(rows) => count_docs(&mut self.counts, segment, rows, &self.pending),
+        }
+        self.pending.clear();
+    }
 }
 
 impl Collector for FacetCounter {
@@ -212,6 +233,7 @@ impl Collector for FacetCounter {
             segment,
             documents: 0,
             counts,
+            pending: Vec::with_capacity(BATCH),
         })
     }
 
@@ -236,6 +258,19 @@ impl Collector for FacetCounter {
             }
         }
         Ok(merged)
+    }
+}
+
+fn count_docs<C: Cell>(
+    counts: &mut [Vec<u64>; FACET_COUNT],
+    segment: &SegmentFacets,
+    rows: &[[C; FACET_COUNT]],
+    docs: &[DocId],
+) {
+    for &doc in docs {
+        if let Some(row) = rows.get(doc as usize) {
+            count_row(counts, segment, doc, row);
+        }
     }
 }
 
@@ -264,25 +299,14 @@ impl SegmentCollector for SegmentFacetCounter {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.documents += 1;
-        let Some(segment) = self.segment.as_deref() else {
-            return;
-        };
-        let counts = &mut self.counts;
-        match &segment.rows {
-            Rows::Narrow(rows) => {
-                if let Some(row) = rows.get(doc as usize) {
-                    count_row(counts, segment, doc, row);
-                }
-            }
-            Rows::Wide(rows) => {
-                if let Some(row) = rows.get(doc as usize) {
-                    count_row(counts, segment, doc, row);
-                }
-            }
+        self.pending.push(doc);
+        if self.pending.len() == BATCH {
+            self.count_pending();
         }
     }
 
-    fn harvest(self) -> SegmentFacetCounter {
+    fn harvest(mut self) -> SegmentFacetCounter {
+        self.count_pending();
         self
     }
 }
