@@ -257,7 +257,11 @@ pub fn validate(job: Job<'_>, task: &mut Task) {
         estimate
     });
     let mut row_log = KeyLog::with_capacity(if dedupe_rows { estimate } else { 0 });
-    let mut unique_logs: Vec<KeyLog> = schema.unique.iter().map(|_| KeyLog::default()).collect();
+    let mut unique_logs: Vec<KeyLog> = schema
+        .unique
+        .iter()
+        .map(|_| KeyLog::with_capacity(estimate))
+        .collect();
 
     let mut record = Record::default();
     let mut scratch = Scratch::default();
