@@ -19,6 +19,7 @@ use super::labels::{cell, columns, Labels};
 use super::numbers::Amount;
 use crate::catalog::{Field, Package, Resource};
 use crate::config::Config;
+use crate::validate::report::PublishedReport;
 
 /// The languages every generated page is written in: the default first.
 pub const LANGS: [&str; 2] = ["uk", "en"];
@@ -471,38 +472,14 @@ fn field_info(field: &Field, lang: &str) -> FieldInfo {
     }
 }
 
-/// Reads `data/<name>/validation.json` (frictionless-style) if it exists.
+/// What the dataset page shows of `data/<name>/validation.json`, if the build wrote one.
 pub fn validation_summary(layout: &Layout, name: &str) -> Option<ValidationSummary> {
-    let file = layout.dataset_dir(name).join("validation.json");
-    let text = std::fs::read_to_string(&file).ok()?;
-    let report: Value = serde_json::from_str(&text).ok()?;
-    let count = |key: &str| {
-        report["stats"][key]
-            .as_u64()
-            .or_else(|| report[key].as_array().map(|a| a.len() as u64))
-            .unwrap_or(0)
-    };
-    let mut messages = Vec::new();
-    let mut collect = |items: &Value| {
-        for item in items.as_array().into_iter().flatten() {
-            if let Some(m) = item["message"].as_str() {
-                if messages.len() < 10 {
-                    messages.push(m.to_string());
-                }
-            }
-        }
-    };
-    collect(&report["errors"]);
-    collect(&report["warnings"]);
-    for task in report["tasks"].as_array().into_iter().flatten() {
-        collect(&task["errors"]);
-        collect(&task["warnings"]);
-    }
+    let report = PublishedReport::read(&layout.validation_file(name)).ok()??;
     Some(ValidationSummary {
-        valid: report["valid"].as_bool().unwrap_or(false),
-        errors: count("errors"),
-        warnings: count("warnings"),
-        messages,
+        valid: report.valid,
+        errors: report.error_count(),
+        warnings: report.warning_count(),
+        messages: report.error_messages(10),
         url: urls::validation_json(name),
     })
 }

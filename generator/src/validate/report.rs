@@ -4,8 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
+use std::path::Path;
 
-use serde::Serialize;
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
 
 /// The kinds of problem, named as frictionless names them where it has a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -614,5 +616,79 @@ impl fmt::Display for Report {
             );
         }
         f.write_str(&out)
+    }
+}
+
+/// A published `validation.json` read back by the site: the parts pages show. Unknown keys
+/// are ignored, so reports from older builds still read.
+#[derive(Debug, Default, Deserialize)]
+pub struct PublishedReport {
+    #[serde(default)]
+    pub valid: bool,
+    #[serde(default)]
+    stats: PublishedStats,
+    #[serde(default)]
+    errors: Vec<PublishedIssue>,
+    #[serde(default)]
+    tasks: Vec<PublishedTask>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PublishedStats {
+    errors: Option<u64>,
+    warnings: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PublishedIssue {
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct PublishedTask {
+    #[serde(default)]
+    errors: Vec<PublishedIssue>,
+    #[serde(default)]
+    checks: Vec<StatedTotal>,
+}
+
+impl PublishedReport {
+    /// The report in `file`; `None` when the build wrote none.
+    pub fn read(file: &Path) -> anyhow::Result<Option<PublishedReport>> {
+        if !file.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read `{}`", file.display()))?;
+        serde_json::from_str(&text)
+            .map(Some)
+            .with_context(|| format!("`{}` is not a validation report", file.display()))
+    }
+
+    pub fn error_count(&self) -> u64 {
+        self.stats.errors.unwrap_or(self.errors.len() as u64)
+    }
+
+    pub fn warning_count(&self) -> u64 {
+        self.stats.warnings.unwrap_or(0)
+    }
+
+    /// The first `max` error messages: the package's own, then each resource's.
+    pub fn error_messages(&self, max: usize) -> Vec<String> {
+        self.errors
+            .iter()
+            .chain(self.tasks.iter().flat_map(|t| &t.errors))
+            .map(|issue| issue.message.clone())
+            .filter(|m| !m.is_empty())
+            .take(max)
+            .collect()
+    }
+
+    /// Every stated total, in the order of the package's `checks`.
+    pub fn stated_totals(self) -> Vec<StatedTotal> {
+        let mut totals: Vec<StatedTotal> = self.tasks.into_iter().flat_map(|t| t.checks).collect();
+        totals.sort_by_key(|t| t.index);
+        totals
     }
 }

@@ -13,6 +13,7 @@ use super::content::Table;
 use super::labels::Labels;
 use super::numbers::Amount;
 use crate::catalog::Package;
+use crate::validate::report::PublishedReport;
 
 mod pages;
 
@@ -501,27 +502,9 @@ fn period_of(years: &[String], name: &str) -> String {
 /// `validation.json` (the one place a check is evaluated); a build without a report has
 /// none to show.
 fn stated_totals(package: &Package, layout: &Layout) -> anyhow::Result<Vec<StatedTotal>> {
-    use anyhow::Context;
-    #[derive(serde::Deserialize)]
-    struct Report {
-        #[serde(default)]
-        tasks: Vec<Task>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Task {
-        #[serde(default)]
-        checks: Vec<crate::validate::report::StatedTotal>,
-    }
-    let file = layout.validation_file(&package.name);
-    if !file.is_file() {
-        return Ok(Vec::new());
-    }
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("cannot read `{}`", file.display()))?;
-    let report: Report = serde_json::from_str(&text)
-        .with_context(|| format!("`{}` is not a validation report", file.display()))?;
-    let mut totals: Vec<_> = report.tasks.into_iter().flat_map(|t| t.checks).collect();
-    totals.sort_by_key(|t| t.index);
+    let totals = PublishedReport::read(&layout.validation_file(&package.name))?
+        .map(PublishedReport::stated_totals)
+        .unwrap_or_default();
     Ok(totals
         .into_iter()
         .filter(|t| package.public_resources().any(|r| r.name == t.resource))
