@@ -228,6 +228,34 @@ try {
   const previewRows = await page.locator("table.preview tbody tr").count();
   check(previewRows > 0, `preview table rows visible (${previewRows})`);
   check(await page.locator("table.schema").first().isVisible(), "schema table visible");
+  // The browsable table over the rows API: it filters, sorts and pages, and the page URL
+  // keeps its state (a reload shows the same rows).
+  const kpis = page.locator('.explorer[data-resource="kpis"]');
+  const kpiStatus = kpis.locator(".explorer-status");
+  const statusSays = (text) => kpiStatus.filter({ hasText: text }).waitFor({ timeout: 10000 }).then(() => true).catch(() => false);
+  check(await statusSays("1–25 з 61"), `the KPI table reads the rows API (${await kpiStatus.innerText()})`);
+  check((await kpis.locator("tbody tr").count()) === 25, "and shows a page of 25 rows");
+  await kpis.locator("select[name=column]").selectOption({ label: "Назва показника" });
+  await kpis.locator("input[name=value]").fill("систем");
+  await kpis.locator("button[type=submit]").click();
+  check(await statusSays("з 10"), `filtering «систем» in the indicator names leaves 10 rows (${await kpiStatus.innerText()})`);
+  const filtered = await kpis.locator("tbody tr").allInnerTexts();
+  check(filtered.length === 10 && filtered.every((t) => t.toLowerCase().includes("систем")), "every row shown matches the filter");
+  check(page.url().includes("kpis.filter=indicator__contains"), `the filter is kept in the page URL (${page.url()})`);
+  await kpis.locator("button[type=reset]").click();
+  check(await statusSays("1–25 з 61"), "reset shows every row again");
+  const sortButton = kpis.locator("thead th button.sort", { hasText: "2025" });
+  await sortButton.click();
+  await sortButton.click();
+  await kpis.locator('thead th[aria-sort="descending"]').waitFor({ timeout: 10000 }).catch(() => null);
+  const firstSorted = await kpis.locator("tbody tr").first().innerText();
+  check(firstSorted.includes("771\u00a0640"), `sorting by the 2025 value, largest first, starts with 771 640 (${firstSorted.slice(0, 80)})`);
+  await kpis.locator(".explorer-next").click();
+  check(await statusSays("26–50 з 61"), "the next page shows rows 26–50");
+  await page.reload({ waitUntil: "load" });
+  check(await statusSays("26–50 з 61"), "after a reload the URL brings back the same page");
+  check((await kpis.locator('thead th[aria-sort="descending"]').count()) === 1, "and the same sort order");
+  await page.goto(base + "/datasets/digital-kyiv-2024-2025/", { waitUntil: "load" });
   await axe("dataset");
   await shot("dataset");
 
@@ -258,7 +286,7 @@ try {
   check((await page.locator("table.register tbody tr").count()) > 0, "register rows listed");
   await axe("register");
   await shot("register");
-  await visit("/register/kmr-2011-824-7060/", "document");
+  await visit("/register/kmr-2011-12-15-824-7060/", "document");
   check(await page.getByText("824/7060").first().isVisible(), "document number shown");
   await axe("document");
 
@@ -326,12 +354,22 @@ try {
   check(await page.locator(".headline-figures").getByText("6\u00a0704\u00a0931,1").first().isVisible(), "the home page gives each programme's headline figure");
   for (const [path, name] of [["/", "home"], ["/en/", "home-en"], ["/about/", "about"], ["/developers/", "developers"], ["/en/appeals/", "appeals-en"],
     ["/en/budget/", "budget-en"], ["/en/budget/digital-kyiv-2024-2025/", "budget-digital-kyiv-en"], ["/en/budget/digital-kyiv-2024-2025/2-1/", "measure-en"],
-    ["/en/register/", "register-en"], ["/en/register/kmr-2011-824-7060/", "document-en"], ["/datasets/kyiv-1551-appeals-by-channel/", "dataset-1551"],
+    ["/en/register/", "register-en"], ["/en/register/kmr-2011-12-15-824-7060/", "document-en"], ["/datasets/kyiv-1551-appeals-by-channel/", "dataset-1551"],
     ["/datasets/kyiv-document-registration/", "dataset-registration"], ["/datasets/kyiv-it-audit-2010-2011/", "dataset-it-audit"],
     ["/appeals/a00000000/", "appeal"], ["/en/appeals/a00000000/", "appeal-en"], ["/budget/kyiv-egov-2015-2018/3/", "measure-cost-only"]]) {
     await visit(path, name);
     await axe(name);
     await shot(name);
+  }
+  // A missing page says so in the language of the address it was asked for.
+  for (const [path, lang, heading] of [["/datasets/no-such-dataset/", "uk", "Сторінку не знайдено"], ["/en/datasets/no-such-dataset/", "en", "Page not found"]]) {
+    console.log(`\n${path}`);
+    const response = await page.goto(base + path, { waitUntil: "load" });
+    check(response && response.status() === 404, `${path} answers 404`);
+    check((await page.locator("html").getAttribute("lang")) === lang, `${path}: the 404 page is in ${lang}`);
+    check(await page.locator("main h1", { hasText: heading }).isVisible().catch(() => false), `${path}: it says «${heading}»`);
+    await noKeys(path);
+    await shot(`404-${lang}`);
   }
   // Keyboard: the skip link is the first focusable element.
   await page.keyboard.press("Tab");

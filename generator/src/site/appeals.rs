@@ -246,9 +246,10 @@ fn appeal_pages(
                     })
                 })
                 .collect();
-            let what = table.get(row, "category");
+            let category = table.get(row, "category");
+            let what = labels.value(lang, "category", category, category);
             let title = match (what.is_empty(), table.get(row, "date")) {
-                (false, "") => what.to_string(),
+                (false, "") => what.clone(),
                 (false, date) => format!("{what}, {date}"),
                 (true, "") => labels.ui(lang, "appeal_title"),
                 (true, date) => format!("{}, {date}", labels.ui(lang, "appeal_title")),
@@ -439,6 +440,9 @@ pub fn write_pages(
                 if column == "year" {
                     counts.sort();
                 }
+                for (key, _) in &mut counts {
+                    *key = labels.value(lang, column, key, key);
+                }
                 charts.push(write_chart(
                     site_dir,
                     &BarChart {
@@ -467,8 +471,8 @@ pub fn write_pages(
             }
             statuses = by_key(table, "status")
                 .into_iter()
-                .map(|(label, n)| Row {
-                    label,
+                .map(|(status, n)| Row {
+                    label: labels.value(lang, "status", &status, &status),
                     url: String::new(),
                     cells: vec![count(n, lang)],
                 })

@@ -5,7 +5,7 @@
 //! Reading the published files is done here; the budget figures are `budget`'s, the appeals
 //! figures `appeals`'; rendering is `zola`'s.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -161,6 +161,55 @@ impl Table {
             .and_then(|i| row.get(i))
             .map_or("", String::as_str)
     }
+
+    /// Column `name` of `row` with its English sibling `<name>_en`, when the table has one.
+    pub fn words(&self, row: &[String], name: &str) -> Words {
+        Words {
+            text: self.get(row, name).to_string(),
+            en: self.get(row, &format!("{name}_en")).to_string(),
+        }
+    }
+}
+
+/// A text of the data in the default language, and in English where the data gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Words {
+    pub text: String,
+    pub en: String,
+}
+
+impl Words {
+    /// The same text in every language (a code, a name without translation).
+    pub fn same(text: impl Into<String>) -> Words {
+        Words {
+            text: text.into(),
+            en: String::new(),
+        }
+    }
+
+    /// The text for `lang` (English falls back to the default language's).
+    pub fn get(&self, lang: &str) -> &str {
+        pick(lang, &self.text, &self.en)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Both texts with `prefix` before them (`2.1 Назва`, `2.1 Title`).
+    pub fn prefixed(&self, prefix: &str) -> Words {
+        let join = |t: &str| {
+            if t.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix} {t}")
+            }
+        };
+        Words {
+            text: join(&self.text),
+            en: join(&self.en),
+        }
+    }
 }
 
 /// A chart as pages reference it: where its SVG and CSV are, for `load_data` and links.
@@ -305,11 +354,50 @@ pub struct SourceInfo {
     pub title: String,
     /// The heading or table the figures come from.
     pub section: String,
-    /// File of the document in the sources cache.
-    pub path: String,
+    /// The official text (`url`, or a `path` that is a web address); empty when unknown.
+    pub url: String,
+    /// The document's own date (ISO), and as the page's language writes it.
+    pub date: String,
+    pub date_text: String,
     /// Where `vidkryto pull` got it, when, its hash and whether the last pull succeeded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<crate::pull::provenance::SourceProvenance>,
+}
+
+fn source_info(source: &crate::catalog::Source, lang: &str) -> SourceInfo {
+    let extra = |key: &str| source.extra.get(key).and_then(Value::as_str).unwrap_or("");
+    let web = |url: &str| url.starts_with("https://") || url.starts_with("http://");
+    let url = [extra("url"), source.path.as_deref().unwrap_or("")]
+        .into_iter()
+        .find(|u| web(u))
+        .unwrap_or("")
+        .to_string();
+    let date = extra("date").to_string();
+    SourceInfo {
+        title: pick(lang, &source.title, extra("title_en")).to_string(),
+        section: pick(
+            lang,
+            source.section.as_deref().unwrap_or(""),
+            extra("section_en"),
+        )
+        .to_string(),
+        url,
+        date_text: date_text(&date, lang),
+        date,
+        provenance: crate::pull::provenance::SourceProvenance::of(source),
+    }
+}
+
+/// `2023-11-13` as `13.11.2023` (Ukrainian) or `13 November 2023` (English); other text as it is.
+pub fn date_text(iso: &str, lang: &str) -> String {
+    let Ok(date) = chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d") else {
+        return iso.to_string();
+    };
+    if lang == "en" {
+        date.format("%-d %B %Y").to_string()
+    } else {
+        date.format("%d.%m.%Y").to_string()
+    }
 }
 
 /// A label and a URL.
@@ -340,7 +428,36 @@ pub struct ResourceInfo {
     pub csv_url: String,
     /// JSON rows through the API.
     pub json_url: String,
+    /// What the browsable table needs to read the rows API as the preview shows them
+    /// (`ExplorerColumn`s as JSON, `</` escaped for a script element).
+    pub explorer: String,
 }
+
+/// One shown column of the browsable table: which API columns hold its text in this
+/// language, and the words for its codes, so the table never shows a raw code.
+#[derive(Debug, Serialize)]
+struct ExplorerColumn {
+    /// Heading, as in the preview.
+    title: String,
+    /// The coded (or only) column.
+    name: String,
+    /// The label column, shown instead of the code when filled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
+    /// The English column, shown first on pages in other languages than the default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    en: Option<String>,
+    /// Integer or number: compared with `gte`/`lte`, sorted as numbers.
+    numeric: bool,
+    /// A `number`: grouped and with the decimal mark of the language.
+    grouped: bool,
+    /// Code → the words the preview shows for it, where they differ from label or code.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    values: BTreeMap<String, String>,
+}
+
+/// Distinct codes of one column worth naming in the page; a column with more is free text.
+const EXPLORER_VALUES: usize = 200;
 
 /// One schema field.
 #[derive(Debug, Serialize)]
@@ -511,10 +628,19 @@ fn resource_info(
     // Coded columns are shown through their labels (`kind` + `kind_label` once, as the
     // label); the CSV and the API keep the codes.
     let shown = columns(&table.headers);
-    let preview_headers = shown
+    let preview_headers: Vec<String> = shown
         .iter()
         .map(|c| title_of(&table.headers[c.header]))
         .collect();
+    let kind_of = |i: usize| {
+        fields
+            .iter()
+            .find(|f| f.name == table.headers[i])
+            .map_or("string", |f| f.kind.as_str())
+    };
+    let numeric = |i: usize| matches!(kind_of(i), "integer" | "number");
+    // Amounts are grouped for the language; integers are ids and years, shown as written.
+    let grouped = |i: usize| kind_of(i) == "number";
     let preview = table
         .rows
         .iter()
@@ -522,8 +648,50 @@ fn resource_info(
         .map(|row| {
             shown
                 .iter()
-                .map(|c| cell(labels, package, &table.headers, c, row, lang))
+                .map(|c| {
+                    let text = cell(labels, package, &table.headers, c, row, lang);
+                    match Amount::parse(&text) {
+                        Some(amount) if grouped(c.code) => amount.format_auto(lang),
+                        _ => text,
+                    }
+                })
                 .collect()
+        })
+        .collect();
+    let explorer: Vec<ExplorerColumn> = shown
+        .iter()
+        .zip(&preview_headers)
+        .map(|(c, title)| {
+            let name = |i: usize| table.headers[i].clone();
+            let en = c.en.filter(|_| !labels.is_default(lang));
+            let mut values = BTreeMap::new();
+            if en.is_none() {
+                for row in &table.rows {
+                    let code = row.get(c.code).map_or("", String::as_str);
+                    if code.is_empty() || values.contains_key(code) {
+                        continue;
+                    }
+                    if values.len() == EXPLORER_VALUES {
+                        values.clear();
+                        break;
+                    }
+                    let label = c.label.and_then(|l| row.get(l)).map_or("", String::as_str);
+                    let words = cell(labels, package, &table.headers, c, row, lang);
+                    let plain = if label.is_empty() { code } else { label };
+                    if words != plain {
+                        values.insert(code.to_string(), words);
+                    }
+                }
+            }
+            ExplorerColumn {
+                title: title.clone(),
+                name: name(c.code),
+                label: c.label.map(name),
+                en: en.map(name),
+                numeric: numeric(c.code),
+                grouped: grouped(c.code),
+                values,
+            }
         })
         .collect();
     Ok(ResourceInfo {
@@ -536,6 +704,7 @@ fn resource_info(
         preview,
         csv_url: urls::resource_csv(&package.name, &resource.name),
         json_url: urls::rows(&package.name, &resource.name, "json"),
+        explorer: escape_script(&serde_json::to_string(&explorer)?),
     })
 }
 
@@ -616,17 +785,7 @@ pub fn write_datasets(
                 sources: package
                     .sources
                     .iter()
-                    .map(|s| SourceInfo {
-                        title: pick(
-                            lang,
-                            &s.title,
-                            s.extra.get("title_en").and_then(Value::as_str).unwrap_or(""),
-                        )
-                        .to_string(),
-                        section: s.section.clone().unwrap_or_default(),
-                        path: s.path.clone().unwrap_or_default(),
-                        provenance: crate::pull::provenance::SourceProvenance::of(s),
-                    })
+                    .map(|s| source_info(s, lang))
                     .collect(),
                 resources,
                 package_url: urls::package_json(&package.name),

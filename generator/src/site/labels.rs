@@ -40,6 +40,11 @@ impl Labels {
         }
     }
 
+    /// Whether `lang` is the site's default language (whose data columns need no `_en`).
+    pub fn is_default(&self, lang: &str) -> bool {
+        lang == self.default_language
+    }
+
     /// The translation of `key` in `lang`, if the tables have it.
     pub fn text(&self, lang: &str, key: &str) -> Option<&str> {
         self.tables.get(lang)?.get(key).map(String::as_str)

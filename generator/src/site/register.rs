@@ -80,6 +80,30 @@ fn first<'a>(table: &'a Table, row: &'a [String], names: &[&str]) -> &'a str {
         .unwrap_or("")
 }
 
+/// `first` in the page's language: pages in other languages than the default read each
+/// column's English sibling (`title_en`, `issuer_en`) first.
+fn first_in<'a>(
+    labels: &Labels,
+    lang: &str,
+    table: &'a Table,
+    row: &'a [String],
+    names: &[&str],
+) -> &'a str {
+    if !labels.is_default(lang) {
+        let english = names
+            .iter()
+            .map(|n| table.get(row, &format!("{n}_en")))
+            .find(|v| !v.is_empty());
+        if let Some(text) = english {
+            return text;
+        }
+    }
+    first(table, row, names)
+}
+
+/// The columns that name a document's issuer, best first.
+const ISSUER: [&str; 3] = ["issuer_label", "issuer", "author"];
+
 /// Writes the register list and returns the number of documents and one page per document,
 /// in memory (see `zola::ContentFile`: a large register is most of a portal's pages).
 pub fn write_pages(
@@ -144,14 +168,20 @@ pub fn write_pages(
                         .map(|c| cell(labels, package, &table.headers, c, row, lang))
                         .unwrap_or_default()
                 };
-                let title = first(&table, row, &["title", "name", "number", "document_id"]);
+                let title = first_in(
+                    labels,
+                    lang,
+                    &table,
+                    row,
+                    &["title", "name", "number", "document_id"],
+                );
                 let extra = DocumentExtra {
                     document_id: id.to_string(),
                     number: table.get(row, "number").to_string(),
                     year: issued.get(..4).unwrap_or_default().to_string(),
                     issued: issued.clone(),
                     kind: coded("kind"),
-                    issuer: first(&table, row, &["issuer_label", "issuer", "author"]).to_string(),
+                    issuer: first_in(labels, lang, &table, row, &ISSUER).to_string(),
                     status: coded("status"),
                     source_url: table.get(row, &url_column).to_string(),
                     fields: labelled,
@@ -180,16 +210,15 @@ pub fn write_pages(
         })
         .collect::<anyhow::Result<_>>()?;
 
-    let distinct = |names: &[&str]| -> Vec<String> {
+    let distinct = |names: &[&str], lang: &str| -> Vec<String> {
         let set: BTreeSet<String> = table
             .rows
             .iter()
-            .map(|r| first(&table, r, names).to_string())
+            .map(|r| first_in(labels, lang, &table, r, names).to_string())
             .filter(|v| !v.is_empty())
             .collect();
         set.into_iter().collect()
     };
-    let issuers = distinct(&["issuer_label", "issuer", "author"]);
     let years: Vec<String> = {
         let set: BTreeSet<String> = table
             .rows
@@ -214,11 +243,11 @@ pub fn write_pages(
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect(),
-            None => distinct(&["type"]),
+            None => distinct(&["type"], lang),
         };
         let extra = RegisterExtra {
             kinds,
-            issuers: issuers.clone(),
+            issuers: distinct(&ISSUER, lang),
             years: years.clone(),
             dataset_url: url(lang, &format!("datasets/{}", package.name)),
             total: table.rows.len(),

@@ -194,19 +194,44 @@ fn dataset_docs(name: &str, package: &Package) -> Vec<SearchDoc> {
     docs
 }
 
-/// One CSV row with its header, for reading columns by name.
+/// One CSV row with its header, for reading columns by name, in one language: in English a
+/// column with an English sibling (`title` + `title_en`) reads the sibling.
 struct Row<'a> {
     columns: &'a HashMap<String, usize>,
     record: &'a csv::StringRecord,
+    language: &'static str,
 }
 
 impl Row<'_> {
     fn get(&self, column: &str) -> &str {
-        self.columns
-            .get(column)
+        let english = (self.language == "en")
+            .then(|| self.columns.get(&format!("{column}_en")))
+            .flatten();
+        english
+            .or_else(|| self.columns.get(column))
             .and_then(|&i| self.record.get(i))
             .map(str::trim)
             .unwrap_or("")
+    }
+
+    /// Whether `column` has text in this row's language (the default language always does;
+    /// English only where the data gives the `_en` column a value).
+    fn has_text_in_language(&self, column: &str) -> bool {
+        self.language == "uk"
+            || self
+                .columns
+                .get(&format!("{column}_en"))
+                .and_then(|&i| self.record.get(i))
+                .is_some_and(|v| !v.trim().is_empty())
+    }
+
+    /// A record id unique across languages (`<id>` in the default language, `<id>@en`).
+    fn id_in_language(&self, id: String) -> String {
+        if self.language == "uk" {
+            id
+        } else {
+            format!("{id}@{}", self.language)
+        }
     }
 
     fn opt(&self, column: &str) -> Option<String> {
@@ -319,18 +344,34 @@ fn read_resource(
             Ok(false) => break,
             Err(e) => return Err(csv_error(row_number, e)),
         }
-        let row = Row {
-            columns: &columns,
-            record: &record,
-        };
-        let doc = match kind {
-            ResourceKind::Register => register_doc(dataset, &row),
-            ResourceKind::Appeals => appeal_doc(dataset, resource, &row, published),
-            ResourceKind::Measures => measure_doc(dataset, resource, &row, row_number),
-            ResourceKind::Kpis => kpi_doc(dataset, resource, &row, row_number),
-        };
-        if let Some(doc) = doc {
-            emit(doc)?;
+        for language in ["uk", "en"] {
+            let row = Row {
+                columns: &columns,
+                record: &record,
+                language,
+            };
+            // Appeals are written by citizens in their language; the rest has an English
+            // record where the data translates its title.
+            let title = match kind {
+                ResourceKind::Register => "title",
+                ResourceKind::Appeals if language != "uk" => continue,
+                ResourceKind::Appeals => "text",
+                ResourceKind::Measures => "measure",
+                ResourceKind::Kpis => "indicator",
+            };
+            if !row.has_text_in_language(title) {
+                continue;
+            }
+            let doc = match kind {
+                ResourceKind::Register => register_doc(dataset, &row),
+                ResourceKind::Appeals => appeal_doc(dataset, resource, &row, published),
+                ResourceKind::Measures => measure_doc(dataset, resource, &row, row_number),
+                ResourceKind::Kpis => kpi_doc(dataset, resource, &row, row_number),
+            };
+            if let Some(mut doc) = doc {
+                doc.language = language.into();
+                emit(doc)?;
+            }
         }
     }
     Ok(())
@@ -342,8 +383,13 @@ fn year_prefix(date: &str) -> Option<i64> {
 
 fn register_doc(dataset: &str, row: &Row) -> Option<SearchDoc> {
     let id = row.opt("document_id")?;
-    let url = urls::register_document("uk", &id);
-    let mut doc = SearchDoc::new(DocType::Document, id, row.get("title").to_string(), url);
+    let url = urls::register_document(row.language, &id);
+    let mut doc = SearchDoc::new(
+        DocType::Document,
+        row.id_in_language(id),
+        row.get("title").to_string(),
+        url,
+    );
     let number = row.get("number");
     let number = if number.is_empty() {
         String::new()
@@ -419,10 +465,10 @@ fn measure_doc(dataset: &str, resource: &str, row: &Row, row_number: u64) -> Opt
         .opt("measure_id")
         .or_else(|| row.opt("position"))
         .unwrap_or_else(|| row_number.to_string());
-    let url = urls::measure("uk", dataset, &id);
+    let url = urls::measure(row.language, dataset, &id);
     let mut doc = SearchDoc::new(
         DocType::Measure,
-        format!("{dataset}/{resource}/{id}"),
+        row.id_in_language(format!("{dataset}/{resource}/{id}")),
         title,
         url,
     );
@@ -447,12 +493,12 @@ fn kpi_doc(dataset: &str, resource: &str, row: &Row, row_number: u64) -> Option<
         .or_else(|| row.opt("indicator_id"))
         .unwrap_or_else(|| row_number.to_string());
     let url = match row.opt("measure_id") {
-        Some(measure) => urls::measure("uk", dataset, &measure),
-        None => urls::programme("uk", dataset),
+        Some(measure) => urls::measure(row.language, dataset, &measure),
+        None => urls::programme(row.language, dataset),
     };
     let mut doc = SearchDoc::new(
         DocType::Kpi,
-        format!("{dataset}/{resource}/{id}"),
+        row.id_in_language(format!("{dataset}/{resource}/{id}")),
         title,
         url,
     );
@@ -478,7 +524,11 @@ fn page_docs(dir: &Path) -> Result<Vec<SearchDoc>, IndexError> {
             source,
         })?;
         let (front, body) = split_front_matter(&text);
-        if front_value(front, "draft") == Some("true") {
+        // Zola's own keys: drafts are not published, `in_search_index = false` pages (the
+        // 404 pages) are not found by search.
+        if front_value(front, "draft") == Some("true")
+            || front_value(front, "in_search_index") == Some("false")
+        {
             continue;
         }
         let relative = file.strip_prefix(dir).unwrap_or(&file);

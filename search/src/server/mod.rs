@@ -124,24 +124,42 @@ pub fn routes(
         .with(security_headers())
 }
 
-/// Any other GET gets the site's own `404.html` with status 404. It must answer rather than
-/// reject: warp would otherwise report the other branches' method rejections as a 405.
+/// Any other GET gets the site's own `404.html` with status 404 — under a language's prefix
+/// (`/en/…`) that language's `/en/404/` page, since Zola renders `404.html` in the default
+/// language only. It must answer rather than reject: warp would otherwise report the other
+/// branches' method rejections as a 405.
 fn not_found_page(
     root: &Path,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
-    let page = root.join("404.html");
-    warp::get().map(move || match std::fs::read(&page) {
-        Ok(html) => {
-            let mut response = warp::reply::Response::new(html.into());
-            *response.status_mut() = warp::http::StatusCode::NOT_FOUND;
-            response.headers_mut().insert(
-                warp::http::header::CONTENT_TYPE,
-                warp::http::HeaderValue::from_static("text/html; charset=utf-8"),
-            );
-            response
-        }
-        Err(_) => ApiError::not_found("nothing here; the site starts at /").into_response(),
-    })
+    let root = root.to_path_buf();
+    warp::get()
+        .and(warp::path::full())
+        .map(move |path: warp::path::FullPath| {
+            let localised = language_prefix(path.as_str())
+                .map(|lang| root.join(lang).join("404").join("index.html"));
+            let html = localised
+                .and_then(|page| std::fs::read(page).ok())
+                .or_else(|| std::fs::read(root.join("404.html")).ok());
+            match html {
+                Some(html) => {
+                    let mut response = warp::reply::Response::new(html.into());
+                    *response.status_mut() = warp::http::StatusCode::NOT_FOUND;
+                    response.headers_mut().insert(
+                        warp::http::header::CONTENT_TYPE,
+                        warp::http::HeaderValue::from_static("text/html; charset=utf-8"),
+                    );
+                    response
+                }
+                None => ApiError::not_found("nothing here; the site starts at /").into_response(),
+            }
+        })
+}
+
+/// `en` of `/en/…`: a first segment that looks like a language code (two or three ASCII
+/// lowercase letters), so no request path can name another file.
+fn language_prefix(path: &str) -> Option<&str> {
+    let first = path.strip_prefix('/')?.split('/').next()?;
+    (matches!(first.len(), 2 | 3) && first.bytes().all(|b| b.is_ascii_lowercase())).then_some(first)
 }
 
 /// Passes when the request's `Accept-Encoding` lists gzip.
@@ -424,6 +442,30 @@ mod tests {
             .await;
         assert_eq!(page.status(), 404);
         assert!(String::from_utf8_lossy(page.body()).contains("не знайдено"));
+    }
+
+    #[tokio::test]
+    async fn a_missing_page_under_a_language_prefix_gets_that_languages_404_page() {
+        let dir = scratch_build();
+        std::fs::write(dir.join("404.html"), "<h1>Сторінку не знайдено</h1>").unwrap();
+        std::fs::create_dir_all(dir.join("en/404")).unwrap();
+        std::fs::write(dir.join("en/404/index.html"), "<h1>Page not found</h1>").unwrap();
+        let state = Arc::new(AppState::open(&dir).unwrap());
+        for (path, words) in [
+            ("/en/datasets/nothing-here/", "Page not found"),
+            ("/de/nothing/", "не знайдено"),
+            ("/_store/x/", "не знайдено"),
+        ] {
+            let page = warp::test::request()
+                .path(path)
+                .reply(&routes(state.clone()))
+                .await;
+            assert_eq!(page.status(), 404, "{path}");
+            assert!(
+                String::from_utf8_lossy(page.body()).contains(words),
+                "{path}"
+            );
+        }
     }
 
     #[test]

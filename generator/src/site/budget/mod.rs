@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use vidkryto_search::Layout;
 
-use super::content::Table;
+use super::content::{Table, Words};
 use super::labels::Labels;
 use super::numbers::Amount;
 use crate::catalog::Package;
@@ -43,9 +43,9 @@ pub struct Execution {
 #[derive(Debug, Clone)]
 pub struct Kpi {
     pub kind: String,
-    pub kind_label: String,
-    pub indicator: String,
-    pub unit: String,
+    pub kind_label: Words,
+    pub indicator: Words,
+    pub unit: Words,
     pub values: Vec<Option<Amount>>,
 }
 
@@ -55,12 +55,12 @@ pub struct Measure {
     pub id: String,
     /// How readers know it: `2.1 Назва` for a numbered measure, the title alone for a
     /// spending category (whose id is a code).
-    pub label: String,
+    pub label: Words,
     pub slug: String,
-    pub title: String,
-    pub goal: String,
-    pub task: String,
-    pub executor: String,
+    pub title: Words,
+    pub goal: Words,
+    pub task: Words,
+    pub executor: Words,
     pub term: String,
     pub per_year: Vec<Option<Amount>>,
     pub total: Amount,
@@ -211,11 +211,11 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
                 Measure {
                     slug: vidkryto_search::urls::slug(&id),
                     id: id.clone(),
-                    label: format!("{id} {}", table.get(row, "measure")),
-                    title: table.get(row, "measure").to_string(),
-                    goal: table.get(row, "goal").to_string(),
-                    task: table.get(row, "task").to_string(),
-                    executor: table.get(row, "executor").to_string(),
+                    label: table.words(row, "measure").prefixed(&id),
+                    title: table.words(row, "measure"),
+                    goal: table.words(row, "goal"),
+                    task: table.words(row, "task"),
+                    executor: table.words(row, "executor"),
                     term: table.get(row, "term").to_string(),
                     per_year: vec![None; years.len()],
                     total: Amount(0),
@@ -283,9 +283,9 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
             if let Some(measure) = programme.measures.iter_mut().find(|m| m.id == id) {
                 measure.kpis.push(Kpi {
                     kind: table.get(row, "indicator_type").to_string(),
-                    kind_label: table.get(row, "indicator_type_label").to_string(),
-                    indicator: table.get(row, "indicator").to_string(),
-                    unit: table.get(row, "unit").to_string(),
+                    kind_label: table.words(row, "indicator_type_label"),
+                    indicator: table.words(row, "indicator"),
+                    unit: table.words(row, "unit"),
                     values: programme
                         .years
                         .iter()
@@ -457,12 +457,12 @@ fn read_items(programme: &mut Programme, table: &Table) {
         }
         programme.measures.push(Measure {
             slug: vidkryto_search::urls::slug(&id),
-            label: table.get(row, "category_label").to_string(),
-            title: table.get(row, "category_label").to_string(),
+            label: table.words(row, "category_label"),
+            title: table.words(row, "category_label"),
             id,
-            goal: String::new(),
-            task: String::new(),
-            executor: String::new(),
+            goal: Words::default(),
+            task: Words::default(),
+            executor: Words::default(),
             term: String::new(),
             per_year: Vec::new(),
             total,

@@ -426,7 +426,7 @@ fn write_programme(
                     .map_or("—".into(), |r| format_percent(r, lang)),
             );
             Row {
-                label: m.label.clone(),
+                label: m.label.get(lang).to_string(),
                 url: vidkryto_search::urls::measure(lang, &p.name, &m.id),
                 cells,
             }
@@ -448,7 +448,7 @@ fn write_programme(
                 desc: p
                     .measures
                     .iter()
-                    .map(|m| format!("{}: {} {unit}", m.label, m.total.format(1, lang)))
+                    .map(|m| format!("{}: {} {unit}", m.label.get(lang), m.total.format(1, lang)))
                     .collect::<Vec<_>>()
                     .join("; "),
                 category_label: if p.categories {
@@ -457,7 +457,7 @@ fn write_programme(
                     ui("chart_measure")
                 },
                 // Short names cut at a word: the full titles are in the measures table.
-                categories: p.measures.iter().map(|m| short_label(p, m)).collect(),
+                categories: p.measures.iter().map(|m| short_label(p, m, lang)).collect(),
                 series: if multi_year {
                     p.years
                         .iter()
@@ -489,7 +489,7 @@ fn write_programme(
                 label: format!(
                     "{} · {}",
                     if p.categories {
-                        shorten(&m.title, 24)
+                        shorten(m.title.get(lang), 24)
                     } else {
                         m.id.clone()
                     },
@@ -506,7 +506,7 @@ fn write_programme(
             .map(|m| {
                 format!(
                     "{} — {}",
-                    m.label,
+                    m.label.get(lang),
                     m.total
                         .ratio(p.total)
                         .map_or("—".into(), |r| format_percent(r, lang))
@@ -519,7 +519,7 @@ fn write_programme(
         for m in &p.measures {
             csv.push_str(&format!(
                 "{},{}\n",
-                csv_field(&m.label),
+                csv_field(m.label.get(lang)),
                 trim(m.total.as_f64())
             ));
         }
@@ -682,11 +682,11 @@ fn check_label(package: &Package, c: &super::StatedTotal, labels: &Labels, lang:
 
 /// A measure's short name for chart axes: its number and the start of its title, cut at a
 /// word (`1.1 Розвиток, впровадження…`); a category's title alone.
-fn short_label(p: &Programme, m: &Measure) -> String {
+fn short_label(p: &Programme, m: &Measure, lang: &str) -> String {
     if p.categories {
-        shorten(&m.title, 36)
+        shorten(m.title.get(lang), 36)
     } else {
-        format!("{} {}", m.id, shorten(&m.title, 30))
+        format!("{} {}", m.id, shorten(m.title.get(lang), 30))
     }
 }
 
@@ -763,12 +763,12 @@ fn write_measure(
         .iter()
         .map(|k| {
             let mut cells = vec![
-                labels.value(lang, "indicator_type", &k.kind, &k.kind_label),
-                k.unit.clone(),
+                labels.value(lang, "indicator_type", &k.kind, k.kind_label.get(lang)),
+                k.unit.get(lang).to_string(),
             ];
             cells.extend(k.values.iter().map(|v| cell(*v, lang)));
             Row {
-                label: k.indicator.clone(),
+                label: k.indicator.get(lang).to_string(),
                 url: String::new(),
                 cells,
             }
@@ -811,9 +811,9 @@ fn write_measure(
         dataset: p.name.clone(),
         programme_url: url(lang, &format!("budget/{}", p.name)),
         id: m.id.clone(),
-        goal: m.goal.clone(),
-        task: m.task.clone(),
-        executor: m.executor.clone(),
+        goal: m.goal.get(lang).to_string(),
+        task: m.task.get(lang).to_string(),
+        executor: m.executor.get(lang).to_string(),
         term: m.term.clone(),
         unit,
         total: m.total.format(1, lang),
@@ -824,11 +824,11 @@ fn write_measure(
         charts,
     };
     let title = if p.categories {
-        m.title.clone()
+        m.title.get(lang).to_string()
     } else {
         ui("measure_title")
             .replace("{id}", &m.id)
-            .replace("{title}", &m.title)
+            .replace("{title}", m.title.get(lang))
     };
     let front = Front {
         title: &title,
