@@ -142,6 +142,21 @@ try {
     await page.setViewportSize({ width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     check(overflow <= 1, `${name}: no horizontal scroll at 390 px (${overflow} px)`);
+    // Chart text as drawn on the phone: its font size times the SVG's scale.
+    const smallest = await page.evaluate(() => {
+      let min = Infinity;
+      document.querySelectorAll("svg.chart").forEach((svg) => {
+        const box = svg.viewBox && svg.viewBox.baseVal;
+        const shown = svg.getBoundingClientRect().width;
+        if (!box || !box.width || !shown) return;
+        svg.querySelectorAll("text").forEach((t) => {
+          const size = parseFloat(t.getAttribute("font-size") || getComputedStyle(t).fontSize);
+          if (size && t.textContent.trim()) min = Math.min(min, size * shown / box.width);
+        });
+      });
+      return min;
+    });
+    check(smallest === Infinity || smallest >= 10, `${name}: chart text at 390 px is at least 10 px (${smallest === Infinity ? "no chart" : smallest.toFixed(1) + " px"})`);
     await page.screenshot({ path: join(artifacts, `${name}-390.png`), fullPage: true });
     await page.setViewportSize({ width: 1366, height: 900 });
   }

@@ -15,7 +15,7 @@ use vidkryto_search::{urls, Layout};
 use super::budget::Row;
 use super::charts::{BarChart, Series};
 use super::content::{
-    file_name, pick, write_chart, write_page, ChartRef, Front, Link, Table, LANGS,
+    file_name, pick, write_chart, write_page, ChartCredit, ChartRef, Front, Link, Table, LANGS,
 };
 use super::labels::{cell, columns, Labels};
 use super::maps::{hex_map, LegendClass};
@@ -349,6 +349,7 @@ pub fn write_pages(
         let mut channel_totals = Vec::new();
         let mut channel_details = Vec::new();
         if let (Some((package, _)), Some(table)) = (&channels, &channel_table) {
+            let credit = ChartCredit::of(package, labels, lang);
             let mut sources: Vec<String> = Vec::new();
             let mut years: Vec<String> = Vec::new();
             let mut totals: BTreeMap<(String, String), u64> = BTreeMap::new();
@@ -425,12 +426,18 @@ pub fn write_pages(
                     unit: ui("chart_appeals_unit"),
                     horizontal: false,
                 },
+                &credit,
                 lang,
             )?);
         }
 
         let mut statuses = Vec::new();
         if let Some(table) = &appeals {
+            let credit = packages
+                .iter()
+                .find(|p| p.name == APPEALS_DATASET)
+                .map(|p| ChartCredit::of(p, labels, lang))
+                .unwrap_or_default();
             for (column, title, horizontal) in [
                 ("category", "chart_appeals_by_category", true),
                 ("district", "chart_appeals_by_district", true),
@@ -466,6 +473,7 @@ pub fn write_pages(
                         unit: ui("chart_appeals_unit"),
                         horizontal,
                     },
+                    &credit,
                     lang,
                 )?);
             }

@@ -122,7 +122,8 @@ impl BarChart {
                 let label_width = (longest.min(40) * 9 + 12) as u32;
                 let mut chart = ChartBuilder::on(&root)
                     .margin(10)
-                    .x_label_area_size(30)
+                    // Room for the ticks and, below them, the unit.
+                    .x_label_area_size(52)
                     .y_label_area_size(label_width)
                     .build_cartesian_2d(0.0..top, 0.0..n as f64)
                     .map_err(|e| error(&self.id, e))?;
@@ -156,7 +157,9 @@ impl BarChart {
                     let bars = series.values.iter().enumerate().filter_map(|(i, v)| {
                         let v = (*v)?;
                         let row = (n - 1 - i) as f64;
-                        let y0 = row + 0.1 + 0.8 * s as f64 / groups;
+                        // The first series on top, as the legend reads left to right.
+                        let slot = groups - 1.0 - s as f64;
+                        let y0 = row + 0.1 + 0.8 * slot / groups;
                         let y1 = y0 + 0.8 / groups;
                         Some(Rectangle::new([(0.0, y0), (v, y1)], color.filled()))
                     });
@@ -166,7 +169,8 @@ impl BarChart {
                 let mut chart = ChartBuilder::on(&root)
                     .margin(10)
                     .x_label_area_size(34)
-                    .y_label_area_size(100)
+                    // Room for the longest tick (`3 000 000`) beside the rotated unit.
+                    .y_label_area_size(124)
                     .build_cartesian_2d(0.0..n as f64, 0.0..top)
                     .map_err(|e| error(&self.id, e))?;
                 let categories = self.categories.clone();
@@ -261,23 +265,34 @@ pub fn treemap_svg(
                 .map_err(|e| error(id, e))?;
             root.draw(&Rectangle::new([(x0, y0), (x1, y1)], WHITE.stroke_width(2)))
                 .map_err(|e| error(id, e))?;
-            if r.w > 36.0 && r.h > 20.0 {
-                let max_chars = ((r.w - 8.0) / 8.5).max(1.0) as usize;
-                let style = ("sans-serif", 15)
+            let max_chars = ((r.w - 8.0) / 9.0).max(0.0) as usize;
+            if let Some(label) = tile_label(&tile.label, max_chars).filter(|_| r.h > 20.0) {
+                let style = ("sans-serif", 16)
                     .into_font()
                     .color(&WHITE)
                     .pos(Pos::new(HPos::Left, VPos::Top));
-                root.draw(&Text::new(
-                    shorten(&tile.label, max_chars),
-                    (x0 + 5, y0 + 5),
-                    style,
-                ))
-                .map_err(|e| error(id, e))?;
+                root.draw(&Text::new(label, (x0 + 5, y0 + 5), style))
+                    .map_err(|e| error(id, e))?;
             }
         }
         root.present().map_err(|e| error(id, e))?;
     }
     Ok(accessible(&out, id, title, desc))
+}
+
+/// What fits of a tile's `name · figure` label in `max` characters: all of it, else the
+/// name alone, else nothing — a figure is never cut (`200 …` would read as another number).
+fn tile_label(label: &str, max: usize) -> Option<String> {
+    if label.chars().count() <= max {
+        return Some(label.to_string());
+    }
+    let name = label.split(" · ").next().unwrap_or(label);
+    if name.chars().count() <= max {
+        Some(name.to_string())
+    } else {
+        // A name cut at a word still reads; fewer than 8 characters of it do not.
+        (max >= 8).then(|| shorten(name, max))
+    }
 }
 
 /// A rectangle of the treemap layout.
@@ -357,6 +372,66 @@ fn worst(areas: &[f64], side: f64) -> f64 {
     (s2 * max / (sum * sum)).max(sum * sum / (s2 * min))
 }
 
+/// The downloadable form of a drawn chart: `title` above it and the `credit` lines (source,
+/// licence) below it, inside one SVG, so the file carries them wherever it is copied.
+pub fn with_caption(svg: &str, title: &str, credit: &[String]) -> String {
+    let Some(start) = svg.find("<svg") else {
+        return svg.to_string();
+    };
+    let number = |name: &str| -> f64 {
+        let head = &svg[start..svg[start..].find('>').map_or(svg.len(), |e| start + e)];
+        head.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|v| v.trim_end_matches("px").parse().ok())
+            .unwrap_or(0.0)
+    };
+    let (width, height) = (number("width"), number("height"));
+    if width <= 0.0 || height <= 0.0 {
+        return svg.to_string();
+    }
+    // Long credits wrap at word boundaries to the chart's width (about 7 px a character).
+    let per_line = ((width - 20.0) / 7.0).max(20.0) as usize;
+    let lines: Vec<String> = credit.iter().flat_map(|l| wrap(l, per_line)).collect();
+    let top = 40.0;
+    let total = top + height + 12.0 + 18.0 * lines.len() as f64;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{total}\" viewBox=\"0 0 {width} {total}\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\
+         <text x=\"10\" y=\"27\" font-family=\"sans-serif\" font-size=\"19\" font-weight=\"bold\" fill=\"#111111\">{}</text>",
+        escape(title)
+    );
+    out.push_str(&format!("<svg x=\"0\" y=\"{top}\"{}", &svg[start + 4..]));
+    for (i, line) in lines.iter().enumerate() {
+        let y = top + height + 22.0 + 18.0 * i as f64;
+        out.push_str(&format!(
+            "<text x=\"10\" y=\"{y}\" font-family=\"sans-serif\" font-size=\"13\" fill=\"#333333\">{}</text>",
+            escape(line)
+        ));
+    }
+    out.push_str("</svg>");
+    out
+}
+
+/// `text` in lines of at most `max` characters, broken at spaces.
+fn wrap(text: &str, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > max {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Adds `role="img"`, `<title>`, `<desc>` and `class="bar"` on data rectangles.
 fn accessible(svg: &str, id: &str, title: &str, desc: &str) -> String {
     let body = match svg.find("<svg") {
@@ -407,14 +482,9 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Labels are cut at a word, never inside one (the full text is in the chart's table).
 fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
+    super::labels::shorten(text, max.saturating_sub(1))
 }
 
 fn trim_float(v: f64) -> String {
@@ -429,6 +499,14 @@ fn format_tick(v: f64, lang: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tile_labels_never_cut_a_figure() {
+        assert_eq!(tile_label("6.1 · 320 000", 20).as_deref(), Some("6.1 · 320 000"));
+        assert_eq!(tile_label("6.1 · 320 000", 9).as_deref(), Some("6.1"));
+        assert_eq!(tile_label("6.1 · 320 000", 2), None);
+        assert_eq!(tile_label("Підтримка · 12 000", 5), None);
+    }
 
     #[test]
     fn squarify_preserves_areas() {

@@ -267,23 +267,82 @@ fn display_table(csv_text: &str, lang: &str) -> (Vec<String>, Vec<Vec<String>>) 
     (headers, rows)
 }
 
-/// Writes `chart` as `static/charts/<id>.<lang>.svg|csv` and returns its reference.
-pub fn write_chart(site_dir: &Path, chart: &BarChart, lang: &str) -> anyhow::Result<ChartRef> {
-    let svg = chart.svg(lang)?;
-    save_chart(site_dir, &chart.id, &chart.title, &svg, &chart.csv(), lang)
+/// What a downloaded chart says of itself below the picture: where its figures come from
+/// and under which licence, so a copied SVG or PNG still credits its source.
+#[derive(Debug, Clone, Default)]
+pub struct ChartCredit {
+    pub lines: Vec<String>,
 }
 
-/// Saves an already drawn chart and its CSV.
+impl ChartCredit {
+    /// The package's source documents (with their dates) and licence, in `lang`.
+    pub fn of(package: &Package, labels: &Labels, lang: &str) -> ChartCredit {
+        let mut documents: Vec<String> = Vec::new();
+        for source in &package.sources {
+            let info = source_info(source, lang);
+            let text = if info.date.is_empty() {
+                info.title
+            } else {
+                format!("{}, {}", info.title, info.date_text)
+            };
+            if !documents.contains(&text) {
+                documents.push(text);
+            }
+        }
+        let licence = package
+            .licenses
+            .first()
+            .map(|l| l.title.clone().unwrap_or_else(|| l.name.clone()))
+            .unwrap_or_default();
+        let mut lines: Vec<String> = documents
+            .into_iter()
+            .map(|d| format!("{}: {d}", labels.ui(lang, "chart_source")))
+            .collect();
+        if !licence.is_empty() {
+            lines.push(format!("{}: {licence}", labels.ui(lang, "licence")));
+        }
+        ChartCredit { lines }
+    }
+}
+
+/// Writes `chart` as `static/charts/<id>.<lang>.svg|csv` and returns its reference.
+pub fn write_chart(
+    site_dir: &Path,
+    chart: &BarChart,
+    credit: &ChartCredit,
+    lang: &str,
+) -> anyhow::Result<ChartRef> {
+    let svg = chart.svg(lang)?;
+    save_chart(
+        site_dir,
+        &chart.id,
+        &chart.title,
+        &svg,
+        &chart.csv(),
+        credit,
+        lang,
+    )
+}
+
+/// Saves an already drawn chart and its CSV: the page shows the picture as drawn (its
+/// figure has a caption and the source nearby); the download adds the title above it and
+/// the credit below, for readers who take the file away.
 pub fn save_chart(
     site_dir: &Path,
     id: &str,
     title: &str,
     svg: &str,
     csv: &str,
+    credit: &ChartCredit,
     lang: &str,
 ) -> anyhow::Result<ChartRef> {
     let base = format!("static/charts/{id}.{lang}");
-    write_file(&site_dir.join(format!("{base}.svg")), svg.as_bytes())?;
+    let inline = format!("charts/{id}.{lang}.svg");
+    write_file(&site_dir.join(&inline), svg.as_bytes())?;
+    write_file(
+        &site_dir.join(format!("{base}.svg")),
+        super::charts::with_caption(svg, title, &credit.lines).as_bytes(),
+    )?;
     write_file(&site_dir.join(format!("{base}.csv")), csv.as_bytes())?;
     let (table_headers, table_rows) = display_table(csv, lang);
     Ok(ChartRef {
@@ -291,7 +350,7 @@ pub fn save_chart(
         table_rows,
         id: id.to_string(),
         title: title.to_string(),
-        svg: format!("{base}.svg"),
+        svg: inline,
         csv: format!("{base}.csv"),
         svg_url: format!("/charts/{id}.{lang}.svg"),
         csv_url: format!("/charts/{id}.{lang}.csv"),

@@ -13,7 +13,8 @@ use super::{source_label, Execution, Measure, Programme};
 use crate::catalog::Package;
 use crate::site::charts::{treemap_svg, BarChart, Series, Tile};
 use crate::site::content::{
-    file_name, pick, save_chart, url, write_chart, write_page, ChartRef, Front, Link, LANGS,
+    file_name, pick, save_chart, url, write_chart, write_page, ChartCredit, ChartRef, Front, Link,
+    LANGS,
 };
 use crate::site::labels::{shorten, Labels};
 use crate::site::numbers::{format_percent, Amount};
@@ -249,6 +250,7 @@ fn write_programme(
     let unit = pick(lang, &p.unit, &p.unit_en).to_string();
     let title = pick(lang, &package.title, &package.title_en);
     let ui = |key: &str| labels.ui(lang, key);
+    let credit = ChartCredit::of(package, labels, lang);
     let mut charts = Vec::new();
 
     let by_year: Vec<Row> = p
@@ -298,6 +300,7 @@ fn write_programme(
                 unit: unit.clone(),
                 horizontal: false,
             },
+            &credit,
             lang,
         )?);
     }
@@ -363,6 +366,7 @@ fn write_programme(
                 unit: unit.clone(),
                 horizontal: false,
             },
+            &credit,
             lang,
         )?);
     }
@@ -410,6 +414,7 @@ fn write_programme(
                 unit: unit.clone(),
                 horizontal: false,
             },
+            &credit,
             lang,
         )?);
     }
@@ -480,6 +485,7 @@ fn write_programme(
                 unit: unit.clone(),
                 horizontal: true,
             },
+            &credit,
             lang,
         )?);
         let tiles: Vec<Tile> = p
@@ -523,7 +529,15 @@ fn write_programme(
                 trim(m.total.as_f64())
             ));
         }
-        charts.push(save_chart(site_dir, &id, &tree_title, &svg, &csv, lang)?);
+        charts.push(save_chart(
+            site_dir,
+            &id,
+            &tree_title,
+            &svg,
+            &csv,
+            &credit,
+            lang,
+        )?);
     }
 
     let checks: Vec<CheckRow> = p
@@ -640,7 +654,7 @@ fn write_programme(
     // Every measure has its page (search links to each), even one the document gives only a
     // cost for.
     for (weight, m) in p.measures.iter().enumerate() {
-        write_measure(p, m, weight as i64, site_dir, labels, lang)?;
+        write_measure(p, m, weight as i64, site_dir, labels, &credit, lang)?;
     }
     Ok(())
 }
@@ -710,6 +724,7 @@ fn write_measure(
     weight: i64,
     site_dir: &Path,
     labels: &Labels,
+    credit: &ChartCredit,
     lang: &str,
 ) -> anyhow::Result<()> {
     let unit = pick(lang, &p.unit, &p.unit_en).to_string();
@@ -805,7 +820,7 @@ fn write_measure(
             unit: unit.clone(),
             horizontal: false,
         };
-        charts.push(write_chart(site_dir, &chart, lang)?);
+        charts.push(write_chart(site_dir, &chart, credit, lang)?);
     }
     let extra = MeasureExtra {
         dataset: p.name.clone(),
