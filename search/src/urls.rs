@@ -125,6 +125,11 @@ pub fn privacy_json(dataset: &str) -> String {
 /// The DCAT-AP catalogue (JSON-LD).
 pub const CATALOG_JSONLD: &str = "/catalog.jsonld";
 
+/// Open311 GeoReport v2 over the published appeals: the services (one per category) and
+/// the requests.
+pub const OPEN311_SERVICES: &str = "/open311/v2/services.json";
+pub const OPEN311_REQUESTS: &str = "/open311/v2/requests.json";
+
 #[cfg(test)]
 mod tests {
     use super::*;

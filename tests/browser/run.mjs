@@ -195,6 +195,20 @@ try {
       check(await stated.getByText(figure).first().isVisible().catch(() => false), `${path}: ${figure.replace(/\u00a0/g, " ")} stated at the top`);
     }
   }
+  // Key facts: the document's figures besides money, with their sections, and the
+  // programme's indicators (1 595 / 1 735 cameras) that search links to.
+  for (const [path, facts, indicator] of [
+    ["/budget/digital-kyiv-2024-2025/", ["8\u00a0934", "412", "понад 320\u00a0000", "927", "1\u00a0326"], "1595*"],
+    ["/en/budget/digital-kyiv-2024-2025/", ["8,934", "more than 320,000", "1,326"], "1735**"],
+  ]) {
+    await visit(path, path);
+    const block = page.locator("section.key-facts");
+    for (const fact of facts) {
+      check(await block.locator(".figure", { hasText: fact }).first().isVisible().catch(() => false), `${path}: key fact ${fact.replace(/\u00a0/g, " ")} shown`);
+    }
+    check((await block.locator(".meta").count()) >= facts.length, `${path}: each key fact names its section`);
+    check(await page.locator("table.indicators td", { hasText: indicator }).first().isVisible().catch(() => false), `${path}: programme indicator ${indicator} shown`);
+  }
   await visit("/budget/kyiv-egov-2015-2018/", "budget-egov-2015");
   check(await page.locator("section.stated .explain").isVisible(), "2015–2018: the difference between stated and listed is explained");
   await shot("budget-egov-2015");
@@ -235,8 +249,18 @@ try {
     await page.locator("#appeals-map path.hexagon").first().click({ force: true });
     check((await page.locator("#map-details li").count()) > 0, "clicking a hexagon lists its categories");
   }
+  // Appeals anonymisation kept only the district of: labelled circles at district centres.
+  const circles = await page.locator("#appeals-map path.district").count();
+  check(circles > 0, `district-level appeals drawn as circles at district centres (${circles})`);
+  const districtLabels = await page.locator(".district-label").allInnerTexts();
+  check(districtLabels.some((t) => /^Оболонський: \d+$/.test(t.trim())), `district circles are labelled with name and count (${districtLabels.slice(0, 3).join(", ")})`);
+  check(await page.locator("#map-note").getByText("центрах районів").isVisible().catch(() => false), "the map explains the district generalisation");
   await axe("appeals");
   await shot("appeals");
+  await visit("/en/appeals/", "appeals-en-map");
+  await page.waitForSelector("#appeals-map path.district", { timeout: 10000 }).catch(() => null);
+  const englishLabels = await page.locator(".district-label").allInnerTexts();
+  check(englishLabels.some((t) => /^Obolonskyi: \d+$/.test(t.trim())), `English district labels (${englishLabels.slice(0, 3).join(", ")})`);
 
   // Dataset page: preview table and schema.
   await visit("/datasets/digital-kyiv-2024-2025/", "dataset");
@@ -367,6 +391,8 @@ try {
   await visit("/", "home-search");
   check(await page.locator("main form[role=search] input[name=q]").isVisible(), "the home page has a search box");
   check(await page.locator(".headline-figures").getByText("6\u00a0704\u00a0931,1").first().isVisible(), "the home page gives each programme's headline figure");
+  const newest = await page.locator(".newest-documents li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  check(newest.length > 0 && newest.every((h) => h.startsWith("/register/")), `the home page lists the newest register documents (${newest.length})`);
   for (const [path, name] of [["/", "home"], ["/en/", "home-en"], ["/about/", "about"], ["/developers/", "developers"], ["/en/appeals/", "appeals-en"],
     ["/en/budget/", "budget-en"], ["/en/budget/digital-kyiv-2024-2025/", "budget-digital-kyiv-en"], ["/en/budget/digital-kyiv-2024-2025/2-1/", "measure-en"],
     ["/en/register/", "register-en"], ["/en/register/kmr-2011-12-15-824-7060/", "document-en"], ["/datasets/kyiv-1551-appeals-by-channel/", "dataset-1551"],

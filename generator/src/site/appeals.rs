@@ -18,7 +18,7 @@ use super::content::{
     file_name, pick, write_chart, write_page, ChartCredit, ChartRef, Front, Link, Table, LANGS,
 };
 use super::labels::{cell, columns, Labels};
-use super::maps::{hex_map, LegendClass};
+use super::maps::{hex_map, DistrictCentres, LegendClass, MapAppeal};
 use super::numbers::Amount;
 use super::zola::ContentFile;
 use crate::catalog::Package;
@@ -46,6 +46,8 @@ pub struct AppealsExtra {
     pub total: String,
     /// Counts by status (label, count).
     pub statuses: Vec<Row>,
+    /// Why a dimension has no chart: anonymisation withheld it from every published appeal.
+    pub withheld: Vec<String>,
     /// Charts: channels by year, categories, districts, years.
     pub charts: Vec<ChartRef>,
     /// The hexagon map, when appeals are published.
@@ -69,10 +71,17 @@ pub struct MapInfo {
     pub legend: Vec<LegendClass>,
     /// Appeals on the map.
     pub mapped: String,
-    /// Appeals suppressed to their district (no cell).
+    /// Appeals drawn at their district's centre (anonymisation kept only the district).
+    pub district_level: String,
+    /// Appeals with no place on the map.
     pub unmapped: String,
     /// Cells drawn.
     pub cells: usize,
+    /// District points drawn.
+    pub districts: usize,
+    /// Districts and categories in the page's language, for the map's labels (JSON,
+    /// `</` escaped): the GeoJSON keeps the published values.
+    pub labels: String,
 }
 
 /// The privacy report (`privacy.json`) in words, in `lang`: what was published and
@@ -180,12 +189,62 @@ fn source_name(package: &Package, id: &str, lang: &str) -> String {
     super::labels::source_document(package, id, lang, 60).unwrap_or_else(|| id.to_string())
 }
 
+/// The centres of the districts (`districts` resource of the appeals dataset: `district`,
+/// `lat`, `lon`), where appeals anonymisation kept only the district are drawn; none when
+/// the portal does not publish one.
+fn district_centres(layout: &Layout) -> anyhow::Result<DistrictCentres> {
+    let path = layout.resource_csv(APPEALS_DATASET, "districts");
+    if !path.is_file() {
+        return Ok(DistrictCentres::new());
+    }
+    let table = Table::read(&path)?;
+    Ok(table
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let lat = table.get(r, "lat").parse::<f64>().ok()?;
+            let lon = table.get(r, "lon").parse::<f64>().ok()?;
+            let name = table.get(r, "district");
+            ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) && !name.is_empty())
+                .then(|| (name.to_string(), (lat, lon)))
+        })
+        .collect())
+}
+
+/// What the map's labels say for each published district and category, in `lang`.
+fn map_labels(table: &Table, labels: &Labels, lang: &str) -> String {
+    let mut words = serde_json::Map::new();
+    for column in ["district", "category"] {
+        for row in &table.rows {
+            let value = table.get(row, column);
+            if !value.is_empty() && !words.contains_key(value) {
+                words.insert(
+                    value.to_string(),
+                    labels.value(lang, column, value, value).into(),
+                );
+            }
+        }
+    }
+    Value::Object(words).to_string().replace("</", "<\\/")
+}
+
+/// A published value as readers see it: its words in `lang`, or "not published" for a value
+/// the anonymisation withheld (an empty cell).
+fn shown_value(labels: &Labels, lang: &str, column: &str, value: &str) -> String {
+    if value.is_empty() {
+        labels.ui(lang, "not_published")
+    } else {
+        labels.value(lang, column, value, value)
+    }
+}
+
+/// Rows per value of `column` (an empty key for withheld values), most first.
 fn by_key(table: &Table, column: &str) -> Vec<(String, u64)> {
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for row in &table.rows {
-        let value = table.get(row, column);
-        let key = if value.is_empty() { "—" } else { value };
-        *counts.entry(key.to_string()).or_default() += 1;
+        *counts
+            .entry(table.get(row, column).to_string())
+            .or_default() += 1;
     }
     let mut out: Vec<(String, u64)> = counts.into_iter().collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -319,15 +378,27 @@ pub fn write_pages(
         }
         _ => Vec::new(),
     };
+    let centres = district_centres(layout)?;
     let map = appeals.as_ref().map(|t| {
-        let cell = t.column("h3_cell");
-        let category = t.column("category");
-        hex_map(t.rows.iter().map(|r| {
-            (
-                cell.and_then(|i| r.get(i)).map_or("", String::as_str),
-                category.and_then(|i| r.get(i)).map_or("", String::as_str),
-            )
-        }))
+        let column = |name: &str| t.column(name);
+        let (cell, district, category) =
+            (column("h3_cell"), column("district"), column("category"));
+        let get = |r: &'_ Vec<String>, i: Option<usize>| -> String {
+            i.and_then(|i| r.get(i)).cloned().unwrap_or_default()
+        };
+        let rows: Vec<[String; 3]> = t
+            .rows
+            .iter()
+            .map(|r| [get(r, cell), get(r, district), get(r, category)])
+            .collect();
+        hex_map(
+            rows.iter().map(|[cell, district, category]| MapAppeal {
+                cell,
+                district,
+                category,
+            }),
+            &centres,
+        )
     });
     if let Some(map) = &map {
         // `</` cannot occur in valid GeoJSON outside strings; escaping it keeps the
@@ -432,6 +503,7 @@ pub fn write_pages(
         }
 
         let mut statuses = Vec::new();
+        let mut withheld = Vec::new();
         if let Some(table) = &appeals {
             let credit = packages
                 .iter()
@@ -444,11 +516,21 @@ pub fn write_pages(
                 ("year", "chart_appeals_by_year", false),
             ] {
                 let mut counts = by_key(table, column);
+                if counts.iter().all(|(key, _)| key.is_empty()) {
+                    // A chart of one bar "not published" says nothing; the reason does.
+                    let what = ui(match column {
+                        "category" => "chart_category",
+                        "district" => "chart_district",
+                        _ => "chart_year",
+                    });
+                    withheld.push(ui("dimension_withheld").replace("{what}", &what));
+                    continue;
+                }
                 if column == "year" {
                     counts.sort();
                 }
                 for (key, _) in &mut counts {
-                    *key = labels.value(lang, column, key, key);
+                    *key = shown_value(labels, lang, column, key);
                 }
                 charts.push(write_chart(
                     site_dir,
@@ -480,7 +562,7 @@ pub fn write_pages(
             statuses = by_key(table, "status")
                 .into_iter()
                 .map(|(status, n)| Row {
-                    label: labels.value(lang, "status", &status, &status),
+                    label: shown_value(labels, lang, "status", &status),
                     url: String::new(),
                     cells: vec![count(n, lang)],
                 })
@@ -502,13 +584,20 @@ pub fn write_pages(
             total: count(appeals.as_ref().map_or(0, |a| a.rows.len() as u64), lang),
             statuses,
             charts,
+            withheld,
             map: map.as_ref().map(|m| MapInfo {
                 geojson: HEXAGONS_FILE.into(),
                 geojson_url: HEXAGONS_URL.into(),
                 legend: m.legend.clone(),
                 mapped: count(m.mapped, lang),
+                district_level: count(m.district_level, lang),
                 unmapped: count(m.unmapped, lang),
                 cells: m.cells,
+                districts: m.districts,
+                labels: appeals
+                    .as_ref()
+                    .map(|t| map_labels(t, labels, lang))
+                    .unwrap_or_default(),
             }),
             privacy,
             privacy_url: if privacy_report.is_some() {

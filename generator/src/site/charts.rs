@@ -110,11 +110,24 @@ impl BarChart {
         } else {
             (760, 360)
         };
+        // The legend wraps: a long series name starts a new row rather than being cut.
+        let item_width = |name: &str| 44 + name.chars().count() as i32 * 9;
+        let mut rows = 1;
+        let mut x = 100;
+        for series in &self.series {
+            if x > 100 && x + item_width(&series.name) > width as i32 - 10 {
+                rows += 1;
+                x = 100;
+            }
+            x += item_width(&series.name);
+        }
+        let legend = if self.series.len() > 1 { 28 * rows } else { 0 };
+        // The legend's rows come below the plot, which keeps its size.
+        let height = height + legend;
         let mut out = String::new();
         {
             let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
             root.fill(&WHITE).map_err(|e| error(&self.id, e))?;
-            let legend = if self.series.len() > 1 { 28 } else { 0 };
             let (root, legend_area) = root.split_vertically(height - legend);
             let value_label = |v: &f64| format_tick(*v, lang);
             let style = ("sans-serif", 16).into_font().color(&BLACK);
@@ -208,16 +221,26 @@ impl BarChart {
                 }
             }
             if legend > 0 {
-                let mut x = 100;
+                let (mut x, mut y) = (100, 0);
                 for (s, series) in self.series.iter().enumerate() {
+                    if x > 100 && x + item_width(&series.name) > width as i32 - 10 {
+                        (x, y) = (100, y + 28);
+                    }
                     let color = PALETTE[s % PALETTE.len()];
                     legend_area
-                        .draw(&Rectangle::new([(x, 8), (x + 14, 22)], color.filled()))
+                        .draw(&Rectangle::new(
+                            [(x, y + 8), (x + 14, y + 22)],
+                            color.filled(),
+                        ))
                         .map_err(|e| error(&self.id, e))?;
                     legend_area
-                        .draw(&Text::new(series.name.clone(), (x + 20, 9), style.clone()))
+                        .draw(&Text::new(
+                            series.name.clone(),
+                            (x + 20, y + 9),
+                            style.clone(),
+                        ))
                         .map_err(|e| error(&self.id, e))?;
-                    x += 44 + series.name.chars().count() as i32 * 9;
+                    x += item_width(&series.name);
                 }
             }
             root.present().map_err(|e| error(&self.id, e))?;
@@ -502,7 +525,10 @@ mod tests {
 
     #[test]
     fn tile_labels_never_cut_a_figure() {
-        assert_eq!(tile_label("6.1 · 320 000", 20).as_deref(), Some("6.1 · 320 000"));
+        assert_eq!(
+            tile_label("6.1 · 320 000", 20).as_deref(),
+            Some("6.1 · 320 000")
+        );
         assert_eq!(tile_label("6.1 · 320 000", 9).as_deref(), Some("6.1"));
         assert_eq!(tile_label("6.1 · 320 000", 2), None);
         assert_eq!(tile_label("Підтримка · 12 000", 5), None);

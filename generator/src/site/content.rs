@@ -423,6 +423,23 @@ pub struct SourceInfo {
     pub provenance: Option<crate::pull::provenance::SourceProvenance>,
 }
 
+/// The appeals are also served as Open311 GeoReport v2 (what civic apps speak).
+fn open311_links(dataset: &str) -> Vec<Link> {
+    if dataset != super::appeals::APPEALS_DATASET {
+        return Vec::new();
+    }
+    vec![
+        Link {
+            label: "Open311 GeoReport v2: services".into(),
+            url: urls::OPEN311_SERVICES.into(),
+        },
+        Link {
+            label: "Open311 GeoReport v2: requests".into(),
+            url: urls::OPEN311_REQUESTS.into(),
+        },
+    ]
+}
+
 fn source_info(source: &crate::catalog::Source, lang: &str) -> SourceInfo {
     let extra = |key: &str| source.extra.get(key).and_then(Value::as_str).unwrap_or("");
     let web = |url: &str| url.starts_with("https://") || url.starts_with("http://");
@@ -866,7 +883,10 @@ pub fn write_datasets(
                         label: "DCAT-AP (JSON-LD)".into(),
                         url: urls::CATALOG_JSONLD.into(),
                     },
-                ],
+                ]
+                .into_iter()
+                .chain(open311_links(&package.name))
+                .collect(),
                 validation: validation_summary(layout, &package.name),
                 privacy: std::fs::read_to_string(layout.privacy_file(&package.name))
                     .ok()

@@ -1,6 +1,8 @@
 //! The appeals map's data: counts of anonymised appeals per H3 cell, each cell's boundary
-//! from h3o, as an RFC 7946 GeoJSON FeatureCollection (geojson crate) with a colour class per
-//! cell and the legend. It sees only the published, anonymised cells — never raw addresses.
+//! from h3o, and — for appeals anonymisation generalised to their district — one point per
+//! district at its centre (from the published `districts` reference), as an RFC 7946 GeoJSON
+//! FeatureCollection (geojson crate) with a colour class per cell and the legend. It sees
+//! only the published, anonymised cells and districts — never raw addresses.
 //! Drawing the map (Leaflet, vendored) is the templates' and `static/js/map.js`'s job.
 
 use std::collections::BTreeMap;
@@ -23,10 +25,14 @@ pub struct HexMap {
     pub legend: Vec<LegendClass>,
     /// Appeals placed on a cell.
     pub mapped: u64,
-    /// Appeals with no cell (suppressed to their district by anonymisation).
+    /// Appeals shown at their district's centre (no cell, a district with a known centre).
+    pub district_level: u64,
+    /// Appeals with no place on the map at all.
     pub unmapped: u64,
     /// Cells drawn.
     pub cells: usize,
+    /// District points drawn.
+    pub districts: usize,
     /// Cell ids that are not valid H3 cells (reported, not drawn).
     pub invalid_cells: Vec<String>,
 }
@@ -45,19 +51,59 @@ struct Cell {
     categories: BTreeMap<String, u64>,
 }
 
-/// Builds the hexagon map from `(h3_cell, category)` pairs; an empty cell id is unmapped.
-pub fn hex_map<'a>(appeals: impl IntoIterator<Item = (&'a str, &'a str)>) -> HexMap {
+impl Cell {
+    fn add(&mut self, category: &str) {
+        self.count += 1;
+        *self.categories.entry(category.to_string()).or_default() += 1;
+    }
+
+    /// Categories, most first, as the map's side panel lists them.
+    fn categories_json(&self) -> serde_json::Value {
+        let mut categories: Vec<(&String, &u64)> = self.categories.iter().collect();
+        categories.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        json!(categories
+            .iter()
+            .map(|(name, count)| json!({"name": name, "count": count}))
+            .collect::<Vec<_>>())
+    }
+}
+
+/// One published appeal as the map sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct MapAppeal<'a> {
+    pub cell: &'a str,
+    pub district: &'a str,
+    pub category: &'a str,
+}
+
+/// District centres (latitude, longitude) by district name.
+pub type DistrictCentres = BTreeMap<String, (f64, f64)>;
+
+/// Builds the map: an appeal with a cell counts in its hexagon; one without a cell but with a
+/// district that has a centre counts at that centre; any other is unmapped.
+pub fn hex_map<'a>(
+    appeals: impl IntoIterator<Item = MapAppeal<'a>>,
+    centres: &DistrictCentres,
+) -> HexMap {
     let mut cells: BTreeMap<String, Cell> = BTreeMap::new();
+    let mut districts: BTreeMap<String, Cell> = BTreeMap::new();
     let mut unmapped = 0;
-    for (cell, category) in appeals {
-        let cell = cell.trim();
-        if cell.is_empty() {
+    for appeal in appeals {
+        let cell = appeal.cell.trim();
+        let district = appeal.district.trim();
+        if !cell.is_empty() {
+            cells
+                .entry(cell.to_ascii_lowercase())
+                .or_default()
+                .add(appeal.category);
+        } else if centres.contains_key(district) {
+            districts
+                .entry(district.to_string())
+                .or_default()
+                .add(appeal.category);
+        } else {
             unmapped += 1;
-            continue;
         }
-        let entry = cells.entry(cell.to_ascii_lowercase()).or_default();
-        entry.count += 1;
-        *entry.categories.entry(category.to_string()).or_default() += 1;
     }
     let max = cells.values().map(|c| c.count).max().unwrap_or(0);
     let legend = legend(max);
@@ -78,8 +124,6 @@ pub fn hex_map<'a>(appeals: impl IntoIterator<Item = (&'a str, &'a str)>) -> Hex
         if let Some(first) = ring.first().cloned() {
             ring.push(first);
         }
-        let mut categories: Vec<(&String, &u64)> = cell.categories.iter().collect();
-        categories.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let color = legend
             .iter()
             .find(|c| cell.count <= c.to)
@@ -88,13 +132,7 @@ pub fn hex_map<'a>(appeals: impl IntoIterator<Item = (&'a str, &'a str)>) -> Hex
         properties.insert("cell".into(), json!(id));
         properties.insert("count".into(), json!(cell.count));
         properties.insert("fill".into(), json!(color));
-        properties.insert(
-            "categories".into(),
-            json!(categories
-                .iter()
-                .map(|(name, count)| json!({"name": name, "count": count}))
-                .collect::<Vec<_>>()),
-        );
+        properties.insert("categories".into(), cell.categories_json());
         features.push(Feature {
             bbox: None,
             geometry: Some(Geometry::new(geojson::Value::Polygon(vec![ring]))),
@@ -104,6 +142,28 @@ pub fn hex_map<'a>(appeals: impl IntoIterator<Item = (&'a str, &'a str)>) -> Hex
         });
     }
     let cells_drawn = features.len();
+    let mut district_level = 0;
+    for (name, district) in &districts {
+        let Some(&(lat, lon)) = centres.get(name) else {
+            continue;
+        };
+        district_level += district.count;
+        let mut properties = JsonObject::new();
+        properties.insert("district".into(), json!(name));
+        properties.insert("count".into(), json!(district.count));
+        properties.insert("categories".into(), district.categories_json());
+        features.push(Feature {
+            bbox: None,
+            geometry: Some(Geometry::new(geojson::Value::Point(vec![
+                round6(lon),
+                round6(lat),
+            ]))),
+            id: None,
+            properties: Some(properties),
+            foreign_members: None,
+        });
+    }
+    let districts_drawn = features.len() - cells_drawn;
     let collection = FeatureCollection {
         bbox: None,
         features,
@@ -113,8 +173,10 @@ pub fn hex_map<'a>(appeals: impl IntoIterator<Item = (&'a str, &'a str)>) -> Hex
         geojson: collection.to_string(),
         legend,
         mapped,
+        district_level,
         unmapped,
         cells: cells_drawn,
+        districts: districts_drawn,
         invalid_cells,
     }
 }
@@ -162,15 +224,25 @@ mod tests {
             .unwrap()
             .to_cell(h3o::Resolution::Eight)
             .to_string();
+        let appeal = |cell, district, category| MapAppeal {
+            cell,
+            district,
+            category,
+        };
         let appeals = vec![
-            (cell.as_str(), "Благоустрій"),
-            (cell.as_str(), "Благоустрій"),
-            (cell.as_str(), "Транспорт"),
-            ("", "Транспорт"),
-            ("nonsense", "Інше"),
+            appeal(cell.as_str(), "Шевченківський", "Благоустрій"),
+            appeal(cell.as_str(), "", "Благоустрій"),
+            appeal(cell.as_str(), "", "Транспорт"),
+            appeal("", "", "Транспорт"),
+            appeal("", "Подільський", "Транспорт"),
+            appeal("", "Подільський", "Освітлення"),
+            appeal("", "Без центру", "Освітлення"),
+            appeal("nonsense", "", "Інше"),
         ];
-        let map = hex_map(appeals);
-        assert_eq!((map.mapped, map.unmapped, map.cells), (3, 1, 1));
+        let centres = DistrictCentres::from([("Подільський".to_string(), (50.47, 30.49))]);
+        let map = hex_map(appeals, &centres);
+        assert_eq!((map.mapped, map.unmapped, map.cells), (3, 2, 1));
+        assert_eq!((map.district_level, map.districts), (2, 1));
         assert_eq!(map.invalid_cells, ["nonsense"]);
         let value: serde_json::Value = serde_json::from_str(&map.geojson).unwrap();
         let feature = &value["features"][0];
@@ -182,6 +254,11 @@ mod tests {
             feature["properties"]["categories"][0],
             json!({"name": "Благоустрій", "count": 2})
         );
+        let district = &value["features"][1];
+        assert_eq!(district["geometry"]["type"], "Point");
+        assert_eq!(district["geometry"]["coordinates"], json!([30.49, 50.47]));
+        assert_eq!(district["properties"]["district"], "Подільський");
+        assert_eq!(district["properties"]["count"], 2);
     }
 
     #[test]

@@ -268,6 +268,7 @@ fn write_empty_register(site_dir: &Path, labels: &labels::Labels) -> anyhow::Res
             years: Vec::new(),
             dataset_url: String::new(),
             total: 0,
+            newest: Vec::new(),
         };
         let front = content::Front {
             title: &labels.ui(lang, "public_information_register"),

@@ -32,7 +32,20 @@ pub struct RegisterExtra {
     pub dataset_url: String,
     /// Number of documents.
     pub total: usize,
+    /// The newest dated documents (title, page, date), for the home page.
+    pub newest: Vec<NewDocument>,
 }
+
+/// A document in the home page's "newest documents".
+#[derive(Debug, Serialize)]
+pub struct NewDocument {
+    pub title: String,
+    pub url: String,
+    pub date: String,
+}
+
+/// Documents the home page lists as newest.
+const NEWEST: usize = 5;
 
 /// `page.extra` of `/register/<document_id>/` (`templates/document.html`).
 #[derive(Debug, Serialize)]
@@ -135,6 +148,17 @@ pub fn write_pages(
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| h.clone())
     };
+    // The list reads newest first (undated documents last, in the data's order): each
+    // document's weight is its place in that order.
+    let mut order: Vec<usize> = (0..table.rows.len()).collect();
+    order.sort_by_key(|&i| {
+        let date = first(&table, &table.rows[i], &["date", "issued", "document_date"]);
+        (date.is_empty(), std::cmp::Reverse(date.to_string()), i)
+    });
+    let mut place = vec![0; table.rows.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        place[i] = rank;
+    }
     let documents: Vec<Vec<ContentFile>> = table
         .rows
         .par_iter()
@@ -191,7 +215,7 @@ pub fn write_pages(
                     title,
                     description: "",
                     date: None,
-                    weight: Some(i as i64),
+                    weight: Some(place[i] as i64),
                     template: "document.html",
                     sort_by: None,
                     paginate_by: None,
@@ -245,7 +269,23 @@ pub fn write_pages(
                 .collect(),
             None => distinct(&["type"], lang),
         };
+        let newest = order
+            .iter()
+            .take(NEWEST)
+            .filter_map(|&i| {
+                let row = &table.rows[i];
+                let date = first(&table, row, &["date", "issued", "document_date"]);
+                let id = table.get(row, "document_id");
+                (!date.is_empty() && !id.is_empty()).then(|| NewDocument {
+                    title: first_in(labels, lang, &table, row, &["title", "name", "number"])
+                        .to_string(),
+                    url: vidkryto_search::urls::register_document(lang, id),
+                    date: super::content::date_text(date, lang),
+                })
+            })
+            .collect();
         let extra = RegisterExtra {
+            newest,
             kinds,
             issuers: distinct(&ISSUER, lang),
             years: years.clone(),

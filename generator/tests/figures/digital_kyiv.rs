@@ -243,3 +243,28 @@ fn checks_flag_the_text_city_budget_figure_as_a_warning() {
         assert!(text.contains("5 804 699"), "{key} names the tables' figure");
     }
 }
+
+/// The key facts of section II, as the document states them: 8 934 cameras (412 of other
+/// bodies'), more than 320 thousand active e-democracy users in 2023, 927 street-lighting
+/// cabinets, 1 326 connected surface vehicles.
+#[test]
+fn key_figures_of_section_ii() {
+    let figures = table(DATASET, "key-figures.csv");
+    for (indicator, value, qualifier) in [
+        ("video-cameras", 8934.0, "exact"),
+        ("video-cameras-other-bodies", 412.0, "exact"),
+        ("e-democracy-users", 320_000.0, "more-than"),
+        ("street-lighting-cabinets", 927.0, "exact"),
+        ("connected-surface-vehicles", 1326.0, "exact"),
+    ] {
+        let row = figures.row("indicator", indicator);
+        assert_figure(row.number("value"), value);
+        assert_eq!(row.get("qualifier"), qualifier, "{indicator}");
+        assert!(row.get("section").starts_with("II."), "{indicator}");
+    }
+    assert_eq!(
+        figures.row("indicator", "e-democracy-users").get("as_of"),
+        "2023",
+        "the document gives the user count as of 2023"
+    );
+}

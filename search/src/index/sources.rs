@@ -357,6 +357,7 @@ fn read_resource(
                 ResourceKind::Appeals if language != "uk" => continue,
                 ResourceKind::Appeals => "text",
                 ResourceKind::Measures => "measure",
+                ResourceKind::Kpis if columns.contains_key("indicator_label") => "indicator_label",
                 ResourceKind::Kpis => "indicator",
             };
             if !row.has_text_in_language(title) {
@@ -487,7 +488,10 @@ fn measure_doc(dataset: &str, resource: &str, row: &Row, row_number: u64) -> Opt
 }
 
 fn kpi_doc(dataset: &str, resource: &str, row: &Row, row_number: u64) -> Option<SearchDoc> {
-    let title = row.opt("indicator")?;
+    // A key figure's `indicator` is a code; its words are in `indicator_label`.
+    let title = row
+        .opt("indicator_label")
+        .or_else(|| row.opt("indicator"))?;
     let id = row
         .opt("kpi_id")
         .or_else(|| row.opt("indicator_id"))
@@ -502,7 +506,7 @@ fn kpi_doc(dataset: &str, resource: &str, row: &Row, row_number: u64) -> Option<
         title,
         url,
     );
-    doc.body = row.join(&["indicator_type_label", "unit", "note"]);
+    doc.body = row.join(&["indicator_type_label", "unit", "note", "section"]);
     let mut years = row.years_of("value_");
     years.dedup();
     doc.years = years;

@@ -17,7 +17,9 @@ use crate::validate::report::PublishedReport;
 
 mod pages;
 
-pub use pages::{write_pages, BudgetIndexExtra, CheckRow, MeasureExtra, ProgrammeExtra, Row};
+pub use pages::{
+    write_pages, BudgetIndexExtra, CheckRow, KeyFact, MeasureExtra, ProgrammeExtra, Row,
+};
 
 /// One funding source's money, per year.
 #[derive(Debug, Clone)]
@@ -68,6 +70,33 @@ pub struct Measure {
     pub kpis: Vec<Kpi>,
 }
 
+/// A figure the document states about what the programme works on (cameras, users), not
+/// money: the `key-figures` convention (`indicator_label`, `value`, `unit`, optional
+/// `qualifier`, `as_of`, `section`).
+#[derive(Debug, Clone)]
+pub struct KeyFigure {
+    pub label: Words,
+    pub value: Amount,
+    /// `exact`, `more-than`, `at-least`, `about` (vocabulary `qualifier__<code>`).
+    pub qualifier: String,
+    pub unit: Words,
+    pub as_of: String,
+    /// Where in the document the figure stands.
+    pub section: Words,
+}
+
+/// A programme indicator with its target per year as the document writes it (`так`,
+/// `1595*`): the `indicators` convention (`indicator`, `unit`, `value_<year>` and
+/// `value_<year>_text`).
+#[derive(Debug, Clone)]
+pub struct Indicator {
+    pub label: Words,
+    pub unit: Words,
+    pub values: Vec<Words>,
+    /// The document's footnotes to the values (`* з них 195 …`).
+    pub note: Words,
+}
+
 /// A budget programme as the explorer shows it.
 #[derive(Debug, Clone)]
 pub struct Programme {
@@ -86,7 +115,12 @@ pub struct Programme {
     /// of `total` when the document lists only the main ones.
     pub listed_total: Option<Amount>,
     /// Why the listed measures may not add up (the measures resource's description).
-    pub listed_note: String,
+    pub listed_note: Words,
+    /// Figures the document states besides money, with where it states them.
+    pub key_figures: Vec<KeyFigure>,
+    /// The programme's indicators and the years they have targets for.
+    pub indicators: Vec<Indicator>,
+    pub indicator_years: Vec<String>,
     /// Years covered when there are no per-year figures (`2021–2026`).
     pub period: String,
     /// Totals the document states, recomputed from the data.
@@ -172,7 +206,10 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
         measures: Vec::new(),
         categories: false,
         listed_total: None,
-        listed_note: String::new(),
+        listed_note: Words::default(),
+        key_figures: Vec::new(),
+        indicators: Vec::new(),
+        indicator_years: Vec::new(),
         period: String::new(),
         checks: Vec::new(),
     };
@@ -399,10 +436,96 @@ pub fn load(package: &Package, layout: &Layout) -> anyhow::Result<Option<Program
         programme.period = period_of(&programme.years, &package.name);
     }
     if let Some(resource) = package.resource("measures") {
-        programme.listed_note = resource.description.clone();
+        programme.listed_note = Words {
+            text: resource.description.clone(),
+            en: resource.description_en.clone(),
+        };
+    }
+    if let Some(table) = read("key-figures")? {
+        // Rows without a section of their own stand in the resource's source section.
+        let source = package
+            .resource("key-figures")
+            .and_then(|r| r.extra.get("sources")?.get(0));
+        let text = |key: &str| {
+            source
+                .and_then(|s| s.get(key)?.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let section = Words {
+            text: text("section"),
+            en: text("section_en"),
+        };
+        programme.key_figures = read_key_figures(&table, &section);
+    }
+    if let Some(table) = read("indicators")? {
+        (programme.indicator_years, programme.indicators) = read_indicators(&table);
     }
     programme.checks = stated_totals(package, layout)?;
     Ok(Some(programme))
+}
+
+fn read_key_figures(table: &Table, resource_section: &Words) -> Vec<KeyFigure> {
+    table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let value = Amount::parse(table.get(row, "value"))?;
+            let label = table.words(row, "indicator_label");
+            if label.is_empty() {
+                return None;
+            }
+            let section = table.words(row, "section");
+            Some(KeyFigure {
+                label,
+                value,
+                qualifier: table.get(row, "qualifier").to_string(),
+                unit: table.words(row, "unit"),
+                as_of: table.get(row, "as_of").to_string(),
+                section: if section.is_empty() {
+                    resource_section.clone()
+                } else {
+                    section
+                },
+            })
+        })
+        .collect()
+}
+
+fn read_indicators(table: &Table) -> (Vec<String>, Vec<Indicator>) {
+    let years: Vec<String> = year_columns(table, "value_")
+        .into_iter()
+        .map(|(y, _)| y)
+        .collect();
+    let indicators = table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let label = table.words(row, "indicator");
+            if label.is_empty() {
+                return None;
+            }
+            let values = years
+                .iter()
+                .map(|y| {
+                    // The document's own writing (`1595*`, `так`) first; a bare number as such.
+                    let text = table.words(row, &format!("value_{y}_text"));
+                    if text.is_empty() {
+                        Words::same(table.get(row, &format!("value_{y}")))
+                    } else {
+                        text
+                    }
+                })
+                .collect();
+            Some(Indicator {
+                label,
+                unit: table.words(row, "unit"),
+                values,
+                note: table.words(row, "note"),
+            })
+        })
+        .collect();
+    (years, indicators)
 }
 
 /// The `funding` convention: one row per source (`source`, `source_title`, `amount`, optional

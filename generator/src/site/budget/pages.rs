@@ -133,6 +133,21 @@ pub struct ProgrammeExtra {
     pub checks: Vec<CheckRow>,
     /// Charts (by year or execution, by source, by measure, treemap).
     pub charts: Vec<ChartRef>,
+    /// Figures the document states besides money (cameras, users), each with its section.
+    pub key_facts: Vec<KeyFact>,
+    /// The programme's indicators (label; unit, one cell per year as the document writes it).
+    pub indicators: Vec<Row>,
+    pub indicator_years: Vec<String>,
+}
+
+/// A figure of the "key facts" block: `понад 320 000` `користувачів` — what, as of when, where.
+#[derive(Debug, Serialize)]
+pub struct KeyFact {
+    pub figure: String,
+    pub unit: String,
+    pub label: String,
+    pub as_of: String,
+    pub section: String,
 }
 
 /// A stated total and its recomputation.
@@ -591,7 +606,7 @@ fn write_programme(
             .map(|l| Amount(p.total.0 - l.0).format(1, lang))
             .unwrap_or_default(),
         listed_note: if listed.is_some() {
-            p.listed_note.clone()
+            p.listed_note.get(lang).to_string()
         } else {
             String::new()
         },
@@ -632,6 +647,20 @@ fn write_programme(
         measures,
         checks,
         charts,
+        key_facts: key_facts(p, labels, lang),
+        indicators: p
+            .indicators
+            .iter()
+            .map(|i| Row {
+                label: i.label.get(lang).to_string(),
+                url: String::new(),
+                cells: std::iter::once(i.unit.get(lang).to_string())
+                    .chain(i.values.iter().map(|v| v.get(lang).to_string()))
+                    .chain(std::iter::once(i.note.get(lang).to_string()))
+                    .collect(),
+            })
+            .collect(),
+        indicator_years: p.indicator_years.clone(),
     };
     let description = pick(lang, &package.description, &package.description_en);
     let front = Front {
@@ -692,6 +721,27 @@ fn check_label(package: &Package, c: &super::StatedTotal, labels: &Labels, lang:
         text = format!("{text}; {}: {shown}", title(column));
     }
     text
+}
+
+fn key_facts(p: &Programme, labels: &Labels, lang: &str) -> Vec<KeyFact> {
+    p.key_figures
+        .iter()
+        .map(|k| {
+            let number = k.value.format_auto(lang);
+            // "more than 320 000": the qualifier's words, except for an exact figure.
+            let figure = match k.qualifier.as_str() {
+                "" | "exact" => number,
+                q => format!("{} {number}", labels.value(lang, "qualifier", q, "")),
+            };
+            KeyFact {
+                figure,
+                unit: k.unit.get(lang).to_string(),
+                label: k.label.get(lang).to_string(),
+                as_of: k.as_of.clone(),
+                section: k.section.get(lang).to_string(),
+            }
+        })
+        .collect()
 }
 
 /// A measure's short name for chart axes: its number and the start of its title, cut at a
