@@ -317,6 +317,10 @@ try {
   check(typed.length > 0 && typed.length < all && typed.every((t) => t.includes("1551")),
     `typing "1551" narrows the catalogue to ${JSON.stringify(typed)}`);
   check((await page.locator("#catalogue .formats .badge", { hasText: "CSV" }).count()) > 0, "catalogue shows CSV format badges");
+  check(page.url().includes("text=1551"), `the catalogue filter is kept in the page URL (${page.url()})`);
+  await page.reload({ waitUntil: "load" });
+  const reloaded = await page.locator("#catalogue .catalogue-item:visible h2").allInnerTexts();
+  check(reloaded.length === typed.length && (await page.inputValue("input[data-text-filter]")) === "1551", "after a reload the URL brings the filter back");
   await page.fill("input[data-text-filter]", "");
   await axe("catalogue");
   await shot("catalogue");

@@ -418,6 +418,8 @@ pub struct SourceInfo {
     /// The document's own date (ISO), and as the page's language writes it.
     pub date: String,
     pub date_text: String,
+    /// The document's record in the public-information register (`register`: its id).
+    pub register_url: String,
     /// Where `vidkryto pull` got it, when, its hash and whether the last pull succeeded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<crate::pull::provenance::SourceProvenance>,
@@ -460,6 +462,10 @@ fn source_info(source: &crate::catalog::Source, lang: &str) -> SourceInfo {
         url,
         date_text: date_text(&date, lang),
         date,
+        register_url: match extra("register") {
+            "" => String::new(),
+            id => urls::register_document(lang, id),
+        },
         provenance: crate::pull::provenance::SourceProvenance::of(source),
     }
 }
@@ -796,6 +802,7 @@ pub fn write_datasets(
     site_dir: &Path,
     labels: &Labels,
     related: &(dyn Fn(&Package, &str) -> Vec<Link> + Sync),
+    register_ids: &BTreeSet<String>,
 ) -> anyhow::Result<()> {
     let content = site_dir.join("content");
     let base = config.portal.base_url.trim_end_matches('/');
@@ -861,7 +868,19 @@ pub fn write_datasets(
                 sources: package
                     .sources
                     .iter()
-                    .map(|s| source_info(s, lang))
+                    .map(|s| {
+                        let mut info = source_info(s, lang);
+                        // Only a record the portal publishes: a link must open.
+                        let listed = s
+                            .extra
+                            .get("register")
+                            .and_then(Value::as_str)
+                            .is_some_and(|id| register_ids.contains(id));
+                        if !listed {
+                            info.register_url.clear();
+                        }
+                        info
+                    })
                     .collect(),
                 resources,
                 package_url: urls::package_json(&package.name),

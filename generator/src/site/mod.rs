@@ -194,7 +194,16 @@ pub fn generate(
         }
         links
     };
-    content::write_datasets(config, &published, layout, &site_dir, &labels, &related)?;
+    let register_ids = register::document_ids(register, layout)?;
+    content::write_datasets(
+        config,
+        &published,
+        layout,
+        &site_dir,
+        &labels,
+        &related,
+        &register_ids,
+    )?;
     budget::write_pages(&programmes, &site_dir, &labels)?;
     let (documents, mut memory) = match register {
         Some((package, resource)) => {

@@ -85,6 +85,23 @@ pub fn find<'a>(packages: &[&'a Package]) -> Option<(&'a Package, &'a Resource)>
     })
 }
 
+/// The ids of the documents the register publishes (each has a page), for links to them.
+pub fn document_ids(
+    register: Option<(&Package, &Resource)>,
+    layout: &Layout,
+) -> anyhow::Result<BTreeSet<String>> {
+    let Some((package, resource)) = register else {
+        return Ok(BTreeSet::new());
+    };
+    let table = Table::read(&layout.resource_csv(&package.name, &resource.name))?;
+    Ok(table
+        .rows
+        .iter()
+        .map(|row| table.get(row, "document_id").to_string())
+        .filter(|id| !id.is_empty())
+        .collect())
+}
+
 fn first<'a>(table: &'a Table, row: &'a [String], names: &[&str]) -> &'a str {
     names
         .iter()
