@@ -406,13 +406,13 @@ pub struct DatasetExtra {
     pub cite: String,
 }
 
-/// A source document.
+/// A source document, once, with every section the dataset's figures come from.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceInfo {
     /// Document title.
     pub title: String,
-    /// The heading or table the figures come from.
-    pub section: String,
+    /// The headings or tables the figures come from.
+    pub sections: Vec<String>,
     /// The official text (`url`, or a `path` that is a web address); empty when unknown.
     pub url: String,
     /// The document's own date (ISO), and as the page's language writes it.
@@ -423,6 +423,42 @@ pub struct SourceInfo {
     /// Where `vidkryto pull` got it, when, its hash and whether the last pull succeeded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provenance: Option<crate::pull::provenance::SourceProvenance>,
+}
+
+/// The package's sources as documents: one entry per document (title, address and date),
+/// listing each section the figures come from, in the order the package names them.
+fn source_documents(
+    package: &Package,
+    lang: &str,
+    register_ids: &BTreeSet<String>,
+) -> Vec<SourceInfo> {
+    let mut documents: Vec<SourceInfo> = Vec::new();
+    for source in &package.sources {
+        let mut info = source_info(source, lang);
+        // Only a record the portal publishes: a link must open.
+        let listed = source
+            .extra
+            .get("register")
+            .and_then(Value::as_str)
+            .is_some_and(|id| register_ids.contains(id));
+        if !listed {
+            info.register_url.clear();
+        }
+        let same = documents
+            .iter_mut()
+            .find(|d| d.title == info.title && d.url == info.url && d.date == info.date);
+        match same {
+            Some(document) => {
+                for section in info.sections {
+                    if !document.sections.contains(&section) {
+                        document.sections.push(section);
+                    }
+                }
+            }
+            None => documents.push(info),
+        }
+    }
+    documents
 }
 
 /// The appeals are also served as Open311 GeoReport v2 (what civic apps speak).
@@ -453,12 +489,15 @@ fn source_info(source: &crate::catalog::Source, lang: &str) -> SourceInfo {
     let date = extra("date").to_string();
     SourceInfo {
         title: pick(lang, &source.title, extra("title_en")).to_string(),
-        section: pick(
+        sections: Some(pick(
             lang,
             source.section.as_deref().unwrap_or(""),
             extra("section_en"),
-        )
-        .to_string(),
+        ))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .into_iter()
+        .collect(),
         url,
         date_text: date_text(&date, lang),
         date,
@@ -865,23 +904,7 @@ pub fn write_datasets(
                 modified: modified.clone(),
                 version: package.version.clone().unwrap_or_default(),
                 keywords: package.keywords.clone(),
-                sources: package
-                    .sources
-                    .iter()
-                    .map(|s| {
-                        let mut info = source_info(s, lang);
-                        // Only a record the portal publishes: a link must open.
-                        let listed = s
-                            .extra
-                            .get("register")
-                            .and_then(Value::as_str)
-                            .is_some_and(|id| register_ids.contains(id));
-                        if !listed {
-                            info.register_url.clear();
-                        }
-                        info
-                    })
-                    .collect(),
+                sources: source_documents(package, lang, register_ids),
                 resources,
                 package_url: urls::package_json(&package.name),
                 geojson_url,

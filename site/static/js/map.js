@@ -35,14 +35,14 @@
   }
   var layer = L.geoJSON(geojson, {
     style: function (f) {
+      if (f.properties.district) {
+        return { color: "#1f5fa8", weight: 2, fillColor: "#1f5fa8", fillOpacity: 0.3 };
+      }
       return { color: "#333333", weight: 1, fillColor: f.properties.fill, fillOpacity: 0.75 };
     },
     // A district's appeals: a circle whose area grows with the count, labelled in words.
     pointToLayer: function (feature, latlng) {
-      var marker = L.circleMarker(latlng, {
-        radius: 8 + 3 * Math.sqrt(feature.properties.count),
-        color: "#1f5fa8", weight: 2, fillColor: "#1f5fa8", fillOpacity: 0.3
-      });
+      var marker = L.circleMarker(latlng, { radius: 8 + 3 * Math.sqrt(feature.properties.count) });
       marker.bindTooltip(say(feature.properties.district) + ": " + feature.properties.count,
         { permanent: true, direction: "center", className: "district-label" });
       return marker;
