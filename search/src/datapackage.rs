@@ -73,6 +73,9 @@ pub struct Package {
     pub topic: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keywords: Vec<String>,
+    /// The keywords in English, for English pages, search and DCAT.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords_en: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub licenses: Vec<License>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

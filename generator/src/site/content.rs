@@ -903,7 +903,11 @@ pub fn write_datasets(
                 licence_url,
                 modified: modified.clone(),
                 version: package.version.clone().unwrap_or_default(),
-                keywords: package.keywords.clone(),
+                keywords: if lang == "en" && !package.keywords_en.is_empty() {
+                    package.keywords_en.clone()
+                } else {
+                    package.keywords.clone()
+                },
                 sources: source_documents(package, lang, register_ids),
                 resources,
                 package_url: urls::package_json(&package.name),

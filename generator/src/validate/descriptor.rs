@@ -220,6 +220,7 @@ fn unreachable_package() -> Package {
         modified: None,
         topic: None,
         keywords: Vec::new(),
+        keywords_en: Vec::new(),
         licenses: Vec::new(),
         contributors: Vec::new(),
         sources: Vec::new(),

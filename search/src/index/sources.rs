@@ -158,9 +158,15 @@ fn dataset_docs(name: &str, package: &Package) -> Vec<SearchDoc> {
             continue;
         }
         let mut body = vec![text(&package.description, &package.description_en)];
-        if language == "uk" {
-            body.extend(package.keywords.iter().cloned());
-        }
+        body.extend(
+            if language == "uk" {
+                &package.keywords
+            } else {
+                &package.keywords_en
+            }
+            .iter()
+            .cloned(),
+        );
         for resource in &package.resources {
             body.push(text(&resource.title, &resource.title_en));
             body.push(text(&resource.description, &resource.description_en));

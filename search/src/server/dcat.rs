@@ -192,7 +192,9 @@ fn dataset(data: &DataState, package: &Package) -> Value {
         "dct:identifier": package.name,
         "dct:title": texts(&package.title, &package.title_en),
         "dct:description": texts(&package.description, &package.description_en),
-        "dcat:keyword": package.keywords.iter().map(|k| json!({"@value": k, "@language": "uk"})).collect::<Vec<_>>(),
+        "dcat:keyword": package.keywords.iter().map(|k| json!({"@value": k, "@language": "uk"}))
+            .chain(package.keywords_en.iter().map(|k| json!({"@value": k, "@language": "en"})))
+            .collect::<Vec<_>>(),
         "dcat:landingPage": typed(page.clone(), "foaf:Document"),
         "dct:publisher": agent(&publisher, &publisher_en),
         "dcat:contactPoint": {
