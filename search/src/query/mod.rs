@@ -8,6 +8,7 @@
 mod budget;
 mod build;
 mod cursor;
+mod deadline;
 mod parse;
 mod suggest;
 
@@ -55,6 +56,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Typo-tolerant matching of every word (opt-in; by default typos get suggestions).
     pub fuzzy: bool,
+    /// When the search must give up (`QueryError::TimedOut`) rather than run on; none: no limit.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl SearchRequest {
@@ -65,6 +68,7 @@ impl SearchRequest {
             limit: DEFAULT_LIMIT,
             offset: 0,
             fuzzy: false,
+            deadline: None,
         }
     }
 
@@ -186,6 +190,8 @@ pub enum QueryError {
     NoIndex,
     #[error("the search failed in the index")]
     Index(#[from] tantivy::TantivyError),
+    #[error("the search ran past its time limit and was stopped")]
+    TimedOut,
     #[error("{0}")]
     FacetTable(String),
 }
@@ -202,6 +208,7 @@ impl QueryError {
             QueryError::UnknownFacet(name) => Some(name),
             QueryError::BadYear(_) => Some("year"),
             QueryError::TooDeep { .. } => Some("cursor"),
+            QueryError::TimedOut => Some("q"),
             QueryError::NoIndex | QueryError::Index(_) | QueryError::FacetTable(_) => None,
         }
     }
@@ -244,7 +251,17 @@ impl LoadedIndex {
         }
         let text = text.unwrap_or_else(|| Box::new(AllQuery));
         let query = with_filter(text, filter.as_deref());
-        let page = run(&searcher, &facet_table, &*query, limit, request.offset)?;
+        let page = match request.deadline {
+            Some(until) => {
+                let bounded = deadline::Deadline::new(&*query, until);
+                let page = run(&searcher, &facet_table, &bounded, limit, request.offset)?;
+                if bounded.expired() {
+                    return Err(QueryError::TimedOut);
+                }
+                page
+            }
+            None => run(&searcher, &facet_table, &*query, limit, request.offset)?,
+        };
         let suggestions = if page.total < FUZZY_BELOW && !request.fuzzy {
             suggest::suggest(
                 &searcher,

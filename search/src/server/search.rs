@@ -47,7 +47,8 @@ pub fn routes(
                 let slot = state.search_slots.clone().acquire_owned().await.ok();
                 let task_state = state.clone();
                 // The slot moves into the task: a search cut off by the time limit keeps
-                // its core until it ends, so timed-out searches cannot pile up.
+                // its core until it ends — within microseconds, since the search obeys the
+                // same limit (`query::deadline`) — so timed-out searches cannot pile up.
                 let task = tokio::task::spawn_blocking(move || {
                     let reply = search(&task_state, &raw);
                     drop(slot);
@@ -229,7 +230,12 @@ fn search(state: &AppState, raw: &str) -> Result<SearchBody, ApiError> {
             .map_err(|e| ApiError::bad_parameter("cursor", e.to_string()))?;
         request.offset = usize::try_from(offset).unwrap_or(usize::MAX);
     }
-    let response = loaded.search(&request).map_err(to_api_error)?;
+    // The search stops itself at the limit (its core is then free), not only the wait.
+    request.deadline = Some(std::time::Instant::now() + state.search_time);
+    let response = loaded.search(&request).map_err(|e| match e {
+        QueryError::TimedOut => too_slow(state.search_time),
+        e => to_api_error(e),
+    })?;
     let next = response
         .next_offset()
         .map(|offset| key.encode(fingerprint, offset as u64));
