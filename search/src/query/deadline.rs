@@ -1,8 +1,10 @@
-//! A time limit the search itself obeys: `Deadline` wraps a query so that each segment's
-//! scorer looks at the clock every few thousand documents and, once the limit has passed,
-//! ends as if no document were left. The search then stops working (its core is free for the
-//! next request) instead of running on after the client was told it took too long; the
-//! caller learns of it from `expired` and answers with an error, never with partial counts.
+//! A time limit the search itself obeys: `Deadline` wraps a query so that each segment's walk
+//! looks at the clock every few thousand documents and, once the limit has passed, stops
+//! handing documents to the collectors (facet counting, ranking) and searches no further
+//! segment; a scorer used outside that walk ends as if no document were left. The search's
+//! core is then soon free for the next request instead of running on after the client was
+//! told it took too long; the caller learns of it from `expired` and answers with an error,
+//! never with partial counts.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -87,8 +89,81 @@ impl Weight for DeadlineWeight {
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         self.inner.explain(reader, doc)
     }
+
+    // The collecting paths go through the inner weight's own loop (a union's buffered walk is
+    // ~30 % faster than stepping a wrapped scorer): the clock is read in the callback, and
+    // past the limit the callback stops handing documents to the collector (no more facet
+    // counting or ranking) and no further segment is searched.
+    fn for_each(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score),
+    ) -> tantivy::Result<()> {
+        if self.expired.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let mut clock = Clock::new(self.until, &self.expired);
+        self.inner.for_each(reader, &mut |doc, score| {
+            if !clock.past_limit() {
+                callback(doc, score);
+            }
+        })
+    }
+
+    fn for_each_no_score(
+        &self,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(&[DocId]),
+    ) -> tantivy::Result<()> {
+        if self.expired.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let mut clock = Clock::new(self.until, &self.expired);
+        self.inner.for_each_no_score(reader, &mut |docs| {
+            if !clock.past_limit() {
+                callback(docs);
+            }
+        })
+    }
 }
 
+/// The clock of one segment's walk: read every `CHECK_EVERY` calls; once past the limit it
+/// stays past and flags the search as expired.
+struct Clock<'a> {
+    until: Instant,
+    expired: &'a AtomicBool,
+    countdown: u32,
+    stopped: bool,
+}
+
+impl<'a> Clock<'a> {
+    fn new(until: Instant, expired: &'a AtomicBool) -> Clock<'a> {
+        Clock {
+            until,
+            expired,
+            countdown: 0,
+            stopped: false,
+        }
+    }
+
+    fn past_limit(&mut self) -> bool {
+        if self.stopped {
+            return true;
+        }
+        if self.countdown > 0 {
+            self.countdown -= 1;
+            return false;
+        }
+        self.countdown = CHECK_EVERY;
+        if Instant::now() >= self.until {
+            self.stopped = true;
+            self.expired.store(true, Ordering::Relaxed);
+        }
+        self.stopped
+    }
+}
+
+/// For the other paths (counting, intersections): a scorer that ends at the limit.
 struct DeadlineScorer {
     inner: Box<dyn Scorer>,
     until: Instant,
@@ -151,7 +226,7 @@ impl Scorer for DeadlineScorer {
 mod tests {
     use std::time::Duration;
 
-    use tantivy::collector::Count;
+    use tantivy::collector::{Count, TopDocs};
     use tantivy::query::AllQuery;
     use tantivy::schema::{Schema, STRING};
     use tantivy::{doc, Index, IndexWriter};
@@ -188,6 +263,12 @@ mod tests {
             .unwrap_or_else(Instant::now);
         let bounded = Deadline::new(&AllQuery, past);
         let counted = searcher.search(&bounded, &Count).unwrap();
+        assert!(counted < 20_000, "stopped early ({counted})");
+        assert!(bounded.expired());
+        // Ranked and counted together (the search's own shape) goes through `for_each`.
+        let bounded = Deadline::new(&AllQuery, past);
+        let top = TopDocs::with_limit(10).order_by_score();
+        let (_, counted) = searcher.search(&bounded, &(top, Count)).unwrap();
         assert!(counted < 20_000, "stopped early ({counted})");
         assert!(bounded.expired());
     }
