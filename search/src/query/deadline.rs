@@ -79,10 +79,7 @@ impl Weight for DeadlineWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         Ok(Box::new(DeadlineScorer {
             inner: self.inner.scorer(reader, boost)?,
-            until: self.until,
-            expired: self.expired.clone(),
-            countdown: 0,
-            stopped: false,
+            clock: Clock::new(self.until, &self.expired),
         }))
     }
 
@@ -129,18 +126,18 @@ impl Weight for DeadlineWeight {
 
 /// The clock of one segment's walk: read every `CHECK_EVERY` calls; once past the limit it
 /// stays past and flags the search as expired.
-struct Clock<'a> {
+struct Clock {
     until: Instant,
-    expired: &'a AtomicBool,
+    expired: Arc<AtomicBool>,
     countdown: u32,
     stopped: bool,
 }
 
-impl<'a> Clock<'a> {
-    fn new(until: Instant, expired: &'a AtomicBool) -> Clock<'a> {
+impl Clock {
+    fn new(until: Instant, expired: &Arc<AtomicBool>) -> Clock {
         Clock {
             until,
-            expired,
+            expired: expired.clone(),
             countdown: 0,
             stopped: false,
         }
@@ -166,45 +163,26 @@ impl<'a> Clock<'a> {
 /// For the other paths (counting, intersections): a scorer that ends at the limit.
 struct DeadlineScorer {
     inner: Box<dyn Scorer>,
-    until: Instant,
-    expired: Arc<AtomicBool>,
-    countdown: u32,
-    stopped: bool,
-}
-
-impl DeadlineScorer {
-    /// Whether the limit has passed; looks at the clock only every `CHECK_EVERY` calls.
-    fn past_limit(&mut self) -> bool {
-        if self.countdown > 0 {
-            self.countdown -= 1;
-            return false;
-        }
-        self.countdown = CHECK_EVERY;
-        if Instant::now() >= self.until {
-            self.stopped = true;
-            self.expired.store(true, Ordering::Relaxed);
-        }
-        self.stopped
-    }
+    clock: Clock,
 }
 
 impl DocSet for DeadlineScorer {
     fn advance(&mut self) -> DocId {
-        if self.stopped || self.past_limit() {
+        if self.clock.past_limit() {
             return TERMINATED;
         }
         self.inner.advance()
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        if self.stopped || self.past_limit() {
+        if self.clock.past_limit() {
             return TERMINATED;
         }
         self.inner.seek(target)
     }
 
     fn doc(&self) -> DocId {
-        if self.stopped {
+        if self.clock.stopped {
             TERMINATED
         } else {
             self.inner.doc()
