@@ -343,6 +343,56 @@ impl Resource {
     }
 }
 
+/// What a published resource holds, by the column conventions every stage reads it by: the
+/// site renders a page kind for it, the index writes its search documents, the APIs serve it
+/// (Open311 over appeals). The one place these conventions are written; a package needs no
+/// particular name to be recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    /// Documents of the public-information register: `document_id`, `title`.
+    Register,
+    /// Anonymised citizens' appeals: `id`, `date`, `category`, `district`, `status`.
+    Appeals,
+    /// Measures of a budget programme (topic `budget`): `measure`.
+    Measures,
+    /// Performance indicators of a budget programme (topic `budget`): `indicator`.
+    Kpis,
+}
+
+impl ResourceKind {
+    /// The kind of a table in a package of `topic` whose columns are those `has` knows.
+    pub fn of(topic: Option<&str>, has: impl Fn(&str) -> bool) -> Option<ResourceKind> {
+        let budget = topic == Some("budget");
+        if has("document_id") && has("title") {
+            Some(ResourceKind::Register)
+        } else if ["id", "date", "category", "district", "status"]
+            .iter()
+            .all(|c| has(c))
+        {
+            Some(ResourceKind::Appeals)
+        } else if budget && has("measure") {
+            Some(ResourceKind::Measures)
+        } else if budget && has("indicator") {
+            Some(ResourceKind::Kpis)
+        } else {
+            None
+        }
+    }
+}
+
+impl Package {
+    /// The kind of `resource` of this package, by its schema's fields.
+    pub fn kind_of(&self, resource: &Resource) -> Option<ResourceKind> {
+        ResourceKind::of(self.topic.as_deref(), |c| resource.field(c).is_some())
+    }
+
+    /// The first public resource of this package of `kind`.
+    pub fn resource_of_kind(&self, kind: ResourceKind) -> Option<&Resource> {
+        self.public_resources()
+            .find(|r| self.kind_of(r) == Some(kind))
+    }
+}
+
 impl Field {
     /// `trueValues`, when the schema gives them.
     pub fn true_values(&self) -> Option<Vec<String>> {

@@ -17,14 +17,13 @@ use super::charts::{BarChart, Series};
 use super::content::{
     file_name, pick, write_chart, write_page, ChartCredit, ChartRef, Front, Link, Table, LANGS,
 };
+use super::kinds::{DatasetAdditions, PageKind, Site};
 use super::labels::{cell, columns, Labels};
 use super::maps::{hex_map, DistrictCentres, LegendClass, MapAppeal};
 use super::numbers::Amount;
 use super::zola::ContentFile;
-use crate::catalog::Package;
+use crate::catalog::{Package, Resource, ResourceKind};
 
-/// The dataset of published anonymised appeals (see the team contract).
-pub const APPEALS_DATASET: &str = "kyiv-appeals";
 /// Where the hexagon GeoJSON is published.
 pub const HEXAGONS_URL: &str = "/appeals/hexagons.geojson";
 const HEXAGONS_FILE: &str = "static/appeals/hexagons.geojson";
@@ -189,11 +188,20 @@ fn source_name(package: &Package, id: &str, lang: &str) -> String {
     super::labels::source_document(package, id, lang, 60).unwrap_or_else(|| id.to_string())
 }
 
-/// The centres of the districts (`districts` resource of the appeals dataset: `district`,
-/// `lat`, `lon`), where appeals anonymisation kept only the district are drawn; none when
-/// the portal does not publish one.
-fn district_centres(layout: &Layout) -> anyhow::Result<DistrictCentres> {
-    let path = layout.resource_csv(APPEALS_DATASET, "districts");
+/// The centres of the districts (a resource of the appeals' package with `district`, `lat`
+/// and `lon` and no `id`), where appeals anonymisation kept only the district are drawn;
+/// none when the package publishes none.
+fn district_centres(layout: &Layout, package: &Package) -> anyhow::Result<DistrictCentres> {
+    let centres = package.public_resources().find(|r| {
+        ["district", "lat", "lon"]
+            .iter()
+            .all(|c| r.field(c).is_some())
+            && r.field("id").is_none()
+    });
+    let Some(centres) = centres else {
+        return Ok(DistrictCentres::new());
+    };
+    let path = layout.resource_csv(&package.name, &centres.name);
     if !path.is_file() {
         return Ok(DistrictCentres::new());
     }
@@ -268,18 +276,12 @@ pub struct AppealExtra {
 /// search links their rows in the API instead), in memory like the register's documents
 /// (`zola::ContentFile`). They show only what the published CSV holds.
 fn appeal_pages(
-    packages: &[&Package],
+    package: &Package,
+    resource: &Resource,
     table: &Table,
     labels: &Labels,
 ) -> anyhow::Result<Vec<ContentFile>> {
-    let Some(package) = packages.iter().find(|p| p.name == APPEALS_DATASET) else {
-        return Ok(Vec::new());
-    };
-    let fields = package
-        .resource("appeals")
-        .and_then(|r| r.schema.as_ref())
-        .map(|s| s.fields.clone())
-        .unwrap_or_default();
+    let fields = resource.fields();
     let shown = columns(&table.headers);
     let mut files = Vec::with_capacity(table.rows.len() * LANGS.len());
     for (i, row) in table.rows.iter().enumerate() {
@@ -317,7 +319,7 @@ fn appeal_pages(
                 id: id.to_string(),
                 fields: labelled,
                 appeals_url: super::content::url(lang, "appeals"),
-                dataset_url: urls::dataset(lang, APPEALS_DATASET),
+                dataset_url: urls::dataset(lang, &package.name),
             };
             let front = Front {
                 title: &title,
@@ -342,10 +344,69 @@ fn appeal_pages(
     Ok(files)
 }
 
+/// The appeals dashboard as a page kind: `/appeals/`, and a page per published appeal, from
+/// the portal's first public resource of the appeals' kind (whatever its package is called).
+pub struct Dashboard<'a> {
+    appeals: Option<(&'a Package, &'a Resource)>,
+}
+
+impl<'a> Dashboard<'a> {
+    pub fn load(site: &Site<'a>) -> Dashboard<'a> {
+        Dashboard {
+            appeals: site
+                .packages
+                .iter()
+                .find_map(|p| p.resource_of_kind(ResourceKind::Appeals).map(|r| (*p, r))),
+        }
+    }
+}
+
+impl PageKind for Dashboard<'_> {
+    fn dataset_additions(
+        &self,
+        package: &Package,
+        lang: &str,
+        labels: &Labels,
+    ) -> DatasetAdditions {
+        if self.appeals.is_none_or(|(p, _)| p.name != package.name) {
+            return DatasetAdditions::default();
+        }
+        DatasetAdditions {
+            related: vec![Link {
+                label: labels.ui(lang, "citizens_appeals"),
+                url: super::content::url(lang, "appeals"),
+            }],
+            // The appeals are also served as Open311 GeoReport v2 (what civic apps speak).
+            downloads: vec![
+                Link {
+                    label: "Open311 GeoReport v2: services".into(),
+                    url: urls::OPEN311_SERVICES.into(),
+                },
+                Link {
+                    label: "Open311 GeoReport v2: requests".into(),
+                    url: urls::OPEN311_REQUESTS.into(),
+                },
+            ],
+            geojson_url: Some(HEXAGONS_URL.to_string()),
+        }
+    }
+
+    fn write(&self, site: &Site) -> anyhow::Result<Vec<ContentFile>> {
+        write_pages(
+            site.packages,
+            self.appeals,
+            site.layout,
+            site.dir,
+            site.labels,
+        )
+    }
+}
+
 /// Writes `/appeals/` from the published files in `layout` and returns the published appeals'
 /// own pages (in memory, see [`appeal_pages`]).
-pub fn write_pages(
+fn write_pages(
     packages: &[&Package],
+    published: Option<(&Package, &Resource)>,
     layout: &Layout,
     site_dir: &Path,
     labels: &Labels,
@@ -366,19 +427,24 @@ pub fn write_pages(
         Some((p, r)) => Some(Table::read(&layout.resource_csv(&p.name, r))?),
         None => None,
     };
-    let appeals_csv = layout.resource_csv(APPEALS_DATASET, "appeals");
-    let appeals = if appeals_csv.is_file() {
-        Some(Table::read(&appeals_csv)?)
-    } else {
-        None
+    let appeals = match published {
+        Some((package, resource)) => {
+            let path = layout.resource_csv(&package.name, &resource.name);
+            path.is_file().then(|| Table::read(&path)).transpose()?
+        }
+        None => None,
     };
-    let records = match &appeals {
-        Some(table) if table.rows.len() <= urls::APPEAL_PAGES_MAX => {
-            appeal_pages(packages, table, labels)?
+    let records = match (&appeals, published) {
+        (Some(table), Some((package, resource))) if table.rows.len() <= urls::APPEAL_PAGES_MAX => {
+            appeal_pages(package, resource, table, labels)?
         }
         _ => Vec::new(),
     };
-    let centres = district_centres(layout)?;
+    let appeals_dataset = published.map_or("", |(p, _)| p.name.as_str());
+    let centres = match published {
+        Some((package, _)) => district_centres(layout, package)?,
+        None => DistrictCentres::new(),
+    };
     let map = appeals.as_ref().map(|t| {
         let column = |name: &str| t.column(name);
         let (cell, district, category) =
@@ -408,9 +474,10 @@ pub fn write_pages(
             map.geojson.replace("</", "<\\/").as_bytes(),
         )?;
     }
-    let privacy_file = layout.dataset_dir(APPEALS_DATASET).join("privacy.json");
-    let privacy_report: Option<Value> = std::fs::read_to_string(&privacy_file)
-        .ok()
+    let privacy_report: Option<Value> = published
+        .and_then(|(p, _)| {
+            std::fs::read_to_string(layout.dataset_dir(&p.name).join("privacy.json")).ok()
+        })
         .and_then(|t| serde_json::from_str(&t).ok());
 
     for lang in LANGS {
@@ -505,10 +572,8 @@ pub fn write_pages(
         let mut statuses = Vec::new();
         let mut withheld = Vec::new();
         if let Some(table) = &appeals {
-            let credit = packages
-                .iter()
-                .find(|p| p.name == APPEALS_DATASET)
-                .map(|p| ChartCredit::of(p, labels, lang))
+            let credit = published
+                .map(|(p, _)| ChartCredit::of(p, labels, lang))
                 .unwrap_or_default();
             for (column, title, horizontal) in [
                 ("category", "chart_appeals_by_category", true),
@@ -601,11 +666,15 @@ pub fn write_pages(
             }),
             privacy,
             privacy_url: if privacy_report.is_some() {
-                format!("/data/{APPEALS_DATASET}/privacy.json")
+                urls::privacy_json(appeals_dataset)
             } else {
                 String::new()
             },
-            appeals_dataset_url: super::content::url(lang, &format!("datasets/{APPEALS_DATASET}")),
+            appeals_dataset_url: if appeals_dataset.is_empty() {
+                String::new()
+            } else {
+                urls::dataset(lang, appeals_dataset)
+            },
         };
         let front = Front {
             title: &ui("citizens_appeals"),

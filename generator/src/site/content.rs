@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use vidkryto_search::{urls, Layout};
 
 use super::charts::BarChart;
+use super::kinds::{self, PageKind};
 use super::labels::{cell, columns, Labels};
 use super::numbers::Amount;
 use crate::catalog::{Field, Package, Resource};
@@ -430,7 +431,7 @@ pub struct SourceInfo {
 fn source_documents(
     package: &Package,
     lang: &str,
-    register_ids: &BTreeSet<String>,
+    shown: &dyn Fn(&str) -> bool,
 ) -> Vec<SourceInfo> {
     let mut documents: Vec<SourceInfo> = Vec::new();
     for source in &package.sources {
@@ -440,7 +441,7 @@ fn source_documents(
             .extra
             .get("register")
             .and_then(Value::as_str)
-            .is_some_and(|id| register_ids.contains(id));
+            .is_some_and(shown);
         if !listed {
             info.register_url.clear();
         }
@@ -459,23 +460,6 @@ fn source_documents(
         }
     }
     documents
-}
-
-/// The appeals are also served as Open311 GeoReport v2 (what civic apps speak).
-fn open311_links(dataset: &str) -> Vec<Link> {
-    if dataset != super::appeals::APPEALS_DATASET {
-        return Vec::new();
-    }
-    vec![
-        Link {
-            label: "Open311 GeoReport v2: services".into(),
-            url: urls::OPEN311_SERVICES.into(),
-        },
-        Link {
-            label: "Open311 GeoReport v2: requests".into(),
-            url: urls::OPEN311_REQUESTS.into(),
-        },
-    ]
 }
 
 fn source_info(source: &crate::catalog::Source, lang: &str) -> SourceInfo {
@@ -840,8 +824,7 @@ pub fn write_datasets(
     layout: &Layout,
     site_dir: &Path,
     labels: &Labels,
-    related: &(dyn Fn(&Package, &str) -> Vec<Link> + Sync),
-    register_ids: &BTreeSet<String>,
+    kinds: &[Box<dyn PageKind + '_>],
 ) -> anyhow::Result<()> {
     let content = site_dir.join("content");
     let base = config.portal.base_url.trim_end_matches('/');
@@ -892,8 +875,8 @@ pub fn write_datasets(
                 pick(lang, &config.portal.title, &config.portal.title_en),
                 if modified.is_empty() { "—" } else { &modified },
             );
-            let geojson_url = (package.name == super::appeals::APPEALS_DATASET)
-                .then(|| super::appeals::HEXAGONS_URL.to_string());
+            let added = kinds::dataset_additions(kinds, package, lang, labels);
+            let geojson_url = added.geojson_url;
             let extra = DatasetExtra {
                 name: package.name.clone(),
                 topic: package.topic.clone().unwrap_or_default(),
@@ -908,7 +891,9 @@ pub fn write_datasets(
                 } else {
                     package.keywords.clone()
                 },
-                sources: source_documents(package, lang, register_ids),
+                sources: source_documents(package, lang, &|id| {
+                    kinds.iter().any(|k| k.shows_document(id))
+                }),
                 resources,
                 package_url: urls::package_json(&package.name),
                 geojson_url,
@@ -931,7 +916,7 @@ pub fn write_datasets(
                     },
                 ]
                 .into_iter()
-                .chain(open311_links(&package.name))
+                .chain(added.downloads)
                 .collect(),
                 validation: validation_summary(layout, &package.name),
                 privacy: std::fs::read_to_string(layout.privacy_file(&package.name))
@@ -939,7 +924,7 @@ pub fn write_datasets(
                     .and_then(|t| serde_json::from_str(&t).ok())
                     .map(|r| super::appeals::privacy_sentences(&r, labels, lang))
                     .unwrap_or_default(),
-                related: related(package, lang),
+                related: added.related,
                 jsonld: escape_script(&jsonld.to_string()),
                 cite,
             };

@@ -7,6 +7,7 @@ pub mod appeals;
 pub mod budget;
 pub mod charts;
 pub mod content;
+pub mod kinds;
 pub mod labels;
 pub mod maps;
 pub mod numbers;
@@ -23,7 +24,6 @@ use vidkryto_search::Layout;
 
 use crate::catalog::Package;
 use crate::config::Config;
-use content::{url, Link, LANGS};
 
 /// Which renderer turns the generated site into HTML.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -159,65 +159,18 @@ pub fn generate(
         .iter()
         .filter(|p| !p.private && layout.package_file(&p.name).is_file())
         .collect();
-    let mut programmes = Vec::new();
-    // Any package whose resources follow the explorer's conventions (`budget::load`), not
-    // only topic `budget`: the IT audit's spending is money a journalist compares too.
-    for package in &published {
-        if let Some(programme) = budget::load(package, layout)
-            .with_context(|| format!("cannot read the budget of `{}`", package.name))?
-        {
-            programmes.push((*package, programme));
-        }
-    }
-    let register = register::find(&published);
-    let programme_names: Vec<String> = programmes.iter().map(|(p, _)| p.name.clone()).collect();
-    let register_name = register.map(|(p, _)| p.name.clone());
-    let related = |package: &Package, lang: &str| -> Vec<Link> {
-        let mut links = Vec::new();
-        if programme_names.contains(&package.name) {
-            links.push(Link {
-                label: labels.ui(lang, "open_budget"),
-                url: url(lang, &format!("budget/{}", package.name)),
-            });
-        }
-        if package.topic.as_deref() == Some("appeals") {
-            links.push(Link {
-                label: labels.ui(lang, "citizens_appeals"),
-                url: url(lang, "appeals"),
-            });
-        }
-        if register_name.as_deref() == Some(package.name.as_str()) {
-            links.push(Link {
-                label: labels.ui(lang, "public_information_register"),
-                url: url(lang, "register"),
-            });
-        }
-        links
-    };
-    let register_ids = register::document_ids(register, layout)?;
-    content::write_datasets(
-        config,
-        &published,
+    let site = kinds::Site {
+        packages: &published,
         layout,
-        &site_dir,
-        &labels,
-        &related,
-        &register_ids,
-    )?;
-    budget::write_pages(&programmes, &site_dir, &labels)?;
-    let (documents, mut memory) = match register {
-        Some((package, resource)) => {
-            register::write_pages(package, resource, layout, &site_dir, &labels)
-                .with_context(|| format!("cannot write the register from `{}`", package.name))?
-        }
-        None => {
-            write_empty_register(&site_dir, &labels)?;
-            (0, Vec::new())
-        }
+        dir: &site_dir,
+        labels: &labels,
     };
-    memory.extend(appeals::write_pages(
-        &published, layout, &site_dir, &labels,
-    )?);
+    let kinds = kinds::all(&site)?;
+    content::write_datasets(config, &published, layout, &site_dir, &labels, &kinds)?;
+    let mut memory = Vec::new();
+    for kind in &kinds {
+        memory.extend(kind.write(&site)?);
+    }
     if engine == Engine::Zola {
         let content_dir = site_dir.join("content");
         memory.par_iter().try_for_each(|f| {
@@ -229,12 +182,13 @@ pub fn generate(
     }
     content::write_static_sections(&site_dir, &labels)?;
     content::prune_stale(&site_dir, started)?;
-    let summary = SiteSummary {
+    let mut summary = SiteSummary {
         site_dir: site_dir.display().to_string(),
-        programmes: programme_names,
-        documents,
         ..SiteSummary::default()
     };
+    for kind in &kinds {
+        kind.summarise(&mut summary);
+    }
     Ok((summary, memory))
 }
 
@@ -267,36 +221,6 @@ fn write_site_config(config: &Config, site_dir: &Path) -> anyhow::Result<()> {
     }
     let text = toml::to_string(&table).context("cannot write the site configuration")?;
     content::write_file(&path, text.as_bytes())
-}
-
-fn write_empty_register(site_dir: &Path, labels: &labels::Labels) -> anyhow::Result<()> {
-    for lang in LANGS {
-        let extra = register::RegisterExtra {
-            kinds: Vec::new(),
-            issuers: Vec::new(),
-            years: Vec::new(),
-            dataset_url: String::new(),
-            total: 0,
-            newest: Vec::new(),
-        };
-        let front = content::Front {
-            title: &labels.ui(lang, "public_information_register"),
-            description: "",
-            date: None,
-            weight: Some(4),
-            template: "register.html",
-            sort_by: None,
-            paginate_by: None,
-            extra: &extra,
-        };
-        content::write_page(
-            &site_dir.join("content"),
-            &format!("register/{}", content::file_name("_index", lang)),
-            &front,
-            "",
-        )?;
-    }
-    Ok(())
 }
 
 /// Runs `zola build` on the generated site and merges its output into `out_dir`.

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 use rayon::prelude::*;
@@ -12,9 +13,11 @@ use serde::Serialize;
 use vidkryto_search::Layout;
 
 use super::content::{file_name, pick, url, write_page, Front, Link, Table, LANGS};
+use super::kinds::{DatasetAdditions, PageKind, Site};
 use super::labels::{cell, columns, Labels};
 use super::zola::ContentFile;
-use crate::catalog::{Package, Resource};
+use super::SiteSummary;
+use crate::catalog::{Package, Resource, ResourceKind};
 
 /// Documents per list page; filters work within a page, search across all of them.
 pub const PER_PAGE: usize = 500;
@@ -72,21 +75,84 @@ pub struct DocumentExtra {
     pub dataset_url: String,
 }
 
-/// The register package and resource, if one is published.
+/// The register package and resource, if one is published: the first public resource of
+/// the register's kind (`document_id`, `title`).
 pub fn find<'a>(packages: &[&'a Package]) -> Option<(&'a Package, &'a Resource)> {
-    packages.iter().find_map(|p| {
-        p.public_resources()
-            .find(|r| {
-                r.schema
-                    .as_ref()
-                    .is_some_and(|s| s.fields.iter().any(|f| f.name == "document_id"))
-            })
-            .map(|r| (*p, r))
-    })
+    packages
+        .iter()
+        .find_map(|p| p.resource_of_kind(ResourceKind::Register).map(|r| (*p, r)))
+}
+
+/// The register as a page kind: `/register/` and a page per document.
+pub struct Register<'a> {
+    found: Option<(&'a Package, &'a Resource)>,
+    ids: BTreeSet<String>,
+    documents: AtomicUsize,
+}
+
+impl<'a> Register<'a> {
+    pub fn load(site: &Site<'a>) -> anyhow::Result<Register<'a>> {
+        let found = find(site.packages);
+        Ok(Register {
+            found,
+            ids: document_ids(found, site.layout)?,
+            documents: AtomicUsize::new(0),
+        })
+    }
+}
+
+impl PageKind for Register<'_> {
+    fn dataset_additions(
+        &self,
+        package: &Package,
+        lang: &str,
+        labels: &Labels,
+    ) -> DatasetAdditions {
+        let shown = self.found.is_some_and(|(p, _)| p.name == package.name);
+        DatasetAdditions::related_if(shown, || Link {
+            label: labels.ui(lang, "public_information_register"),
+            url: url(lang, "register"),
+        })
+    }
+
+    fn shows_document(&self, id: &str) -> bool {
+        self.ids.contains(id)
+    }
+
+    fn write(&self, site: &Site) -> anyhow::Result<Vec<ContentFile>> {
+        let Some((package, resource)) = self.found else {
+            write_empty(site.dir, site.labels)?;
+            return Ok(Vec::new());
+        };
+        let (documents, pages) = write_pages(package, resource, site.layout, site.dir, site.labels)
+            .with_context(|| format!("cannot write the register from `{}`", package.name))?;
+        self.documents.store(documents, Ordering::Relaxed);
+        Ok(pages)
+    }
+
+    fn summarise(&self, summary: &mut SiteSummary) {
+        summary.documents = self.documents.load(Ordering::Relaxed);
+    }
+}
+
+/// `/register/` saying there is no register, for a portal that publishes none.
+fn write_empty(site_dir: &Path, labels: &Labels) -> anyhow::Result<()> {
+    for lang in LANGS {
+        let extra = RegisterExtra {
+            kinds: Vec::new(),
+            issuers: Vec::new(),
+            years: Vec::new(),
+            dataset_url: String::new(),
+            total: 0,
+            newest: Vec::new(),
+        };
+        write_list(site_dir, labels, lang, &extra, false)?;
+    }
+    Ok(())
 }
 
 /// The ids of the documents the register publishes (each has a page), for links to them.
-pub fn document_ids(
+fn document_ids(
     register: Option<(&Package, &Resource)>,
     layout: &Layout,
 ) -> anyhow::Result<BTreeSet<String>> {
@@ -136,7 +202,7 @@ const ISSUER: [&str; 3] = ["issuer_label", "issuer", "author"];
 
 /// Writes the register list and returns the number of documents and one page per document,
 /// in memory (see `zola::ContentFile`: a large register is most of a portal's pages).
-pub fn write_pages(
+fn write_pages(
     package: &Package,
     resource: &Resource,
     layout: &Layout,
@@ -144,7 +210,6 @@ pub fn write_pages(
     labels: &Labels,
 ) -> anyhow::Result<(usize, Vec<ContentFile>)> {
     let table = Table::read(&layout.resource_csv(&package.name, &resource.name))?;
-    let content = site_dir.join("content");
     let fields = resource
         .schema
         .as_ref()
@@ -309,22 +374,33 @@ pub fn write_pages(
             dataset_url: url(lang, &format!("datasets/{}", package.name)),
             total: table.rows.len(),
         };
-        let front = Front {
-            title: &labels.ui(lang, "public_information_register"),
-            description: "",
-            date: None,
-            weight: Some(4),
-            template: "register.html",
-            sort_by: Some("weight"),
-            paginate_by: Some(PER_PAGE),
-            extra: &extra,
-        };
-        write_page(
-            &content,
-            &format!("register/{}", file_name("_index", lang)),
-            &front,
-            "",
-        )?;
+        write_list(site_dir, labels, lang, &extra, true)?;
     }
     Ok((table.rows.len(), documents.into_iter().flatten().collect()))
+}
+
+/// `/register/` in `lang`; `paged`, the documents' pages are its pages, in weight order.
+fn write_list(
+    site_dir: &Path,
+    labels: &Labels,
+    lang: &str,
+    extra: &RegisterExtra,
+    paged: bool,
+) -> anyhow::Result<()> {
+    let front = Front {
+        title: &labels.ui(lang, "public_information_register"),
+        description: "",
+        date: None,
+        weight: Some(4),
+        template: "register.html",
+        sort_by: paged.then_some("weight"),
+        paginate_by: paged.then_some(PER_PAGE),
+        extra,
+    };
+    write_page(
+        &site_dir.join("content"),
+        &format!("register/{}", file_name("_index", lang)),
+        &front,
+        "",
+    )
 }

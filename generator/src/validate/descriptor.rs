@@ -648,45 +648,47 @@ fn placeholder(index: usize) -> Resource {
 /// The plans of a package already in the model (as `build` has it): every resource is a
 /// file of the package folder.
 pub fn from_package(package: &Package) -> Loaded {
-    let plans = package
-        .resources
-        .iter()
-        .map(|resource| {
-            let path = resource.path.clone().unwrap_or_default();
-            let map: Map<String, Json> = resource.extra.clone();
-            // A pulled resource is its cached copy: the pull stage's normal-form CSV.
-            let cached = resource.cached.is_some();
-            let (format, compression) = if cached {
-                ("csv".to_string(), None)
-            } else {
-                format_of(&map, Some(&path))
-            };
-            Plan::Table(Box::new(Table {
-                parts: vec![package.resource_path(resource)],
-                inline: None,
-                format,
-                compression,
-                remote: (!cached && is_remote(&path)).then_some(path),
-                bytes: map.get("bytes").and_then(Json::as_u64),
-                hash: map
-                    .get("hash")
-                    .and_then(Json::as_str)
-                    .filter(|h| !h.is_empty())
-                    .map(str::to_string),
-                fields: resource
-                    .schema
-                    .iter()
-                    .flat_map(|s| s.fields.iter().map(|f| f.name.clone()))
-                    .collect(),
-            }))
-        })
-        .collect();
     Loaded {
         package: package.clone(),
         errors: Vec::new(),
-        plans,
+        plans: package
+            .resources
+            .iter()
+            .map(|resource| plan_of(package, resource))
+            .collect(),
         standalone: false,
     }
+}
+
+/// The plan of one `resource` of `package` (see [`from_package`]).
+pub fn plan_of(package: &Package, resource: &Resource) -> Plan {
+    let path = resource.path.clone().unwrap_or_default();
+    let map = &resource.extra;
+    // A pulled resource is its cached copy: the pull stage's normal-form CSV.
+    let cached = resource.cached.is_some();
+    let (format, compression) = if cached {
+        ("csv".to_string(), None)
+    } else {
+        format_of(map, Some(&path))
+    };
+    Plan::Table(Box::new(Table {
+        parts: vec![package.resource_path(resource)],
+        inline: None,
+        format,
+        compression,
+        remote: (!cached && is_remote(&path)).then_some(path),
+        bytes: map.get("bytes").and_then(Json::as_u64),
+        hash: map
+            .get("hash")
+            .and_then(Json::as_str)
+            .filter(|h| !h.is_empty())
+            .map(str::to_string),
+        fields: resource
+            .schema
+            .iter()
+            .flat_map(|s| s.fields.iter().map(|f| f.name.clone()))
+            .collect(),
+    }))
 }
 
 /// Package-level rules: unique resource names.

@@ -42,13 +42,8 @@ const SPELLING_OPTIONS: [&str; 5] = [
 /// already is in that form; an error names the resource, row and field.
 pub fn normal_form(package: &Package, resource: &Resource) -> Result<NormalTable, String> {
     let whose = format!("resource `{}`", resource.name);
-    let position = package
-        .resources
-        .iter()
-        .position(|r| r.name == resource.name)
-        .ok_or_else(|| format!("{whose} is not in the package"))?;
-    let loaded = descriptor::from_package(package);
-    let table = match &loaded.plans[position] {
+    let plan = descriptor::plan_of(package, resource);
+    let table = match &plan {
         Plan::Table(table) => table,
         Plan::Invalid(errors) => {
             let first = errors.first().map_or("", |e| e.message.as_str());

@@ -48,26 +48,7 @@ fn portal() -> &'static Portal {
                 fixture_dir(name).display()
             ));
         }
-        let text = format!(
-            r#"[portal]
-title = "Відкрито — тест"
-title_en = "Vidkryto — test"
-base_url = "http://127.0.0.1:8080"
-publisher = "Тест"
-publisher_en = "Test"
-[paths]
-datasets = "{repo}/datasets"
-content = "{repo}/content"
-site = "{repo}/site"
-build = "{root}/build"
-public = "{root}/public"
-{datasets}"#,
-            repo = repo.display(),
-            root = root.display(),
-        );
-        let path = root.join("vidkryto.toml");
-        std::fs::write(&path, text).unwrap();
-        let config = Config::load(&path).unwrap();
+        let config = portal_config(&root, &repo.join("datasets"), &datasets);
         let summary = vidkryto::build::build(&config).unwrap();
         assert!(summary.site.pages > 20, "{summary}");
         Portal {
@@ -76,6 +57,33 @@ public = "{root}/public"
             has_channels,
         }
     })
+}
+
+/// `root/vidkryto.toml` for a test portal of `datasets` (`[[datasets]]` tables) found in
+/// `datasets_dir`, with the repository's site skeleton and editorial content.
+fn portal_config(root: &Path, datasets_dir: &Path, datasets: &str) -> Config {
+    let repo = repo_root();
+    let text = format!(
+        r#"[portal]
+title = "Відкрито — тест"
+title_en = "Vidkryto — test"
+base_url = "http://127.0.0.1:8080"
+publisher = "Тест"
+publisher_en = "Test"
+[paths]
+datasets = "{datasets_dir}"
+content = "{repo}/content"
+site = "{repo}/site"
+build = "{root}/build"
+public = "{root}/public"
+{datasets}"#,
+        datasets_dir = datasets_dir.display(),
+        repo = repo.display(),
+        root = root.display(),
+    );
+    let path = root.join("vidkryto.toml");
+    std::fs::write(&path, text).unwrap();
+    Config::load(&path).unwrap()
 }
 
 /// A rendered file. Tera's autoescape (like Zola's) writes `/` as `&#x2F;`; undone here so
@@ -659,4 +667,66 @@ fn published_packages_and_one_page_per_kind_match_their_snapshots() {
     ] {
         insta::assert_snapshot!(format!("page-{kind}"), page_outline(&page(path)));
     }
+}
+
+/// The page kinds recognise their data by its columns, not by a package's name: another
+/// city's appeals and register, under names of its own, get the dashboard, a page per
+/// appeal and per document, the Open311 links — and every appeal the search index holds
+/// links to a page the build rendered.
+#[test]
+fn another_citys_packages_get_every_page_kind_whatever_their_names() {
+    let root = std::env::temp_dir().join(format!("vidkryto-site-names-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let mut datasets = String::new();
+    for (fixture, name) in [
+        ("kyiv-appeals", "lviv-zvernennia"),
+        ("public-information-register", "lviv-reiestr"),
+    ] {
+        let dir = root.join("datasets").join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(fixture_dir(fixture)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+        let descriptor = dir.join("datapackage.json");
+        let mut package: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&descriptor).unwrap()).unwrap();
+        package["name"] = name.into();
+        std::fs::write(&descriptor, package.to_string()).unwrap();
+        datasets.push_str(&format!("[[datasets]]\nname = \"{name}\"\n"));
+    }
+    let config = portal_config(&root, &root.join("datasets"), &datasets);
+    let summary = vidkryto::build::build(&config).unwrap();
+    let public = config.public_dir();
+    let read = |path: &str| {
+        std::fs::read_to_string(public.join(path))
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+            .replace("&#x2F;", "/")
+    };
+    let dashboard = read("appeals/index.html");
+    assert!(dashboard.contains("id=\"appeals-hexagons\""), "no map");
+    assert!(dashboard.contains("/datasets/lviv-zvernennia/"));
+    let dataset = read("datasets/lviv-zvernennia/index.html");
+    assert!(dataset.contains(vidkryto_search::urls::OPEN311_SERVICES));
+    assert!(
+        dataset.contains("href=\"/appeals/\""),
+        "no link to the dashboard"
+    );
+    assert!(read("datasets/lviv-reiestr/index.html").contains("href=\"/register/\""));
+    assert!(summary.site.documents > 0, "{summary}");
+    let layout = vidkryto_search::Layout::new(&public);
+    let mut appeals = 0;
+    vidkryto_search::index::read_documents(&layout, None, &mut |doc| {
+        if doc.doc_type == vidkryto_search::index::DocType::Appeal {
+            appeals += 1;
+            let file = public
+                .join(doc.url.trim_start_matches('/'))
+                .join("index.html");
+            assert!(file.is_file(), "{} links to a missing page", doc.id);
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert!(appeals > 0, "the index holds no appeal");
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::IndexError;
-use crate::datapackage::Package;
+use crate::datapackage::{Package, ResourceKind};
 use crate::{urls, Layout};
 
 /// The kinds of things one can find.
@@ -94,6 +94,9 @@ pub fn read_documents(
     content_dir: Option<&Path>,
     emit: &mut dyn FnMut(SearchDoc) -> Result<(), IndexError>,
 ) -> Result<(), IndexError> {
+    // The site renders pages for the portal's first appeals resource only (`site::appeals`);
+    // the appeals of any other link to their rows.
+    let mut appeal_pages = true;
     for name in catalog_names(layout)? {
         let path = layout.package_file(&name);
         let package: Package = read_json(&path)?;
@@ -103,8 +106,10 @@ pub fn read_documents(
         let topic = package.topic.as_deref().unwrap_or("");
         for resource in &package.resources {
             let csv = layout.resource_csv(&name, &resource.name);
-            if csv.is_file() {
-                read_resource(&name, topic, &resource.name, &csv, emit)?;
+            if csv.is_file() && !resource.private && !package.private {
+                let pages = appeal_pages;
+                appeal_pages &= package.kind_of(resource) != Some(ResourceKind::Appeals);
+                read_resource(&name, topic, &resource.name, &csv, pages, emit)?;
             }
         }
     }
@@ -273,35 +278,12 @@ impl Row<'_> {
     }
 }
 
-/// What a resource's columns say it holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ResourceKind {
-    Register,
-    Appeals,
-    Measures,
-    Kpis,
-}
-
-fn kind_of(topic: &str, columns: &HashMap<String, usize>) -> Option<ResourceKind> {
-    let has = |c: &str| columns.contains_key(c);
-    if has("document_id") && has("title") {
-        Some(ResourceKind::Register)
-    } else if has("id") && has("text") && has("district") && has("category") {
-        Some(ResourceKind::Appeals)
-    } else if topic == "budget" && has("measure") {
-        Some(ResourceKind::Measures)
-    } else if topic == "budget" && has("indicator") {
-        Some(ResourceKind::Kpis)
-    } else {
-        None
-    }
-}
-
 fn read_resource(
     dataset: &str,
     topic: &str,
     resource: &str,
     path: &Path,
+    appeal_pages: bool,
     emit: &mut dyn FnMut(SearchDoc) -> Result<(), IndexError>,
 ) -> Result<(), IndexError> {
     let csv_error = |row: u64, source: csv::Error| IndexError::Csv {
@@ -320,11 +302,13 @@ fn read_resource(
         .enumerate()
         .map(|(i, name)| (name.trim().to_string(), i))
         .collect();
-    let Some(kind) = kind_of(topic, &columns) else {
+    let Some(kind) = ResourceKind::of(Some(topic), |c| columns.contains_key(c)) else {
         return Ok(());
     };
     // Whether appeals have pages of their own depends on how many are published.
-    let published = if kind == ResourceKind::Appeals {
+    let published = if kind == ResourceKind::Appeals && !appeal_pages {
+        usize::MAX
+    } else if kind == ResourceKind::Appeals {
         let mut counter = csv::ReaderBuilder::new()
             .flexible(true)
             .from_path(path)

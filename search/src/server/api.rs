@@ -12,7 +12,7 @@ use warp::Filter;
 
 use super::openapi::{self, Endpoint};
 use super::respond::{self, Cache, Req};
-use super::{ckan, datasets, dcat, open311, rows, ApiError, AppState};
+use super::{ckan, datasets, dcat, open311, rows, search, ApiError, AppState};
 
 /// The largest POST body a CKAN action accepts.
 const MAX_POST: u64 = 64 * 1024;
@@ -31,18 +31,19 @@ pub fn routes(
         .and(respond::req())
         .and(warp::body::content_length_limit(MAX_POST))
         .and(warp::body::bytes())
-        .map(move |action: String, req: Req, body: bytes::Bytes| {
-            ckan_post(&post_state, &action, req, &body)
+        .and_then(move |action: String, req: Req, body: bytes::Bytes| {
+            let state = post_state.clone();
+            async move { Ok::<_, warp::Rejection>(ckan_post(&state, &action, req, &body).await) }
         });
     let get = respond::req().and_then(move |req: Req| {
         let state = state.clone();
-        async move { dispatch(&state, req) }
+        async move { dispatch(&state, req).await }
     });
     ckan_post.or(get).unify()
 }
 
 /// A POSTed CKAN action: the body's parameters join the query's, then it runs as a GET.
-fn ckan_post(state: &AppState, action: &str, req: Req, body: &[u8]) -> Response {
+async fn ckan_post(state: &Arc<AppState>, action: &str, req: Req, body: &[u8]) -> Response {
     let trimmed = body.iter().position(|b| !b.is_ascii_whitespace());
     let extra = match trimmed.map(|i| body[i]) {
         None => String::new(),
@@ -70,7 +71,7 @@ fn ckan_post(state: &AppState, action: &str, req: Req, body: &[u8]) -> Response 
         Some(_) => String::from_utf8_lossy(body).into_owned(),
     };
     let req = req.as_get_with(&extra);
-    match dispatch(state, req) {
+    match dispatch(state, req).await {
         Ok(response) => response,
         Err(_) => respond::error(ApiError::not_found(
             "no such API endpoint; see /api/openapi.json",
@@ -78,7 +79,7 @@ fn ckan_post(state: &AppState, action: &str, req: Req, body: &[u8]) -> Response 
     }
 }
 
-fn dispatch(state: &AppState, req: Req) -> Result<Response, warp::Rejection> {
+async fn dispatch(state: &Arc<AppState>, req: Req) -> Result<Response, warp::Rejection> {
     let ckan_path =
         req.path.starts_with(openapi::CKAN_PREFIX) || req.path.starts_with(openapi::CKAN_ALIAS);
     if req.method == Method::POST && ckan_path {
@@ -100,21 +101,20 @@ fn dispatch(state: &AppState, req: Req) -> Result<Response, warp::Rejection> {
     if route.endpoint == Endpoint::Elsewhere {
         return Err(warp::reject::not_found());
     }
+    let allow = allowed_methods(&req.path);
     match req.method {
         Method::GET | Method::HEAD => {}
-        Method::OPTIONS => return Ok(respond::preflight()),
+        Method::OPTIONS => return Ok(respond::preflight(allow)),
         _ => {
             let mut response = respond::error(ApiError::method_not_allowed());
-            let allow = if route.tag == "ckan" {
-                "GET, HEAD, POST, OPTIONS"
-            } else {
-                "GET, HEAD, OPTIONS"
-            };
             response
                 .headers_mut()
                 .insert("allow", warp::http::HeaderValue::from_static(allow));
             return Ok(response);
         }
+    }
+    if route.endpoint == Endpoint::Search {
+        return Ok(search::answer(state.clone(), req).await);
     }
     let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         handle(state, &req, route.endpoint, &captures)
@@ -126,6 +126,19 @@ fn dispatch(state: &AppState, req: Req) -> Result<Response, warp::Rejection> {
             "the server failed on this request; please report the URL",
         )),
     })
+}
+
+/// The methods the service takes at `path` (its `Allow`): the API routes GET, HEAD and
+/// OPTIONS (CORS preflight), CKAN's actions also POST, the site GET and HEAD.
+pub fn allowed_methods(path: &str) -> &'static str {
+    match openapi::route(path) {
+        Some((route, _)) if route.tag == "ckan" => "GET, HEAD, POST, OPTIONS",
+        _ if path.starts_with(openapi::CKAN_PREFIX) || path.starts_with(openapi::CKAN_ALIAS) => {
+            "GET, HEAD, POST, OPTIONS"
+        }
+        _ if path == "/api" || path.starts_with("/api/") => "GET, HEAD, OPTIONS",
+        _ => "GET, HEAD",
+    }
 }
 
 fn capture(captures: &[String], i: usize) -> &str {
@@ -163,7 +176,7 @@ fn handle(
             &openapi::document_with(&examples(data)),
             Cache::Metadata,
         )),
-        Endpoint::Elsewhere => Err(ApiError::not_found("not served here")),
+        Endpoint::Search | Endpoint::Elsewhere => Err(ApiError::not_found("not served here")),
     }
 }
 

@@ -101,27 +101,15 @@ pub fn routes(
     let api_unknown = warp::path("api")
         .map(|| ApiError::not_found("no such API endpoint; see /api/openapi.json").into_response());
     let state_root = state.layout.root().to_path_buf();
-    // The search API is public and read-only: any origin may GET it. The dataset endpoints
-    // set their own CORS, ETag and gzip headers (`respond`).
-    let cors = warp::cors()
-        .allow_any_origin()
-        .allow_methods(["GET", "HEAD", "OPTIONS"])
-        .allow_headers(["accept", "content-type"]);
-    let search = search::routes(state.clone()).with(cors);
-    // Static files carry their own precompressed copies (`static_files`); only the search
-    // answers are compressed per request. The private trees are refused inside
-    // `static_files`, on the decoded path.
+    // The search API is one of the dataset endpoints (`api`), with their one reply path;
+    // the private trees are refused inside `static_files`, on the decoded path.
     healthz
         .or(api::routes(state.clone()))
-        .or(accepts_gzip()
-            .and(search.clone())
-            .with(warp::filters::compression::gzip()))
-        .or(search)
         .or(static_files::routes(state))
         .or(api_unknown)
         .or(not_found_page(&state_root))
         .recover(error::recover)
-        .with(security_headers())
+        .map(|reply| respond::with_every_answer(warp::Reply::into_response(reply)))
 }
 
 /// Any other GET gets the site's own `404.html` with status 404 — under a language's prefix
@@ -160,41 +148,6 @@ fn not_found_page(
 fn language_prefix(path: &str) -> Option<&str> {
     let first = path.strip_prefix('/')?.split('/').next()?;
     (matches!(first.len(), 2 | 3) && first.bytes().all(|b| b.is_ascii_lowercase())).then_some(first)
-}
-
-/// Passes when the request's `Accept-Encoding` lists gzip.
-fn accepts_gzip() -> impl Filter<Extract = (), Error = warp::Rejection> + Clone {
-    warp::header::optional::<String>("accept-encoding")
-        .and_then(|encodings: Option<String>| async move {
-            let gzip = encodings.is_some_and(|e| {
-                e.split(',')
-                    .any(|part| part.trim().split(';').next() == Some("gzip"))
-            });
-            if gzip {
-                Ok(())
-            } else {
-                Err(warp::reject())
-            }
-        })
-        .untuple_one()
-}
-
-const SECURITY_HEADERS: [(&str, &str); 3] = [
-    ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "strict-origin-when-cross-origin"),
-    (
-        "content-security-policy",
-        "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; \
-         style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'",
-    ),
-];
-
-fn security_headers() -> warp::filters::reply::WithHeaders {
-    let mut headers = warp::http::HeaderMap::new();
-    for (name, value) in SECURITY_HEADERS {
-        headers.insert(name, warp::http::HeaderValue::from_static(value));
-    }
-    warp::reply::with::headers(headers)
 }
 
 /// Serves `dir` on `addr` until SIGINT or SIGTERM; `ready` is called with the bound address.
@@ -249,9 +202,8 @@ enum Admission {
     Answer(warp::reply::Response),
 }
 
-/// The methods each part of the service takes: the site and `/healthz` GET and HEAD, the
-/// search API also OPTIONS (CORS preflight); the other `/api/` routes decide themselves
-/// (CKAN takes POST). A request line that is not a path (`CONNECT host:port`, `*` but for
+/// The methods each part of the service takes: the site and `/healthz` GET and HEAD; the
+/// `/api/` routes decide themselves (`api::allowed_methods`: OPTIONS for CORS, CKAN POST). A request line that is not a path (`CONNECT host:port`, `*` but for
 /// `OPTIONS *`) never reaches warp, whose path filters assume one.
 fn admit(method: &Method, uri: &warp::http::Uri) -> Admission {
     if method == Method::CONNECT {
@@ -280,12 +232,6 @@ fn admit(method: &Method, uri: &warp::http::Uri) -> Admission {
         }
     };
     let head = method == Method::HEAD;
-    if path == "/api/v1/search" {
-        return match *method {
-            Method::GET | Method::HEAD | Method::OPTIONS => Admission::Route { head_as_get: head },
-            _ => Admission::Answer(method_not_allowed("GET, HEAD, OPTIONS")),
-        };
-    }
     if path == "/api" || path.starts_with("/api/") {
         return Admission::Route { head_as_get: false };
     }
@@ -303,17 +249,6 @@ fn method_not_allowed(allow: &'static str) -> warp::reply::Response {
     response
 }
 
-/// The `Allow` header of a 405 a route gave without one.
-fn allow_for(path: &str) -> &'static str {
-    if path.starts_with("/api/3/action/") {
-        "GET, HEAD, POST, OPTIONS"
-    } else if path.starts_with("/api/") {
-        "GET, HEAD, OPTIONS"
-    } else {
-        "GET, HEAD"
-    }
-}
-
 async fn handle<S>(
     mut routes: S,
     mut request: warp::http::Request<hyper::body::Incoming>,
@@ -327,7 +262,7 @@ where
 {
     use futures_util::FutureExt;
     let head_as_get = match admit(request.method(), request.uri()) {
-        Admission::Answer(response) => return Ok(with_security(response)),
+        Admission::Answer(response) => return Ok(respond::with_every_answer(response)),
         Admission::Route { head_as_get } => head_as_get,
     };
     if head_as_get {
@@ -340,7 +275,7 @@ where
     let mut response = match answered {
         Ok(Ok(response)) => response,
         Ok(Err(never)) => match never {},
-        Err(_) => with_security(
+        Err(_) => respond::with_every_answer(
             ApiError::internal("the server failed on this request; please report the URL")
                 .into_response(),
         ),
@@ -350,19 +285,9 @@ where
     {
         response
             .headers_mut()
-            .insert(ALLOW, HeaderValue::from_static(allow_for(&path)));
+            .insert(ALLOW, HeaderValue::from_static(api::allowed_methods(&path)));
     }
     Ok(response)
-}
-
-/// The security headers on an answer given outside the routes.
-fn with_security(mut response: warp::reply::Response) -> warp::reply::Response {
-    for (name, value) in SECURITY_HEADERS {
-        response
-            .headers_mut()
-            .insert(name, HeaderValue::from_static(value));
-    }
-    response
 }
 
 async fn shutdown_signal() {

@@ -15,6 +15,7 @@ use warp::reply::Response;
 
 use super::datasets::{shorten, DataState};
 use super::respond::{self, Cache, Reply, Req};
+use crate::datapackage::ResourceKind;
 use crate::rowstore::{CodeSet, Filter, Op, Order, Store};
 
 /// Maps a city's status wording to GeoReport's two states; `None` when the row has no status
@@ -92,17 +93,17 @@ pub fn links(data: &DataState, package: &crate::catalogue::Package) -> Option<Va
 fn appeals(data: &DataState) -> Result<Arc<Store>, Problem> {
     for package in &data.catalogue.packages {
         for resource in &package.resources {
+            if package.kind_of(resource) != Some(ResourceKind::Appeals) {
+                continue;
+            }
             if let Some(store) = data.store(&package.name, &resource.name) {
-                let has = |c: &str| store.column_index(c).is_some();
-                if has("id") && has("date") && has("category") && has("status") {
-                    return Ok(store.clone());
-                }
+                return Ok(store.clone());
             }
         }
     }
     Err(error(
         StatusCode::NOT_FOUND,
-        "this portal publishes no appeals (no resource with id, date, category and status columns)",
+        "this portal publishes no appeals (no resource with id, date, category, district and status columns)",
     ))
 }
 
@@ -119,14 +120,10 @@ fn render(Problem(status, description): Problem) -> Response {
     let body = json!([{"code": status.as_u16(), "description": description}]);
     let mut response = warp::reply::Reply::into_response(warp::reply::json(&body));
     *response.status_mut() = status;
-    let h = response.headers_mut();
-    h.insert(
-        "access-control-allow-origin",
-        warp::http::HeaderValue::from_static("*"),
-    );
-    h.insert(
-        "cache-control",
-        warp::http::HeaderValue::from_static("no-store"),
+    respond::put(
+        response.headers_mut(),
+        warp::http::header::CACHE_CONTROL,
+        Cache::Never.header(),
     );
     response
 }

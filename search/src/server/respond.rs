@@ -64,42 +64,14 @@ impl Req {
         self
     }
 
-    fn header(&self, name: header::HeaderName) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
     /// A request header by name, if it is text.
     pub fn header_str(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The compression to answer with: brotli (smaller) when the client accepts it, else gzip.
+    /// The compression to answer a generated body with (see [`Encoding::negotiate`]).
     fn encoding(&self) -> Option<Encoding> {
-        let accepted = |wanted: &str| {
-            self.header(header::ACCEPT_ENCODING).is_some_and(|v| {
-                v.split(',').any(|part| {
-                    let mut bits = part.split(';');
-                    let name = bits.next().unwrap_or("").trim();
-                    let refused = bits.any(|q| matches!(q.trim(), "q=0" | "q=0.0" | "q=0.00"));
-                    (name == wanted || name == "*") && !refused
-                })
-            })
-        };
-        if accepted("br") {
-            Some(Encoding::Brotli)
-        } else if accepted("gzip") {
-            Some(Encoding::Gzip)
-        } else {
-            None
-        }
-    }
-
-    fn matches_etag(&self, etag: &str) -> bool {
-        let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
-        self.header(header::IF_NONE_MATCH).is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == "*" || bare(t) == bare(etag))
-        })
+        Encoding::negotiate(&self.headers, true, true)
     }
 
     /// The URL of this request under `origin` (the portal's `base_url`, never the `Host`
@@ -116,25 +88,104 @@ impl Req {
     }
 }
 
-/// How long clients and proxies may keep a response.
-#[derive(Debug, Clone, Copy)]
+/// How long clients and proxies may keep a response: the one table of caching policies,
+/// for the generated answers and the published files alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cache {
     /// Catalogue-level metadata: changes only with a build.
     Metadata,
-    /// Rows and exports.
+    /// Rows, exports and search answers.
     Rows,
     /// Whole-dataset downloads.
     Download,
+    /// A published file whose name carries its content hash: never changes under that name.
+    Immutable,
+    /// Published pages and data files: revalidated every time (a 304 against the strong
+    /// ETag is cheap), so a build shows at once.
+    Revalidate,
+    /// Other published assets (images, fonts, unhashed scripts).
+    Asset,
+    /// Errors: never kept.
+    Never,
 }
 
 impl Cache {
-    fn header(self) -> &'static str {
+    pub(super) fn header(self) -> &'static str {
         match self {
             Cache::Metadata => "public, max-age=300",
             Cache::Rows => "public, max-age=60, stale-while-revalidate=300",
-            Cache::Download => "public, max-age=3600",
+            Cache::Download | Cache::Asset => "public, max-age=3600",
+            Cache::Immutable => "public, max-age=31536000, immutable",
+            Cache::Revalidate => "public, no-cache",
+            Cache::Never => "no-store",
         }
     }
+
+    /// The policy of the published file at `rel` (a path under `public/`).
+    pub(super) fn for_file(rel: &str) -> Cache {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let hashed = name.split('.').any(|part| {
+            part.len() >= 8 && part.len() <= 64 && part.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+        if hashed {
+            Cache::Immutable
+        } else if matches!(
+            ext,
+            "html" | "xml" | "json" | "jsonld" | "csv" | "geojson" | "ttl" | "zip"
+        ) {
+            Cache::Revalidate
+        } else {
+            Cache::Asset
+        }
+    }
+}
+
+/// `If-None-Match` of `headers` names `etag`, by the weak comparison (RFC 9110 §13.1.2).
+pub(super) fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    header_text(headers, header::IF_NONE_MATCH).is_some_and(|given| {
+        given
+            .split(',')
+            .any(|tag| tag.trim() == "*" || bare(tag) == bare(etag))
+    })
+}
+
+/// A request header's value, if it is text.
+pub(super) fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Sets a header whose value is known to be text (a value that is not is left out).
+pub(super) fn put(headers: &mut HeaderMap, name: impl header::IntoHeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        headers.insert(name, value);
+    }
+}
+
+/// The headers on every answer of the service, whatever answered it: the site, the
+/// dataset and search APIs, errors and the 404 page. Everything published is public and
+/// read-only and no answer depends on a cookie, so any origin may read it (CORS `*`).
+pub const EVERY_ANSWER: [(&str, &str); 5] = [
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    (
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data: https://*.tile.openstreetmap.org; \
+         style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'",
+    ),
+    ("access-control-allow-origin", "*"),
+    ("access-control-expose-headers", "ETag, Link, Content-Range"),
+];
+
+/// Adds [`EVERY_ANSWER`]'s headers to `response`.
+pub fn with_every_answer(mut response: Response) -> Response {
+    for (name, value) in EVERY_ANSWER {
+        response
+            .headers_mut()
+            .insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// A response being prepared.
@@ -185,31 +236,24 @@ impl Reply {
 
     fn headers(&self, response: &mut Response, etag: Option<&str>) {
         let h = response.headers_mut();
-        let mut set = |name: &'static str, value: &str| {
-            if let Ok(v) = HeaderValue::from_str(value) {
-                h.insert(name, v);
-            }
-        };
-        set("content-type", self.content_type);
-        set("cache-control", self.cache.header());
-        set("access-control-allow-origin", "*");
-        set("access-control-expose-headers", "ETag, Link");
-        set("vary", "Accept-Encoding");
+        put(h, header::CONTENT_TYPE, self.content_type);
+        put(h, header::CACHE_CONTROL, self.cache.header());
+        put(h, header::VARY, "Accept-Encoding");
         if let Some(etag) = etag {
-            set("etag", etag);
+            put(h, header::ETAG, etag);
         }
         if let Some(next) = &self.link_next {
-            set("link", &format!("<{next}>; rel=\"next\""));
+            put(h, header::LINK, &format!("<{next}>; rel=\"next\""));
         }
         for (name, value) in &self.extra_headers {
-            set(name, value);
+            put(h, *name, value);
         }
     }
 
     /// A whole body: 304 when the client has it, gzip when it accepts it.
     pub fn body(self, req: &Req, version: &str, body: Vec<u8>) -> Response {
         let etag = Reply::etag(req, version);
-        if self.status == StatusCode::OK && req.matches_etag(&etag) {
+        if self.status == StatusCode::OK && etag_matches(&req.headers, &etag) {
             let mut response = Response::new(warp::hyper::body::Bytes::new().into());
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             self.headers(&mut response, Some(&etag));
@@ -247,7 +291,7 @@ impl Reply {
         F: FnOnce(&mut Sink) -> Result<(), Stop> + Send + 'static,
     {
         let etag = Reply::etag(req, version);
-        if req.matches_etag(&etag) {
+        if etag_matches(&req.headers, &etag) {
             return Ok(self.body(req, version, Vec::new()));
         }
         let encoding = req.encoding().filter(|_| exports.is_some());
@@ -321,7 +365,7 @@ const STREAM_CHUNK: usize = 64 * 1024;
 
 /// A `Content-Encoding` the service answers with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+pub(super) enum Encoding {
     Gzip,
     Brotli,
 }
@@ -342,14 +386,42 @@ const BROTLI_MIN_WINDOW: u32 = 17;
 const STREAM_WINDOW: u32 = 18;
 
 impl Encoding {
-    fn name(self) -> &'static str {
+    /// The coding to answer with, by the request's `Accept-Encoding`: brotli (smaller) when
+    /// accepted and on offer, else gzip, else none; `q=0` refuses a coding, `*` accepts any.
+    /// The one negotiation of the service: generated answers offer both, a published file
+    /// the precompressed copies its build made.
+    pub(super) fn negotiate(headers: &HeaderMap, brotli: bool, gzip: bool) -> Option<Encoding> {
+        let accept = header_text(headers, header::ACCEPT_ENCODING)?;
+        let accepts = |coding: &str| {
+            accept.split(',').any(|part| {
+                let mut bits = part.split(';');
+                let name = bits.next().unwrap_or("").trim();
+                let refused = bits.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
+            })
+        };
+        if brotli && accepts("br") {
+            Some(Encoding::Brotli)
+        } else if gzip && accepts("gzip") {
+            Some(Encoding::Gzip)
+        } else {
+            None
+        }
+    }
+
+    pub(super) fn name(self) -> &'static str {
         match self {
             Encoding::Gzip => "gzip",
             Encoding::Brotli => "br",
         }
     }
 
-    fn mark(self, response: &mut Response) {
+    pub(super) fn mark(self, response: &mut Response) {
         response
             .headers_mut()
             .insert("content-encoding", HeaderValue::from_static(self.name()));
@@ -507,32 +579,37 @@ where
     })
 }
 
-/// An error response with the CORS and caching headers the endpoints share.
+/// An error response: never cached.
 pub fn error(error: ApiError) -> Response {
     let mut response = error.into_response();
-    let h = response.headers_mut();
-    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    h.insert("cache-control", HeaderValue::from_static("no-store"));
+    put(
+        response.headers_mut(),
+        header::CACHE_CONTROL,
+        Cache::Never.header(),
+    );
     response
 }
 
-/// The answer to an OPTIONS on an API route: a CORS preflight, or a plain OPTIONS asking
-/// which methods the route takes (`Allow`).
-pub fn preflight() -> Response {
+/// The answer to an OPTIONS on an API route taking the methods `allow`: a CORS preflight,
+/// or a plain OPTIONS asking which methods the route takes (`Allow`).
+pub fn preflight(allow: &'static str) -> Response {
     let mut response = Response::new(warp::hyper::body::Bytes::new().into());
     *response.status_mut() = StatusCode::NO_CONTENT;
     let h = response.headers_mut();
-    h.insert("allow", HeaderValue::from_static("GET, HEAD, OPTIONS"));
-    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert(header::ALLOW, HeaderValue::from_static(allow));
     h.insert(
-        "access-control-allow-methods",
-        HeaderValue::from_static("GET, HEAD, OPTIONS"),
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(allow),
+    );
+    // Content-Type: CKAN clients POST their parameters as JSON.
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("If-None-Match, Accept, Accept-Encoding, Content-Type, Range"),
     );
     h.insert(
-        "access-control-allow-headers",
-        HeaderValue::from_static("If-None-Match, Accept, Accept-Encoding"),
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
     );
-    h.insert("access-control-max-age", HeaderValue::from_static("86400"));
     response
 }
 
@@ -611,6 +688,58 @@ mod tests {
         let err = decode_query("%FF=1").unwrap_err();
         assert!(err.message.contains("not valid UTF-8"), "{}", err.message);
         assert_eq!(decode_query("a&b=").unwrap().len(), 2);
+    }
+
+    #[test]
+    fn published_files_are_cached_by_kind() {
+        assert_eq!(Cache::for_file("css/site.3f2a9c1d.css"), Cache::Immutable);
+        assert_eq!(Cache::for_file("datasets/index.html"), Cache::Revalidate);
+        assert_eq!(Cache::Revalidate.header(), "public, no-cache");
+        assert_eq!(
+            Cache::for_file("js/site.js").header(),
+            "public, max-age=3600"
+        );
+    }
+
+    #[test]
+    fn codings_follow_accept_encoding() {
+        let asking = |accept: Option<&str>, brotli: bool| {
+            let mut headers = HeaderMap::new();
+            if let Some(accept) = accept {
+                headers.insert(
+                    header::ACCEPT_ENCODING,
+                    HeaderValue::from_str(accept).unwrap(),
+                );
+            }
+            Encoding::negotiate(&headers, brotli, true)
+        };
+        assert_eq!(
+            asking(Some("gzip, deflate, br"), true),
+            Some(Encoding::Brotli)
+        );
+        assert_eq!(
+            asking(Some("gzip, deflate, br"), false),
+            Some(Encoding::Gzip)
+        );
+        assert_eq!(asking(Some("gzip, br;q=0"), true), Some(Encoding::Gzip));
+        assert_eq!(asking(Some("GZIP;q=0.5"), true), Some(Encoding::Gzip));
+        assert_eq!(asking(Some("*"), true), Some(Encoding::Brotli));
+        assert_eq!(asking(Some("br;q=0.0, gzip;q=0"), true), None);
+        assert_eq!(asking(Some("identity"), true), None);
+        assert_eq!(asking(None, true), None);
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"a\", W/\"b\""),
+        );
+        assert!(etag_matches(&headers, "W/\"a\""));
+        assert!(etag_matches(&headers, "\"b\""));
+        assert!(!etag_matches(&headers, "\"c\""));
+        assert!(!etag_matches(&HeaderMap::new(), "\"a\""));
     }
 
     #[test]

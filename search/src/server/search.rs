@@ -14,67 +14,56 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use warp::http::StatusCode;
-use warp::{Filter, Reply};
+use warp::reply::Response;
 
+use super::respond::{self, Cache, Reply, Req};
 use super::{ApiError, AppState};
 use crate::index::FACETS;
 use crate::query::{QueryError, SearchRequest, SearchResponse, DEFAULT_LIMIT, MAX_LIMIT};
 
 const SINGLE: [&str; 4] = ["q", "limit", "cursor", "fuzzy"];
 
-pub fn routes(
-    state: Arc<AppState>,
-) -> impl Filter<Extract = (warp::reply::Response,), Error = warp::Rejection> + Clone {
-    let raw_query = warp::query::raw().or(warp::any().map(String::new)).unify();
-    // A plain OPTIONS (no CORS preflight headers, which the CORS filter answers) gets what
-    // the other API routes give.
-    let options = warp::path!("api" / "v1" / "search")
-        .and(warp::options())
-        .map(super::respond::preflight);
-    let get = warp::path!("api" / "v1" / "search")
-        .and(warp::get())
-        .and(raw_query)
-        .and_then(move |raw: String| {
-            let state = state.clone();
-            async move {
-                // A version just opened decodes its facet table first (seconds, for a
-                // million documents); that wait is not the query's cost, so the time limit
-                // does not count it and the first searches after a start are answered.
-                if let Some(loaded) = state.index.current().filter(|l| !l.is_warm()) {
-                    let _ = tokio::task::spawn_blocking(move || loaded.facet_table().is_ok()).await;
-                }
-                // The semaphore is never closed, so `acquire` only fails if it were.
-                let slot = state.search_slots.clone().acquire_owned().await.ok();
-                let task_state = state.clone();
-                // The slot moves into the task: a search cut off by the time limit keeps
-                // its core until it ends — within microseconds, since the search obeys the
-                // same limit (`query::deadline`) — so timed-out searches cannot pile up.
-                let task = tokio::task::spawn_blocking(move || {
-                    let reply = search(&task_state, &raw);
-                    drop(slot);
-                    reply
-                });
-                let started = std::time::Instant::now();
-                let reply = match tokio::time::timeout(state.search_time, task).await {
-                    // The timer ticks in milliseconds: a search that ended just after the
-                    // limit, before the timer fired, is over the limit all the same.
-                    Ok(_) if started.elapsed() > state.search_time => {
-                        return Ok(too_slow(state.search_time).into_response())
-                    }
-                    Ok(joined) => joined.unwrap_or_else(|e| {
-                        Err(ApiError::internal(format!("the search task failed: {e}")))
-                    }),
-                    Err(_) => return Ok(too_slow(state.search_time).into_response()),
-                };
-                // Answered here, not rejected: a rejection would fall through to the next
-                // `/api` route, whose 404 warp would prefer.
-                Ok::<_, warp::Rejection>(match reply {
-                    Ok(body) => warp::reply::json(&body).into_response(),
-                    Err(error) => error.into_response(),
-                })
-            }
-        });
-    options.or(get).unify()
+/// Answers a GET (or HEAD) of `/api/v1/search` through the service's one reply path
+/// (`respond`): ETag against the index version, brotli or gzip, `Cache-Control`.
+pub async fn answer(state: Arc<AppState>, req: Req) -> Response {
+    // A version just opened decodes its facet table first (seconds, for a million
+    // documents); that wait is not the query's cost, so the time limit does not count it
+    // and the first searches after a start are answered.
+    if let Some(loaded) = state.index.current().filter(|l| !l.is_warm()) {
+        let _ = tokio::task::spawn_blocking(move || loaded.facet_table().is_ok()).await;
+    }
+    // The semaphore is never closed, so `acquire` only fails if it were.
+    let slot = state.search_slots.clone().acquire_owned().await.ok();
+    let task_state = state.clone();
+    let raw = req.query.clone();
+    // The slot moves into the task: a search cut off by the time limit keeps its core
+    // until it ends — within microseconds, since the search obeys the same limit
+    // (`query::deadline`) — so timed-out searches cannot pile up.
+    let task = tokio::task::spawn_blocking(move || {
+        let reply = search(&task_state, &raw);
+        drop(slot);
+        reply
+    });
+    let started = std::time::Instant::now();
+    let reply = match tokio::time::timeout(state.search_time, task).await {
+        // The timer ticks in milliseconds: a search that ended just after the limit,
+        // before the timer fired, is over the limit all the same.
+        Ok(_) if started.elapsed() > state.search_time => Err(too_slow(state.search_time)),
+        Ok(joined) => joined
+            .unwrap_or_else(|e| Err(ApiError::internal(format!("the search task failed: {e}")))),
+        Err(_) => Err(too_slow(state.search_time)),
+    };
+    let answered = reply.and_then(|(body, version)| {
+        serde_json::to_vec(&body)
+            .map(|bytes| (bytes, version))
+            .map_err(|e| ApiError::internal(format!("the answer could not be written: {e}")))
+    });
+    match answered {
+        Ok((bytes, version)) => {
+            Reply::new("application/json", Cache::Rows).body(&req, &version, bytes)
+        }
+        Err(error) => respond::error(error),
+    }
 }
 
 /// The answer to a search that ran past the time limit: a 503 naming `q`, since the
@@ -170,7 +159,8 @@ fn to_api_error(error: QueryError) -> ApiError {
     }
 }
 
-fn search(state: &AppState, raw: &str) -> Result<SearchBody, ApiError> {
+/// The answer to the query string `raw`, and the index version it was read from.
+fn search(state: &AppState, raw: &str) -> Result<(SearchBody, String), ApiError> {
     let pairs = super::respond::decode_query(raw)?;
     let mut request = SearchRequest::new("");
     request.limit = DEFAULT_LIMIT;
@@ -239,7 +229,7 @@ fn search(state: &AppState, raw: &str) -> Result<SearchBody, ApiError> {
     let next = response
         .next_offset()
         .map(|offset| key.encode(fingerprint, offset as u64));
-    Ok(SearchBody { response, next })
+    Ok((SearchBody { response, next }, loaded.version.clone()))
 }
 
 #[cfg(test)]

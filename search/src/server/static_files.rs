@@ -11,10 +11,11 @@ use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use percent_encoding::percent_decode_str;
-use warp::http::{header, HeaderMap, HeaderValue, StatusCode};
+use warp::http::{header, HeaderMap, StatusCode};
 use warp::reply::Response;
 use warp::Filter;
 
+use super::respond::{etag_matches, header_text, put, Cache, Encoding};
 use super::AppState;
 use crate::layout::is_private;
 use crate::reload::ReloadCheck;
@@ -129,14 +130,6 @@ impl SiteFiles {
     }
 }
 
-/// The representation chosen for a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Coding {
-    Identity,
-    Brotli,
-    Gzip,
-}
-
 /// Answers a GET (or HEAD: hyper drops the body) for `raw_path`; `None` when there is no
 /// such public file.
 pub fn serve(files: &SiteFiles, raw_path: &str, headers: &HeaderMap) -> Option<Response> {
@@ -150,45 +143,40 @@ pub fn serve(files: &SiteFiles, raw_path: &str, headers: &HeaderMap) -> Option<R
         .files
         .get(&rel)
         .filter(|e| e.len == meta.len());
-    let range = header_str(headers, header::RANGE);
+    let range = header_text(headers, header::RANGE);
     let coding = match (entry, range) {
-        (Some(entry), None) => choose_coding(entry, header_str(headers, header::ACCEPT_ENCODING)),
-        _ => Coding::Identity,
+        (Some(e), None) => Encoding::negotiate(headers, e.br.is_some(), e.gz.is_some()),
+        _ => None,
     };
     let etag = etag(entry, &meta, coding);
     let mut response = Response::default();
     let h = response.headers_mut();
     put(h, header::CONTENT_TYPE, &content_type(&rel));
-    put(h, header::CACHE_CONTROL, cache_control(&rel));
+    put(h, header::CACHE_CONTROL, Cache::for_file(&rel).header());
     put(h, header::ETAG, &etag);
     put(h, header::ACCEPT_RANGES, "bytes");
     if entry.is_some_and(|e| e.br.is_some() || e.gz.is_some()) {
         put(h, header::VARY, "accept-encoding");
     }
-    if header_str(headers, header::IF_NONE_MATCH).is_some_and(|given| matches_etag(given, &etag)) {
+    if etag_matches(headers, &etag) {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return Some(response);
     }
     let (file, len) = match (coding, entry) {
-        (Coding::Brotli, Some(e)) => (
+        (Some(Encoding::Brotli), Some(e)) => (
             sitefiles::copy_path(&files.layout, &e.hash, "br"),
             e.br.unwrap_or(0),
         ),
-        (Coding::Gzip, Some(e)) => (
+        (Some(Encoding::Gzip), Some(e)) => (
             sitefiles::copy_path(&files.layout, &e.hash, "gz"),
             e.gz.unwrap_or(0),
         ),
         _ => (path, meta.len()),
     };
-    if coding != Coding::Identity {
-        let name = if coding == Coding::Brotli {
-            "br"
-        } else {
-            "gzip"
-        };
-        put(response.headers_mut(), header::CONTENT_ENCODING, name);
+    if let Some(coding) = coding {
+        coding.mark(&mut response);
     }
-    let if_range_ok = header_str(headers, header::IF_RANGE).is_none_or(|tag| tag.trim() == etag);
+    let if_range_ok = header_text(headers, header::IF_RANGE).is_none_or(|tag| tag.trim() == etag);
     let span = match range.filter(|_| if_range_ok).map(|r| parse_range(r, len)) {
         None | Some(RangeAsked::Ignored) => 0..len,
         Some(RangeAsked::Unsatisfiable) => {
@@ -219,49 +207,13 @@ pub fn serve(files: &SiteFiles, raw_path: &str, headers: &HeaderMap) -> Option<R
     Some(response)
 }
 
-fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn put(headers: &mut HeaderMap, name: header::HeaderName, value: &str) {
-    if let Ok(value) = HeaderValue::from_str(value) {
-        headers.insert(name, value);
-    }
-}
-
-/// Brotli when accepted and there is a copy, else gzip, else the file itself; `q=0` refuses.
-fn choose_coding(entry: &Entry, accept: Option<&str>) -> Coding {
-    let accepts = |coding: &str| {
-        accept.is_some_and(|list| {
-            list.split(',').any(|part| {
-                let mut bits = part.split(';');
-                let name = bits.next().unwrap_or("").trim();
-                let refused = bits.any(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                });
-                (name.eq_ignore_ascii_case(coding) || name == "*") && !refused
-            })
-        })
-    };
-    if entry.br.is_some() && accepts("br") {
-        Coding::Brotli
-    } else if entry.gz.is_some() && accepts("gzip") {
-        Coding::Gzip
-    } else {
-        Coding::Identity
-    }
-}
-
 /// Strong, from the build's content hash, one per representation; without a manifest
 /// entry a weak one from size and modification time (as nginx does).
-fn etag(entry: Option<&Entry>, meta: &std::fs::Metadata, coding: Coding) -> String {
+fn etag(entry: Option<&Entry>, meta: &std::fs::Metadata, coding: Option<Encoding>) -> String {
     match (entry, coding) {
-        (Some(e), Coding::Identity) => format!("\"{}\"", e.hash),
-        (Some(e), Coding::Brotli) => format!("\"{}-br\"", e.hash),
-        (Some(e), Coding::Gzip) => format!("\"{}-gz\"", e.hash),
+        (Some(e), None) => format!("\"{}\"", e.hash),
+        (Some(e), Some(Encoding::Brotli)) => format!("\"{}-br\"", e.hash),
+        (Some(e), Some(Encoding::Gzip)) => format!("\"{}-gz\"", e.hash),
         (None, _) => {
             let modified = meta
                 .modified()
@@ -273,14 +225,6 @@ fn etag(entry: Option<&Entry>, meta: &std::fs::Metadata, coding: Coding) -> Stri
     }
 }
 
-/// `If-None-Match` uses the weak comparison (RFC 9110 §13.1.2).
-fn matches_etag(given: &str, etag: &str) -> bool {
-    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
-    given
-        .split(',')
-        .any(|tag| tag.trim() == "*" || bare(tag) == bare(etag))
-}
-
 fn content_type(rel: &str) -> String {
     let mime = mime_guess::from_path(rel).first_or_octet_stream();
     let text = mime.type_() == "text" || mime.subtype() == "javascript";
@@ -288,27 +232,6 @@ fn content_type(rel: &str) -> String {
         format!("{mime}; charset=utf-8")
     } else {
         mime.to_string()
-    }
-}
-
-/// Assets whose name carries a content hash (`site.3f2a9c1d.css`) never change under that
-/// name; pages and data are revalidated every time (a 304 against the strong ETag is
-/// cheap); other assets may be reused for an hour.
-fn cache_control(rel: &str) -> &'static str {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    let hashed = name.split('.').any(|part| {
-        part.len() >= 8 && part.len() <= 64 && part.bytes().all(|b| b.is_ascii_hexdigit())
-    });
-    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
-    if hashed {
-        "public, max-age=31536000, immutable"
-    } else if matches!(
-        ext,
-        "html" | "xml" | "json" | "jsonld" | "csv" | "geojson" | "ttl" | "zip"
-    ) {
-        "public, no-cache"
-    } else {
-        "public, max-age=3600"
     }
 }
 
@@ -513,32 +436,5 @@ mod tests {
             RangeAsked::Ignored
         ));
         assert!(matches!(parse_range("items=0-1", 100), RangeAsked::Ignored));
-    }
-
-    #[test]
-    fn cache_control_by_kind() {
-        assert_eq!(
-            cache_control("css/site.3f2a9c1d.css"),
-            "public, max-age=31536000, immutable"
-        );
-        assert_eq!(cache_control("datasets/index.html"), "public, no-cache");
-        assert_eq!(cache_control("js/site.js"), "public, max-age=3600");
-    }
-
-    #[test]
-    fn codings_follow_accept_encoding() {
-        let entry = Entry {
-            hash: "h".into(),
-            len: 1000,
-            br: Some(100),
-            gz: Some(120),
-        };
-        assert_eq!(
-            choose_coding(&entry, Some("gzip, deflate, br")),
-            Coding::Brotli
-        );
-        assert_eq!(choose_coding(&entry, Some("gzip, br;q=0")), Coding::Gzip);
-        assert_eq!(choose_coding(&entry, Some("identity")), Coding::Identity);
-        assert_eq!(choose_coding(&entry, None), Coding::Identity);
     }
 }

@@ -307,7 +307,7 @@ pub fn send(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> 
     send_to(server(), method, path, headers, body)
 }
 
-fn send_to(
+pub fn send_to(
     addr: SocketAddr,
     method: &str,
     path: &str,

@@ -166,10 +166,7 @@ fn api_allows_cors_and_gzip() {
         ],
     );
     assert_eq!(response.status, 200);
-    assert_eq!(
-        response.header("access-control-allow-origin"),
-        Some("https://example.org")
-    );
+    assert_eq!(response.header("access-control-allow-origin"), Some("*"));
     assert_eq!(response.header("content-encoding"), Some("gzip"));
     let plain = fetch(
         server(),
@@ -178,6 +175,71 @@ fn api_allows_cors_and_gzip() {
     );
     assert_eq!(plain.header("content-encoding"), None);
     plain.json();
+}
+
+/// Search, the site and the CKAN API answer through one reply path: the same CORS,
+/// compression, ETag and caching behaviour whichever part answers.
+#[test]
+fn search_site_and_api_share_one_http_behaviour() {
+    let target = format!("/api/v1/search?q={}", enc("звернення"));
+    let first = fetch(server(), &target, &[("Accept-Encoding", "gzip, br")]);
+    assert_eq!(first.status, 200);
+    assert!(
+        first.brotli,
+        "search answers are brotli-compressed when accepted"
+    );
+    assert!(first.header("cache-control").unwrap().contains("max-age"));
+    assert_eq!(first.header("vary"), Some("Accept-Encoding"));
+    let etag = first
+        .header("etag")
+        .expect("a search answer has an ETag")
+        .to_string();
+    let again = fetch(server(), &target, &[("If-None-Match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    let refused = fetch(
+        server(),
+        &target,
+        &[("Accept-Encoding", "br;q=0, gzip;q=0")],
+    );
+    assert!(!refused.brotli && !refused.gzipped, "q=0 refuses a coding");
+    for target in ["/index.html", "/healthz", "/api/v1/nowhere", &target] {
+        let response = fetch(server(), target, &[("Origin", "https://example.org")]);
+        assert_eq!(
+            response.header("access-control-allow-origin"),
+            Some("*"),
+            "{target}"
+        );
+        assert_eq!(
+            response.header("x-content-type-options"),
+            Some("nosniff"),
+            "{target}"
+        );
+    }
+    let preflight = crate::common::send_to(
+        server(),
+        "OPTIONS",
+        "/api/3/action/package_search",
+        &[
+            ("Origin", "https://example.org"),
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "content-type"),
+        ],
+        b"",
+    );
+    assert_eq!(preflight.status, 204);
+    assert!(preflight
+        .header("access-control-allow-methods")
+        .unwrap()
+        .contains("POST"));
+    assert!(preflight
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("content-type"));
+    let search_preflight = crate::common::send_to(server(), "OPTIONS", &target, &[], b"");
+    assert_eq!(search_preflight.status, 204);
+    assert!(!search_preflight.header("allow").unwrap().contains("POST"));
 }
 
 #[test]

@@ -7,11 +7,15 @@
 
 use std::collections::BTreeMap;
 
-use vidkryto_search::Layout;
+use anyhow::Context;
+use vidkryto_search::{urls, Layout};
 
-use super::content::{Table, Words};
+use super::content::{Link, Table, Words};
+use super::kinds::{DatasetAdditions, PageKind, Site};
 use super::labels::Labels;
 use super::numbers::Amount;
+use super::zola::ContentFile;
+use super::SiteSummary;
 use crate::catalog::Package;
 use crate::validate::report::PublishedReport;
 
@@ -20,6 +24,55 @@ mod pages;
 pub use pages::{
     write_pages, BudgetIndexExtra, CheckRow, KeyFact, MeasureExtra, ProgrammeExtra, Row,
 };
+
+/// The budget explorer as a page kind: `/budget/` and a page per programme and measure, for
+/// every published package whose resources follow the explorer's conventions ([`load`]) —
+/// not only topic `budget`: the IT audit's spending is money a journalist compares too.
+pub struct Explorer<'a> {
+    programmes: Vec<(&'a Package, Programme)>,
+}
+
+impl<'a> Explorer<'a> {
+    pub fn load(site: &Site<'a>) -> anyhow::Result<Explorer<'a>> {
+        let mut programmes = Vec::new();
+        for package in site.packages {
+            if let Some(programme) = load(package, site.layout)
+                .with_context(|| format!("cannot read the budget of `{}`", package.name))?
+            {
+                programmes.push((*package, programme));
+            }
+        }
+        Ok(Explorer { programmes })
+    }
+}
+
+impl PageKind for Explorer<'_> {
+    fn dataset_additions(
+        &self,
+        package: &Package,
+        lang: &str,
+        labels: &Labels,
+    ) -> DatasetAdditions {
+        let shown = self.programmes.iter().any(|(p, _)| p.name == package.name);
+        DatasetAdditions::related_if(shown, || Link {
+            label: labels.ui(lang, "open_budget"),
+            url: urls::programme(lang, &package.name),
+        })
+    }
+
+    fn write(&self, site: &Site) -> anyhow::Result<Vec<ContentFile>> {
+        write_pages(&self.programmes, site.dir, site.labels)?;
+        Ok(Vec::new())
+    }
+
+    fn summarise(&self, summary: &mut SiteSummary) {
+        summary.programmes = self
+            .programmes
+            .iter()
+            .map(|(p, _)| p.name.clone())
+            .collect();
+    }
+}
 
 /// One funding source's money, per year.
 #[derive(Debug, Clone)]

@@ -99,14 +99,9 @@ fn error_response(data: &DataState, req: &Req, action: &str, error: CkanError) -
         body["error"][field] = json!([error.message]);
     }
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
-    let mut response = Reply::new("application/json", Cache::Metadata)
+    Reply::new("application/json", Cache::Never)
         .status(error.status)
-        .body(req, "", bytes);
-    response.headers_mut().insert(
-        "cache-control",
-        warp::http::HeaderValue::from_static("no-store"),
-    );
-    response
+        .body(req, "", bytes)
 }
 
 fn ok_response(data: &DataState, req: &Req, action: &str, result: Value) -> Response {
