@@ -5,12 +5,10 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 use rayon::prelude::*;
 use serde::Serialize;
-use vidkryto_search::Layout;
 
 use super::content::{file_name, pick, url, write_page, Front, Link, Table, LANGS};
 use super::kinds::{DatasetAdditions, PageKind, Site};
@@ -83,20 +81,33 @@ pub fn find<'a>(packages: &[&'a Package]) -> Option<(&'a Package, &'a Resource)>
         .find_map(|p| p.resource_of_kind(ResourceKind::Register).map(|r| (*p, r)))
 }
 
-/// The register as a page kind: `/register/` and a page per document.
+/// The register as a page kind: `/register/` and a page per document. Its table is read
+/// once, at load: dataset pages link to its documents before its own pages are written.
 pub struct Register<'a> {
-    found: Option<(&'a Package, &'a Resource)>,
+    found: Option<(&'a Package, &'a Resource, Table)>,
     ids: BTreeSet<String>,
-    documents: AtomicUsize,
 }
 
 impl<'a> Register<'a> {
     pub fn load(site: &Site<'a>) -> anyhow::Result<Register<'a>> {
-        let found = find(site.packages);
+        let Some((package, resource)) = find(site.packages) else {
+            return Ok(Register {
+                found: None,
+                ids: BTreeSet::new(),
+            });
+        };
+        let table = Table::read(&site.layout.resource_csv(&package.name, &resource.name))
+            .with_context(|| format!("cannot read the register from `{}`", package.name))?;
+        // The ids of the documents the register publishes (each has a page).
+        let ids = table
+            .rows
+            .iter()
+            .map(|row| table.get(row, "document_id").to_string())
+            .filter(|id| !id.is_empty())
+            .collect();
         Ok(Register {
-            found,
-            ids: document_ids(found, site.layout)?,
-            documents: AtomicUsize::new(0),
+            found: Some((package, resource, table)),
+            ids,
         })
     }
 }
@@ -108,7 +119,10 @@ impl PageKind for Register<'_> {
         lang: &str,
         labels: &Labels,
     ) -> DatasetAdditions {
-        let shown = self.found.is_some_and(|(p, _)| p.name == package.name);
+        let shown = self
+            .found
+            .as_ref()
+            .is_some_and(|(p, _, _)| p.name == package.name);
         DatasetAdditions::related_if(shown, || Link {
             label: labels.ui(lang, "public_information_register"),
             url: url(lang, "register"),
@@ -120,18 +134,16 @@ impl PageKind for Register<'_> {
     }
 
     fn write(&self, site: &Site) -> anyhow::Result<Vec<ContentFile>> {
-        let Some((package, resource)) = self.found else {
+        let Some((package, resource, table)) = &self.found else {
             write_empty(site.dir, site.labels)?;
             return Ok(Vec::new());
         };
-        let (documents, pages) = write_pages(package, resource, site.layout, site.dir, site.labels)
-            .with_context(|| format!("cannot write the register from `{}`", package.name))?;
-        self.documents.store(documents, Ordering::Relaxed);
-        Ok(pages)
+        write_pages(package, resource, table, site.dir, site.labels)
+            .with_context(|| format!("cannot write the register from `{}`", package.name))
     }
 
     fn summarise(&self, summary: &mut SiteSummary) {
-        summary.documents = self.documents.load(Ordering::Relaxed);
+        summary.documents = self.found.as_ref().map_or(0, |(_, _, t)| t.rows.len());
     }
 }
 
@@ -149,23 +161,6 @@ fn write_empty(site_dir: &Path, labels: &Labels) -> anyhow::Result<()> {
         write_list(site_dir, labels, lang, &extra, false)?;
     }
     Ok(())
-}
-
-/// The ids of the documents the register publishes (each has a page), for links to them.
-fn document_ids(
-    register: Option<(&Package, &Resource)>,
-    layout: &Layout,
-) -> anyhow::Result<BTreeSet<String>> {
-    let Some((package, resource)) = register else {
-        return Ok(BTreeSet::new());
-    };
-    let table = Table::read(&layout.resource_csv(&package.name, &resource.name))?;
-    Ok(table
-        .rows
-        .iter()
-        .map(|row| table.get(row, "document_id").to_string())
-        .filter(|id| !id.is_empty())
-        .collect())
 }
 
 fn first<'a>(table: &'a Table, row: &'a [String], names: &[&str]) -> &'a str {
@@ -205,11 +200,10 @@ const ISSUER: [&str; 3] = ["issuer_label", "issuer", "author"];
 fn write_pages(
     package: &Package,
     resource: &Resource,
-    layout: &Layout,
+    table: &Table,
     site_dir: &Path,
     labels: &Labels,
-) -> anyhow::Result<(usize, Vec<ContentFile>)> {
-    let table = Table::read(&layout.resource_csv(&package.name, &resource.name))?;
+) -> anyhow::Result<Vec<ContentFile>> {
     let fields = resource
         .schema
         .as_ref()
@@ -234,7 +228,7 @@ fn write_pages(
     // document's weight is its place in that order.
     let mut order: Vec<usize> = (0..table.rows.len()).collect();
     order.sort_by_key(|&i| {
-        let date = first(&table, &table.rows[i], &["date", "issued", "document_date"]);
+        let date = first(table, &table.rows[i], &["date", "issued", "document_date"]);
         (date.is_empty(), std::cmp::Reverse(date.to_string()), i)
     });
     let mut place = vec![0; table.rows.len()];
@@ -252,7 +246,7 @@ fn write_pages(
                 return Ok(files);
             }
             let slug = vidkryto_search::urls::slug(id);
-            let issued = first(&table, row, &["date", "issued", "document_date"]).to_string();
+            let issued = first(table, row, &["date", "issued", "document_date"]).to_string();
             for lang in LANGS {
                 // Every field a reader needs, coded ones through their labels; the id is
                 // the page's address, not a fact about the document.
@@ -277,7 +271,7 @@ fn write_pages(
                 let title = first_in(
                     labels,
                     lang,
-                    &table,
+                    table,
                     row,
                     &["title", "name", "number", "document_id"],
                 );
@@ -287,7 +281,7 @@ fn write_pages(
                     year: issued.get(..4).unwrap_or_default().to_string(),
                     issued: issued.clone(),
                     kind: coded("kind"),
-                    issuer: first_in(labels, lang, &table, row, &ISSUER).to_string(),
+                    issuer: first_in(labels, lang, table, row, &ISSUER).to_string(),
                     status: coded("status"),
                     source_url: table.get(row, &url_column).to_string(),
                     fields: labelled,
@@ -320,7 +314,7 @@ fn write_pages(
         let set: BTreeSet<String> = table
             .rows
             .iter()
-            .map(|r| first_in(labels, lang, &table, r, names).to_string())
+            .map(|r| first_in(labels, lang, table, r, names).to_string())
             .filter(|v| !v.is_empty())
             .collect();
         set.into_iter().collect()
@@ -330,7 +324,7 @@ fn write_pages(
             .rows
             .iter()
             .filter_map(|r| {
-                first(&table, r, &["date", "issued", "document_date"])
+                first(table, r, &["date", "issued", "document_date"])
                     .get(..4)
                     .map(str::to_string)
             })
@@ -356,10 +350,10 @@ fn write_pages(
             .take(NEWEST)
             .filter_map(|&i| {
                 let row = &table.rows[i];
-                let date = first(&table, row, &["date", "issued", "document_date"]);
+                let date = first(table, row, &["date", "issued", "document_date"]);
                 let id = table.get(row, "document_id");
                 (!date.is_empty() && !id.is_empty()).then(|| NewDocument {
-                    title: first_in(labels, lang, &table, row, &["title", "name", "number"])
+                    title: first_in(labels, lang, table, row, &["title", "name", "number"])
                         .to_string(),
                     url: vidkryto_search::urls::register_document(lang, id),
                     date: super::content::date_text(date, lang),
@@ -376,7 +370,7 @@ fn write_pages(
         };
         write_list(site_dir, labels, lang, &extra, true)?;
     }
-    Ok((table.rows.len(), documents.into_iter().flatten().collect()))
+    Ok(documents.into_iter().flatten().collect())
 }
 
 /// `/register/` in `lang`; `paged`, the documents' pages are its pages, in weight order.
