@@ -10,12 +10,12 @@ mod ov_stems;
 mod segment;
 mod stem_uk;
 
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, TokenStream};
+use tantivy::tokenizer::{RemoveLongFilter, TextAnalyzer, TokenStream};
 
 /// Longer "words" are base64 blobs or OCR garbage, not something anyone searches for.
 const MAX_TOKEN_BYTES: usize = 120;
 
-pub use filters::{ApostropheFilter, GheFilter, LookalikeFilter, NfcFilter, StemFilter};
+pub use filters::{LookalikeFilter, NormaliseFilter, StemFilter};
 pub use fold::{fold_apostrophes, fold_ghe, fold_lookalikes, Lookalike};
 pub use segment::WordTokenizer;
 pub use stem_uk::{prefix_key, stem as stem_ukrainian};
@@ -25,14 +25,12 @@ pub const ANALYZER: &str = "vidkryto_uk";
 /// The same chain without stemming: for prefix queries, whose last word is incomplete.
 pub const ANALYZER_UNSTEMMED: &str = "vidkryto_uk_unstemmed";
 
-/// The full chain: segmentation → NFC → lower-case → apostrophes → ґ→г → look-alikes → stem.
+/// The full chain: segmentation → normalise (NFC, lower case, apostrophes, ґ→г) → look-alikes
+/// → stem.
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(NfcFilter::default())
-        .filter(LowerCaser)
-        .filter(ApostropheFilter::default())
-        .filter(GheFilter::default())
+        .filter(NormaliseFilter::default())
         .filter(LookalikeFilter)
         .filter(StemFilter::default())
         .build()
@@ -42,10 +40,7 @@ pub fn analyzer() -> TextAnalyzer {
 pub fn analyzer_unstemmed() -> TextAnalyzer {
     TextAnalyzer::builder(WordTokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(NfcFilter::default())
-        .filter(LowerCaser)
-        .filter(ApostropheFilter::default())
-        .filter(GheFilter::default())
+        .filter(NormaliseFilter::default())
         .filter(LookalikeFilter)
         .build()
 }

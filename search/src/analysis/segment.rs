@@ -27,7 +27,7 @@ fn word_ranges(text: &str) -> Vec<(usize, usize)> {
     let mut last_end: Option<usize> = None;
     for (start, segment) in text.split_word_bound_indices() {
         let end = start + segment.len();
-        let is_word = segment.chars().any(char::is_alphanumeric);
+        let is_word = segment.chars().any(is_letter_or_digit);
         if is_word {
             match (pending_apostrophe, ranges.last_mut()) {
                 (Some(joint), Some(last)) if joint == start => last.1 = end,
@@ -47,6 +47,14 @@ fn word_ranges(text: &str) -> Vec<(usize, usize)> {
         }
     }
     ranges
+}
+
+/// `char::is_alphanumeric`, with Cyrillic letters (U+0400–U+0481, all alphabetic) settled
+/// before the Unicode tables are looked up.
+fn is_letter_or_digit(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || ('\u{0400}'..='\u{0481}').contains(&c)
+        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 fn words(text: &str) -> Vec<Token> {
@@ -149,5 +157,17 @@ mod tests {
     #[test]
     fn mixed_script_stays_one_word() {
         assert_eq!(texts("Micтo Київ"), vec!["Micтo", "Київ"]);
+    }
+
+    #[test]
+    fn the_letter_shortcut_agrees_with_unicode() {
+        for c in (0..0x3000).filter_map(char::from_u32) {
+            assert_eq!(
+                is_letter_or_digit(c),
+                c.is_alphanumeric(),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 }
