@@ -109,6 +109,8 @@ def search(base, q):
         body = json.load(response)
     assert body["fuzzy"] is False, f"{q}: typo-tolerant matching was used without being asked"
     hits = [(hit["type"], hit["id"]) for hit in body["hits"]]
+    twice = [hit for hit, n in collections.Counter(hits).items() if n > 1]
+    assert not twice, f"{q}: one document appears more than once in the result list: {twice}"
     return body["total"], hits
 
 
