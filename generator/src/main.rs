@@ -205,6 +205,8 @@ struct SynthAppealsArgs {
 }
 
 fn main() -> ExitCode {
+    // Peak memory is what a city's small server must have for a stage; see the function.
+    vidkryto_search::memory::without_huge_pages();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

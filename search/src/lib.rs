@@ -8,6 +8,7 @@ pub mod datapackage;
 pub mod index;
 pub mod keys;
 pub mod layout;
+pub mod memory;
 pub mod output;
 pub mod query;
 pub mod reload;

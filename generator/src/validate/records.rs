@@ -172,6 +172,8 @@ pub struct Records<R> {
     core_out: Vec<u8>,
     core_ends: Vec<usize>,
     guard: LineGuard,
+    /// Bytes taken from `input` so far.
+    pulled: u64,
 }
 
 impl<R: Read> Records<R> {
@@ -198,6 +200,43 @@ impl<R: Read> Records<R> {
             core_out: vec![0; 1024],
             core_ends: vec![0; 64],
             guard,
+            pulled: 0,
+        }
+    }
+
+    /// Where the next record starts in the stream this reader reads (after decoding), when
+    /// that is a place [`Records::skip_to`] can resume from; `None` just after a carriage
+    /// return, whose line feed may still belong to the record before.
+    pub fn position(&self) -> Option<u64> {
+        (!self.after_cr).then(|| self.pulled - (self.end - self.start) as u64)
+    }
+
+    /// Goes on at `position`, a place [`Records::position`] gave for the same source while
+    /// it was read before, without parsing what lies between: reading a few rows again
+    /// then costs the rows, not the table. `false` if the stream ends first or `position`
+    /// is behind.
+    pub fn skip_to(&mut self, position: u64) -> io::Result<bool> {
+        let Some(mut behind) = self.position().and_then(|at| position.checked_sub(at)) else {
+            return Ok(false);
+        };
+        loop {
+            let buffered = (self.end - self.start) as u64;
+            if behind <= buffered {
+                self.start += behind as usize;
+                // The skipped records held the first one, and a record boundary is outside
+                // any quoted cell.
+                self.core_started = true;
+                return Ok(true);
+            }
+            behind -= buffered;
+            (self.start, self.end) = (0, 0);
+            if self.eof {
+                return Ok(false);
+            }
+            let n = self.input.read(&mut self.buf)?;
+            self.pulled += n as u64;
+            self.end = n;
+            self.eof = n == 0;
         }
     }
 
@@ -283,6 +322,7 @@ impl<R: Read> Records<R> {
             return Ok(false);
         }
         let n = self.input.read(&mut self.buf[self.end..])?;
+        self.pulled += n as u64;
         self.end += n;
         self.eof = n == 0;
         Ok(true)
@@ -536,6 +576,91 @@ mod tests {
                 (format.delimiter as char, format.double_quote, format.escape)
             );
         }
+    }
+
+    /// Every record with the position it started at.
+    fn with_positions(data: &[u8], format: &Format, seed: u64) -> Vec<(Option<u64>, Vec<u8>)> {
+        let input = Chunked {
+            data: data.to_vec(),
+            at: 0,
+            rng: fastrand::Rng::with_seed(seed),
+        };
+        let mut records = Records::new(input, format, 7, LineGuard::new(format, 1 << 20));
+        let mut record = Record::default();
+        let mut all = Vec::new();
+        loop {
+            let at = records.position();
+            if !records.read(&mut record).unwrap() {
+                return all;
+            }
+            all.push((
+                at,
+                record
+                    .iter()
+                    .flat_map(|c| [c, b"|"])
+                    .flatten()
+                    .copied()
+                    .collect(),
+            ));
+        }
+    }
+
+    #[test]
+    fn skipping_to_a_position_reads_on_from_that_record() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        let cells: &[&[u8]] = &[
+            b"",
+            b"12",
+            "Київ".as_bytes(),
+            b"\"a,b\"",
+            b"\"x\ny\"",
+            b"\"q\"\"q\"",
+        ];
+        let mut resumed = 0;
+        for round in 0..3_000u64 {
+            let mut text: Vec<u8> = Vec::new();
+            for _ in 0..rng.usize(1..8) {
+                for i in 0..rng.usize(0..4) {
+                    if i > 0 {
+                        text.push(b',');
+                    }
+                    text.extend_from_slice(cells[rng.usize(..cells.len())]);
+                }
+                let ends: &[&[u8]] = &[b"\n", b"\r\n", b"\r"];
+                text.extend_from_slice(ends[rng.usize(..ends.len())]);
+            }
+            let format = format(b',', true, None);
+            let all = with_positions(&text, &format, round);
+            for (i, (at, _)) in all.iter().enumerate() {
+                let Some(at) = *at else { continue };
+                let input = Chunked {
+                    data: text.clone(),
+                    at: 0,
+                    rng: fastrand::Rng::with_seed(round + 1),
+                };
+                let mut records = Records::new(input, &format, 7, LineGuard::new(&format, 1 << 20));
+                assert!(records.skip_to(at).unwrap());
+                let mut record = Record::default();
+                for (_, expected) in &all[i..] {
+                    assert!(records.read(&mut record).unwrap());
+                    let got: Vec<u8> = record
+                        .iter()
+                        .flat_map(|c| [c, b"|"])
+                        .flatten()
+                        .copied()
+                        .collect();
+                    assert_eq!(
+                        &got,
+                        expected,
+                        "{:?} from record {i}",
+                        String::from_utf8_lossy(&text)
+                    );
+                }
+                assert!(!records.read(&mut record).unwrap());
+                resumed += 1;
+            }
+        }
+        assert!(resumed > 5_000, "{resumed}");
     }
 
     #[test]

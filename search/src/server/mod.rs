@@ -166,7 +166,7 @@ pub fn serve_with(
     limits: conn::Limits,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
-    without_huge_pages();
+    crate::memory::without_huge_pages();
     let mut state = AppState::open(dir)?;
     state.search_time = limits.search_time;
     let state = Arc::new(state);
@@ -192,20 +192,6 @@ pub fn serve_with(
         conn::run(listener, service, limits, shutdown_signal()).await;
         Ok(())
     })
-}
-
-/// Turns transparent huge pages off for this process. The allocator's arenas are
-/// eligible for them, so a thread that touches a few KB of a fresh arena is given a whole
-/// 2 MiB page: measured with `scripts/soak`, 50 stalled exports grew the server by 10.5 %
-/// of RSS with huge pages and 1.5 % without, and the baseline fell from 173 to 104 MB. A
-/// server holding many small buffers gains nothing from them.
-fn without_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_THP_DISABLE takes plain integers and changes no memory the program
-    // holds; failing (an old kernel) leaves the process as it was, which is harmless.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
 }
 
 /// What the service does with a request before any route sees it.
