@@ -70,7 +70,47 @@ impl Layout {
 
 /// The byte stream the CSV parser reads: the sniffed prefix, then the rest of the file,
 /// transcoded to UTF-8 if needed.
-pub type Stream = Transcoded<Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>>;
+pub type Stream = Transcoded<Chain<Cursor<Vec<u8>>, Box<dyn Rest>>>;
+
+/// The part of a table after the sniffed prefix: a file, or nothing for in-memory tables.
+/// Seekable, so that reading a few rows again jumps over the rest (`SkipForward`).
+pub trait Rest: Read + io::Seek + Send {}
+impl<T: Read + io::Seek + Send> Rest for T {}
+
+/// A byte stream that may move forward without handing the bytes out.
+pub trait SkipForward: Read {
+    /// Moves at most `n` bytes on; how many it moved. The reader reads whatever is left
+    /// and drops it, so a stream that cannot jump moves none.
+    fn skip_forward(&mut self, _n: u64) -> io::Result<u64> {
+        Ok(0)
+    }
+}
+
+impl SkipForward for &[u8] {}
+
+impl SkipForward for Stream {
+    /// UTF-8 passes through untouched, so its positions are the file's and a seek jumps;
+    /// decoded text has to be decoded to know where it is.
+    fn skip_forward(&mut self, n: u64) -> io::Result<u64> {
+        if self.decoder.is_some() {
+            return Ok(0);
+        }
+        let (prefix, rest) = self.inner.get_mut();
+        let in_prefix = (prefix.get_ref().len() as u64)
+            .saturating_sub(prefix.position())
+            .min(n);
+        prefix.set_position(prefix.position() + in_prefix);
+        let wanted = n - in_prefix;
+        if wanted == 0 {
+            return Ok(n);
+        }
+        let at = rest.stream_position()?;
+        let end = rest.seek(io::SeekFrom::End(0))?;
+        let to = at.saturating_add(wanted).min(end);
+        rest.seek(io::SeekFrom::Start(to))?;
+        Ok(in_prefix + (to - at))
+    }
+}
 
 /// Opens `path` for reading records.
 pub fn open(
@@ -90,7 +130,7 @@ pub fn open(
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut sample)
         .map_err(io_err)?;
-    let rest: Box<dyn Read + Send> = Box::new(file);
+    let rest: Box<dyn Rest> = Box::new(file);
     from_parts(sample, rest, bytes, encoding, dialect, max_line)
 }
 
@@ -101,7 +141,7 @@ pub fn open_bytes(
     dialect: Option<&Json>,
     max_line: u64,
 ) -> Result<(Records<Stream>, Format), SourceError> {
-    let rest: Box<dyn Read + Send> = Box::new(io::empty());
+    let rest: Box<dyn Rest> = Box::new(io::empty());
     from_parts(
         data.to_vec(),
         rest,
@@ -114,7 +154,7 @@ pub fn open_bytes(
 
 fn from_parts(
     mut sample: Vec<u8>,
-    rest: Box<dyn Read + Send>,
+    rest: Box<dyn Rest>,
     bytes: u64,
     encoding: Option<&str>,
     dialect: Option<&Json>,
@@ -598,6 +638,55 @@ pub fn cell_str(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
 mod tests {
     use super::*;
     use crate::validate::records::Record;
+
+    /// A file larger than the sniffed prefix, in UTF-8 (positions are the file's, skips
+    /// seek) and in Windows-1251 (skips decode): resuming at a noted position reads on
+    /// exactly as the first reading did, inside the prefix, across it and past it.
+    #[test]
+    fn a_file_read_again_resumes_at_any_noted_position() {
+        let mut text = String::from("id,name\n");
+        for i in 0..4_000 {
+            text.push_str(&format!("{i},\"Київ, вулиця {i}\nкорпус\"\r\n"));
+        }
+        for (encoding, bytes) in [
+            ("utf-8", text.clone().into_bytes()),
+            (
+                "windows-1251",
+                encoding_rs::WINDOWS_1251.encode(&text).0.into_owned(),
+            ),
+        ] {
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), &bytes).unwrap();
+            assert!(
+                bytes.len() > SNIFF_BYTES,
+                "the file must outgrow the prefix"
+            );
+            let (mut reader, _) = open(file.path(), Some(encoding), None, 1 << 20).unwrap();
+            let mut record = Record::default();
+            let mut noted = Vec::new();
+            loop {
+                let at = reader.position();
+                if !reader.read(&mut record).unwrap() {
+                    break;
+                }
+                noted.push((at, record.as_slice().to_vec()));
+            }
+            assert_eq!(noted.len(), 4_001);
+            for i in [1, 2, 700, 1_500, 2_999, 4_000] {
+                let at = noted[i].0;
+                let (mut again, _) = open(file.path(), Some(encoding), None, 1 << 20).unwrap();
+                assert!(again.skip_to(at).unwrap(), "{encoding} {i}");
+                for (_, expected) in &noted[i..(i + 3).min(noted.len())] {
+                    assert!(again.read(&mut record).unwrap());
+                    assert_eq!(record.as_slice(), &expected[..], "{encoding} from {i}");
+                }
+            }
+            let (mut again, _) = open(file.path(), Some(encoding), None, 1 << 20).unwrap();
+            let mut far = noted[1].0;
+            far.at = bytes.len() as u64 * 3;
+            assert!(!again.skip_to(far).unwrap(), "past the end");
+        }
+    }
 
     fn records(data: &[u8], dialect: Option<&Json>) -> (Vec<Vec<String>>, Format) {
         let (mut reader, format) = open_bytes(data, None, dialect, MAX_LINE_BYTES).unwrap();

@@ -13,7 +13,7 @@ use csv_core::ReadRecordResult;
 
 #[cfg(test)]
 use super::reader::Layout;
-use super::reader::{Format, LineGuard, MIN_READ};
+use super::reader::{Format, LineGuard, SkipForward, MIN_READ};
 
 /// One record: its cells joined by the delimiter, whatever their quoting was, so that equal
 /// rows have equal bytes (duplicate rows are found by hashing them).
@@ -148,6 +148,14 @@ enum Line {
     Unusual,
 }
 
+/// A place between two records of a stream, as [`Records::position`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub(super) at: u64,
+    /// The record before ended in a carriage return.
+    after_cr: bool,
+}
+
 /// Reads records from a byte stream, as the csv crate reads them with `flexible(true)`
 /// and the CRLF terminator (any of `\r\n`, `\n`, `\r` ends a record) — except that an
 /// empty line is a record of no cells, as RFC 4180 (and Python's csv module, which
@@ -204,39 +212,12 @@ impl<R: Read> Records<R> {
         }
     }
 
-    /// Where the next record starts in the stream this reader reads (after decoding), when
-    /// that is a place [`Records::skip_to`] can resume from; `None` just after a carriage
-    /// return, whose line feed may still belong to the record before.
-    pub fn position(&self) -> Option<u64> {
-        (!self.after_cr).then(|| self.pulled - (self.end - self.start) as u64)
-    }
-
-    /// Goes on at `position`, a place [`Records::position`] gave for the same source while
-    /// it was read before, without parsing what lies between: reading a few rows again
-    /// then costs the rows, not the table. `false` if the stream ends first or `position`
-    /// is behind.
-    pub fn skip_to(&mut self, position: u64) -> io::Result<bool> {
-        let Some(mut behind) = self.position().and_then(|at| position.checked_sub(at)) else {
-            return Ok(false);
-        };
-        loop {
-            let buffered = (self.end - self.start) as u64;
-            if behind <= buffered {
-                self.start += behind as usize;
-                // The skipped records held the first one, and a record boundary is outside
-                // any quoted cell.
-                self.core_started = true;
-                return Ok(true);
-            }
-            behind -= buffered;
-            (self.start, self.end) = (0, 0);
-            if self.eof {
-                return Ok(false);
-            }
-            let n = self.input.read(&mut self.buf)?;
-            self.pulled += n as u64;
-            self.end = n;
-            self.eof = n == 0;
+    /// Where the next record starts in the stream this reader reads (after decoding), for
+    /// [`Records::skip_to`] to resume from.
+    pub fn position(&self) -> Place {
+        Place {
+            at: self.pulled - (self.end - self.start) as u64,
+            after_cr: self.after_cr,
         }
     }
 
@@ -436,6 +417,44 @@ impl<R: Read> Records<R> {
     }
 }
 
+impl<R: SkipForward> Records<R> {
+    /// Goes on at `position`, a place [`Records::position`] gave for the same source while
+    /// it was read before, without parsing what lies between: reading a few rows again
+    /// then costs the rows, not the table. `false` if the stream ends first or `position`
+    /// is behind.
+    pub fn skip_to(&mut self, place: Place) -> io::Result<bool> {
+        let Some(mut behind) = place.at.checked_sub(self.position().at) else {
+            return Ok(false);
+        };
+        // Just after a carriage return, a line feed still belongs to the record before.
+        self.after_cr = place.after_cr;
+        let buffered = (self.end - self.start) as u64;
+        // The skipped records held the first one, and a record boundary is outside any
+        // quoted cell.
+        if behind <= buffered {
+            self.start += behind as usize;
+            self.core_started = true;
+            return Ok(true);
+        }
+        behind -= buffered;
+        (self.start, self.end) = (0, 0);
+        let moved = self.input.skip_forward(behind)?;
+        self.pulled += moved;
+        behind -= moved;
+        // What the stream could not jump over is read and dropped.
+        while behind > 0 {
+            if !self.fill()? || self.start == self.end {
+                return Ok(false);
+            }
+            let dropped = behind.min((self.end - self.start) as u64);
+            self.start += dropped as usize;
+            behind -= dropped;
+        }
+        self.core_started = true;
+        Ok(true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,6 +480,8 @@ mod tests {
         at: usize,
         rng: fastrand::Rng,
     }
+
+    impl SkipForward for Chunked {}
 
     impl Read for Chunked {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -579,7 +600,7 @@ mod tests {
     }
 
     /// Every record with the position it started at.
-    fn with_positions(data: &[u8], format: &Format, seed: u64) -> Vec<(Option<u64>, Vec<u8>)> {
+    fn with_positions(data: &[u8], format: &Format, seed: u64) -> Vec<(Place, Vec<u8>)> {
         let input = Chunked {
             data: data.to_vec(),
             at: 0,
@@ -632,7 +653,7 @@ mod tests {
             let format = format(b',', true, None);
             let all = with_positions(&text, &format, round);
             for (i, (at, _)) in all.iter().enumerate() {
-                let Some(at) = *at else { continue };
+                let at = *at;
                 let input = Chunked {
                     data: text.clone(),
                     at: 0,

@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use super::checks::{Check, Severity};
 use super::keys::{self, KeyHash, KeyLog, KeySet};
 use super::reader::{self, LineTooLong, QuoteNeverCloses};
-use super::records::{Record, Records};
+use super::records::{Place, Record, Records};
 use super::report::{Issue, Kind, Task};
 use super::schema::{CompiledField, CompiledSchema, ScriptPolicy};
 use super::types::Typed;
@@ -793,20 +793,18 @@ const BOOKMARK_EVERY: u64 = 64;
 /// to bookmark and parses at most 64 records per row wanted, not the whole table (a third
 /// of a dirty file's validation was two such re-reads). 16 bytes per 64 rows.
 #[derive(Debug, Default)]
-struct Bookmarks(Vec<(u64, u64)>);
+struct Bookmarks(Vec<(u64, Place)>);
 
 impl Bookmarks {
     /// Notes the reader's place when `read` records are behind it and it is a 64th.
     fn note<R: io::Read>(&mut self, read: u64, reader: &Records<R>) {
         if read.is_multiple_of(BOOKMARK_EVERY) {
-            if let Some(at) = reader.position() {
-                self.0.push((read, at));
-            }
+            self.0.push((read, reader.position()));
         }
     }
 
     /// The last bookmark before record `row`.
-    fn before(&self, row: u64) -> Option<(u64, u64)> {
+    fn before(&self, row: u64) -> Option<(u64, Place)> {
         let after = self.0.partition_point(|&(read, _)| read < row);
         after.checked_sub(1).map(|i| self.0[i])
     }
