@@ -40,7 +40,7 @@ pub fn hash_key<'a>(values: impl IntoIterator<Item = Typed<'a>>) -> KeyHash {
 
 /// The key of a one-column integer key, kept as the number itself in the high half
 /// (order-preserving) instead of a hash: cheaper, and keys that arrive in ascending
-/// order — the usual numbered `id` — then need no sort at all. A log holds keys of one
+/// order — the usual numbered `id` — then need no sort (see [`KeyLog`]). A log holds keys of one
 /// column set, so number keys never meet hashed ones.
 pub fn int_key(n: i64) -> KeyHash {
     u128::from((n as u64) ^ (1 << 63)) << 64
@@ -67,13 +67,16 @@ struct Entry {
     row: u32,
 }
 
-/// Every key seen in one column set, with the row it was seen in; repeated keys are found
-/// by sorting once at the end.
+/// Every key seen in one column set, with the row it was seen in. Keys that arrive in
+/// ascending order (a numbered `id`, even with a few rows out of place) are kept apart and
+/// never sorted: only the others are sorted at the end, then looked up among them. Hashed
+/// keys arrive in random order, so nearly all of them are "the others".
 #[derive(Debug)]
 pub struct KeyLog {
-    entries: Vec<Entry>,
-    /// Every key's high half was above the previous one: all keys differ.
-    ascending: bool,
+    /// Keys whose high half was above every one before it: all different, in order.
+    ascending: Vec<Entry>,
+    /// Every other key.
+    rest: Vec<Entry>,
 }
 
 impl Default for KeyLog {
@@ -83,42 +86,48 @@ impl Default for KeyLog {
 }
 
 impl KeyLog {
+    /// Room for `rows` keys on either side: memory is reserved, not touched, so the side
+    /// the keys do not take costs nothing, and the side they take never regrows.
     pub fn with_capacity(rows: usize) -> KeyLog {
         KeyLog {
-            entries: Vec::with_capacity(rows),
-            ascending: true,
+            ascending: Vec::with_capacity(rows),
+            rest: Vec::with_capacity(rows),
         }
     }
 
     pub fn push(&mut self, key: KeyHash, row: u64) {
-        let hi = (key >> 64) as u64;
-        if let Some(last) = self.entries.last() {
-            self.ascending &= hi > last.hi;
-        }
-        self.entries.push(Entry {
-            hi,
+        let entry = Entry {
+            hi: (key >> 64) as u64,
             lo: key as u32,
             row: u32::try_from(row).unwrap_or(u32::MAX),
-        });
+        };
+        match self.ascending.last() {
+            Some(last) if entry.hi <= last.hi => self.rest.push(entry),
+            _ => self.ascending.push(entry),
+        }
     }
 
     /// The rows that share a key, a group per key seen more than once, each group in row
     /// order and the groups in the order of their second row.
-    pub fn repeated(mut self) -> Vec<Vec<u64>> {
-        if self.ascending {
-            return Vec::new();
-        }
+    pub fn repeated(self) -> Vec<Vec<u64>> {
+        let KeyLog {
+            ascending,
+            mut rest,
+        } = self;
         // Sorting by the high half alone is cheap; the rare runs sharing it (true
         // duplicates, almost always) are then ordered fully.
-        self.entries.sort_unstable_by_key(|e| e.hi);
+        rest.sort_unstable_by_key(|e| e.hi);
         let mut groups = Vec::new();
+        let mut run = Vec::new();
         let mut at = 0;
-        while at < self.entries.len() {
-            let mut end = at + 1;
-            while end < self.entries.len() && self.entries[end].hi == self.entries[at].hi {
-                end += 1;
+        while at < rest.len() {
+            let hi = rest[at].hi;
+            let end = at + rest[at..].partition_point(|e| e.hi == hi);
+            run.clear();
+            run.extend_from_slice(&rest[at..end]);
+            if let Ok(i) = ascending.binary_search_by_key(&hi, |e| e.hi) {
+                run.push(ascending[i]);
             }
-            let run = &mut self.entries[at..end];
             if run.len() > 1 {
                 run.sort_unstable_by_key(|e| (e.lo, e.row));
                 for same in run.chunk_by(|a, b| a.lo == b.lo).filter(|g| g.len() > 1) {
@@ -156,13 +165,44 @@ mod tests {
         for (row, n) in [(2, -5), (3, 1), (4, 2), (5, 3)] {
             log.push(int_key(n), row);
         }
-        assert!(log.ascending);
+        assert!(log.rest.is_empty());
         assert!(log.repeated().is_empty());
         let mut log = KeyLog::default();
         for (row, n) in [(2, 1), (3, 5), (4, -1), (5, 5)] {
             log.push(int_key(n), row);
         }
         assert_eq!(log.repeated(), vec![vec![3, 5]]);
+    }
+
+    /// The groups are those of a plain map from key to rows, whatever the order keys come
+    /// in: numbered with repeats and rows out of place, or hashed.
+    #[test]
+    fn repeated_keys_match_a_plain_grouping() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        for round in 0..400 {
+            let mut log = KeyLog::default();
+            let mut plain: std::collections::BTreeMap<KeyHash, Vec<u64>> = Default::default();
+            let mut next = 0i64;
+            for row in 2..rng.u64(2..300) {
+                let key = match round % 3 {
+                    0 => {
+                        next += 1;
+                        int_key(if rng.u8(..) < 20 {
+                            rng.i64(0..=next)
+                        } else {
+                            next
+                        })
+                    }
+                    1 => hash_key([Typed::Int(rng.i64(0..200))]),
+                    _ => int_key(rng.i64(-50..50)),
+                };
+                log.push(key, row);
+                plain.entry(key).or_default().push(row);
+            }
+            let mut expected: Vec<Vec<u64>> = plain.into_values().filter(|g| g.len() > 1).collect();
+            expected.sort_unstable_by_key(|g| g[1]);
+            assert_eq!(log.repeated(), expected, "round {round}");
+        }
     }
 
     #[test]
