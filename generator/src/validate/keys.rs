@@ -122,13 +122,15 @@ impl KeyLog {
         let mut at = 0;
         while at < rest.len() {
             let hi = rest[at].hi;
-            let end = at + rest[at..].partition_point(|e| e.hi == hi);
-            run.clear();
-            run.extend_from_slice(&rest[at..end]);
-            if let Ok(i) = ascending.binary_search_by_key(&hi, |e| e.hi) {
-                run.push(ascending[i]);
+            let mut end = at + 1;
+            while end < rest.len() && rest[end].hi == hi {
+                end += 1;
             }
-            if run.len() > 1 {
+            let in_order = ascending.binary_search_by_key(&hi, |e| e.hi).ok();
+            if end - at + usize::from(in_order.is_some()) > 1 {
+                run.clear();
+                run.extend_from_slice(&rest[at..end]);
+                run.extend(in_order.map(|i| ascending[i]));
                 run.sort_unstable_by_key(|e| (e.lo, e.row));
                 for same in run.chunk_by(|a, b| a.lo == b.lo).filter(|g| g.len() > 1) {
                     groups.push(same.iter().map(|e| u64::from(e.row)).collect::<Vec<_>>());
