@@ -17,7 +17,8 @@ pub type KeyHash = u128;
 /// Hashes a key made of typed values. Keys are encoded into a stack buffer and hashed in
 /// one shot (a streaming xxh3 state costs more to set up than a short key to hash).
 pub fn hash_key<'a>(values: impl IntoIterator<Item = Typed<'a>>) -> KeyHash {
-    let mut buf = [0u8; 256];
+    // Small, because the buffer is zeroed for every key; longer keys take the stream.
+    let mut buf = [0u8; 64];
     let mut len = 0;
     let mut values = values.into_iter();
     for value in values.by_ref() {
@@ -120,13 +121,18 @@ impl KeyLog {
         let mut groups = Vec::new();
         let mut run = Vec::new();
         let mut at = 0;
+        // Both sides are in order now, so the ordered side is walked along, not searched.
+        let mut walk = 0;
         while at < rest.len() {
             let hi = rest[at].hi;
             let mut end = at + 1;
             while end < rest.len() && rest[end].hi == hi {
                 end += 1;
             }
-            let in_order = ascending.binary_search_by_key(&hi, |e| e.hi).ok();
+            while walk < ascending.len() && ascending[walk].hi < hi {
+                walk += 1;
+            }
+            let in_order = ascending.get(walk).filter(|e| e.hi == hi).map(|_| walk);
             if end - at + usize::from(in_order.is_some()) > 1 {
                 run.clear();
                 run.extend_from_slice(&rest[at..end]);
@@ -216,6 +222,10 @@ mod tests {
             hash_key([Typed::Str("ab"), Typed::Str("c")])
         );
         let long = "я".repeat(200);
+        assert_ne!(
+            hash_key([Typed::Str(&format!("{long}\u{1}b")), Typed::Str("c")]),
+            hash_key([Typed::Str(&long), Typed::Str("b\u{1}c")])
+        );
         assert_eq!(
             hash_key([Typed::Str(&long), Typed::Int(1)]),
             hash_key([Typed::Str(&long), Typed::Int(1)])

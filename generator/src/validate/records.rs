@@ -221,6 +221,13 @@ impl<R: Read> Records<R> {
         }
     }
 
+    /// Reads at most `bytes` at a time from now on (never dropping bytes already read):
+    /// for reading a few rows here and there, where a full buffer read after every jump
+    /// would mostly be thrown away.
+    pub fn read_at_most(&mut self, bytes: usize) {
+        self.buf.truncate(bytes.max(MIN_READ).max(self.end));
+    }
+
     /// The records read so far ended inside a quoted cell: the file was cut off.
     pub fn in_quoted_cell(&self) -> bool {
         self.guard.in_quoted_cell()

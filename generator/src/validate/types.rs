@@ -103,7 +103,10 @@ impl Typed<'_> {
     pub fn hash_into(&self, hasher: &mut xxhash_rust::xxh3::Xxh3) {
         match *self {
             Typed::Str(s) | Typed::Text(s) => {
+                // The length first, so that cells of a several-column key cannot trade
+                // bytes (`a\u{1}b`,`c` and `a`,`b\u{1}c`).
                 hasher.update(&[1]);
+                hasher.update(&(s.len() as u64).to_le_bytes());
                 hasher.update(s.as_bytes());
             }
             Typed::Int(i) => {
