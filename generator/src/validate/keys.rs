@@ -47,6 +47,13 @@ pub fn int_key(n: i64) -> KeyHash {
     u128::from((n as u64) ^ (1 << 63)) << 64
 }
 
+/// The key of a one-column text key in a key log: the hash of its bytes, without the
+/// typed encoding (a log holds keys of one column, whose values are all texts, and is
+/// never compared with another log or a foreign key's set).
+pub fn text_key(text: &str) -> KeyHash {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
 /// Hashes a whole row's text, for duplicate rows: its cells joined by the delimiter, seeded
 /// with where each cell ends so that cell boundaries count ("a,b" as one quoted cell is
 /// not "a","b").

@@ -568,10 +568,13 @@ fn check_row(
             .all(usable)
             .then(|| keys::hash_key(positions.iter().filter_map(value)))
     };
-    // Logged keys of one integer column are the number itself (see `keys::int_key`).
+    // Logged keys of one column are never compared with other keys, so they skip the
+    // typed encoding: an integer is the number itself, a text the hash of its bytes (see
+    // `keys::int_key`, `keys::text_key`).
     let log_key = |positions: &[usize]| match positions {
         [i] if !failed.get(*i).copied().unwrap_or(true) => match values.get(*i) {
             Some(Some(Typed::Int(n))) => Some(keys::int_key(*n)),
+            Some(Some(Typed::Str(s) | Typed::Text(s))) => Some(keys::text_key(s)),
             _ => key_of(positions),
         },
         _ => key_of(positions),
