@@ -697,17 +697,7 @@ fn report_keys(
     let pk_groups = pk_log.repeated();
     let row_groups = row_log.repeated();
     let unique_groups: Vec<Vec<Vec<u64>>> = unique_logs.into_iter().map(KeyLog::repeated).collect();
-    // Every row sharing a primary key (to tell a duplicate row from a repeated key) and
-    // every row an error will name (for its cells).
-    let repeats_of =
-        |groups: &[Vec<u64>]| -> Vec<u64> { groups.iter().flat_map(|g| g[1..].to_vec()).collect() };
-    let mut wanted: Vec<u64> = pk_groups.iter().flatten().copied().collect();
-    wanted.extend(repeats_of(&row_groups));
-    for groups in &unique_groups {
-        wanted.extend(repeats_of(groups));
-    }
-    wanted.sort_unstable();
-    wanted.dedup();
+    let wanted = rows_to_read_again(&pk_groups, &row_groups, &unique_groups);
     let again = read_again(source, bookmarks, &wanted);
     let text = |row: &u64| again.get(row).map(|a| a.hash);
     let mut repeats = Vec::new();
@@ -775,8 +765,31 @@ fn report_keys(
             }
         }
     }
-    // The errors added here name rows read again: their cells, and a unique error's cell.
-    for issue in &mut task.errors[start..] {
+    fill_cells(&mut task.errors[start..], &again);
+}
+
+/// Every row sharing a primary key (to tell a duplicate row from a repeated key) and every
+/// row a key error will name (for its cells), in order.
+fn rows_to_read_again(
+    pk_groups: &[Vec<u64>],
+    row_groups: &[Vec<u64>],
+    unique_groups: &[Vec<Vec<u64>>],
+) -> Vec<u64> {
+    let repeats = later_rows(row_groups).chain(unique_groups.iter().flat_map(|g| later_rows(g)));
+    let mut wanted: Vec<u64> = pk_groups.iter().flatten().copied().chain(repeats).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    wanted
+}
+
+/// The rows of each group after its first.
+fn later_rows(groups: &[Vec<u64>]) -> impl Iterator<Item = u64> + '_ {
+    groups.iter().flat_map(|g| g[1..].iter().copied())
+}
+
+/// The key errors name rows read again: their cells, and a unique error's cell.
+fn fill_cells(errors: &mut [Issue], again: &HashMap<u64, ReadAgain>) {
+    for issue in errors {
         let Some(found) = issue.row_number.and_then(|r| again.get(&r)) else {
             continue;
         };
