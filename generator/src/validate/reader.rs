@@ -86,8 +86,6 @@ pub trait SkipForward: Read {
     }
 }
 
-impl SkipForward for &[u8] {}
-
 impl SkipForward for Stream {
     /// UTF-8 passes through untouched, so its positions are the file's and a seek jumps;
     /// decoded text has to be decoded to know where it is.

@@ -425,10 +425,9 @@ impl<R: Read> Records<R> {
 }
 
 impl<R: SkipForward> Records<R> {
-    /// Goes on at `position`, a place [`Records::position`] gave for the same source while
-    /// it was read before, without parsing what lies between: reading a few rows again
-    /// then costs the rows, not the table. `false` if the stream ends first or `position`
-    /// is behind.
+    /// Goes on at `place`, which [`Records::position`] gave for the same source while it
+    /// was read before, without parsing what lies between: reading a few rows again then
+    /// costs the rows, not the table. `false` if the stream ends first or `place` is behind.
     pub fn skip_to(&mut self, place: Place) -> io::Result<bool> {
         let Some(mut behind) = place.at.checked_sub(self.position().at) else {
             return Ok(false);
