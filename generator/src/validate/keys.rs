@@ -47,11 +47,27 @@ pub fn int_key(n: i64) -> KeyHash {
     u128::from((n as u64) ^ (1 << 63)) << 64
 }
 
-/// The key of a one-column text key in a key log: the hash of its bytes, without the
-/// typed encoding (a log holds keys of one column, whose values are all texts, and is
-/// never compared with another log or a foreign key's set).
+/// Texts up to this many bytes are their own key in a log (see [`text_key`]).
+const SHORT_TEXT: usize = 11;
+
+/// The key of a one-column text key in a key log. A text of up to 11 bytes is the key
+/// itself — its bytes zero-padded, then its length, in the 96 bits a log keeps — so keys
+/// compare as the texts do and codes that arrive in order (`C00000001`, `C00000002`, …)
+/// skip the sort like a numbered `id`. A longer text is its hash with the length byte set
+/// to 0xFF, which no short text has. A log holds keys of one column, whose values are all
+/// texts, and is never compared with another log or a foreign key's set.
 pub fn text_key(text: &str) -> KeyHash {
-    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+    let bytes = text.as_bytes();
+    if bytes.len() > SHORT_TEXT {
+        return xxhash_rust::xxh3::xxh3_128(bytes) | 0xFF;
+    }
+    let mut padded = [0u8; 16];
+    padded[..bytes.len()].copy_from_slice(bytes);
+    // Bytes 8..11 of the text go where the log keeps the low 32 bits of a key.
+    padded.copy_within(8..11, 12);
+    padded[8..12].fill(0);
+    padded[15] = bytes.len() as u8;
+    u128::from_be_bytes(padded)
 }
 
 /// Hashes a whole row's text, for duplicate rows: its cells joined by the delimiter, seeded
@@ -81,7 +97,8 @@ struct Entry {
 /// keys arrive in random order, so nearly all of them are "the others".
 #[derive(Debug)]
 pub struct KeyLog {
-    /// Keys whose high half was above every one before it: all different, in order.
+    /// Keys above every one before them (comparing the kept 96 bits): all different, in
+    /// order.
     ascending: Vec<Entry>,
     /// Every other key.
     rest: Vec<Entry>,
@@ -110,7 +127,7 @@ impl KeyLog {
             row: u32::try_from(row).unwrap_or(u32::MAX),
         };
         match self.ascending.last() {
-            Some(last) if entry.hi <= last.hi => self.rest.push(entry),
+            Some(last) if (entry.hi, entry.lo) <= (last.hi, last.lo) => self.rest.push(entry),
             _ => self.ascending.push(entry),
         }
     }
@@ -139,11 +156,13 @@ impl KeyLog {
             while walk < ascending.len() && ascending[walk].hi < hi {
                 walk += 1;
             }
-            let in_order = ascending.get(walk).filter(|e| e.hi == hi).map(|_| walk);
-            if end - at + usize::from(in_order.is_some()) > 1 {
+            // Short texts share a high half with their neighbours (`C0000000…`): every
+            // ordered key with this one is a candidate.
+            let same = ascending[walk..].iter().take_while(|e| e.hi == hi).count();
+            if end - at + same > 1 {
                 run.clear();
                 run.extend_from_slice(&rest[at..end]);
-                run.extend(in_order.map(|i| ascending[i]));
+                run.extend_from_slice(&ascending[walk..walk + same]);
                 run.sort_unstable_by_key(|e| (e.lo, e.row));
                 for same in run.chunk_by(|a, b| a.lo == b.lo).filter(|g| g.len() > 1) {
                     groups.push(same.iter().map(|e| u64::from(e.row)).collect::<Vec<_>>());
@@ -199,7 +218,7 @@ mod tests {
             let mut plain: std::collections::BTreeMap<KeyHash, Vec<u64>> = Default::default();
             let mut next = 0i64;
             for row in 2..rng.u64(2..300) {
-                let key = match round % 3 {
+                let key = match round % 4 {
                     0 => {
                         next += 1;
                         int_key(if rng.u8(..) < 20 {
@@ -209,6 +228,17 @@ mod tests {
                         })
                     }
                     1 => hash_key([Typed::Int(rng.i64(0..200))]),
+                    // Numbered codes, short and long, mostly in order.
+                    2 => {
+                        next += 1;
+                        let n = if rng.u8(..) < 20 {
+                            rng.i64(0..=next)
+                        } else {
+                            next
+                        };
+                        let width = if round % 2 == 0 { 9 } else { 14 };
+                        text_key(&format!("C{n:0width$}"))
+                    }
                     _ => int_key(rng.i64(-50..50)),
                 };
                 log.push(key, row);
@@ -217,6 +247,28 @@ mod tests {
             let mut expected: Vec<Vec<u64>> = plain.into_values().filter(|g| g.len() > 1).collect();
             expected.sort_unstable_by_key(|g| g[1]);
             assert_eq!(log.repeated(), expected, "round {round}");
+        }
+    }
+
+    /// Short texts are their own keys: in the order of the texts, and equal only when the
+    /// texts are; long ones never equal a short one.
+    #[test]
+    fn short_text_keys_keep_the_order_of_the_texts() {
+        let kept = |k: KeyHash| (k >> 64, k as u32);
+        let mut rng = fastrand::Rng::with_seed(5);
+        for _ in 0..20_000 {
+            let text = |rng: &mut fastrand::Rng| -> String {
+                (0..rng.usize(0..=13))
+                    .map(|_| ['\0', 'a', 'b', 'я'][rng.usize(..4)])
+                    .collect()
+            };
+            let (a, b) = (text(&mut rng), text(&mut rng));
+            let (ka, kb) = (kept(text_key(&a)), kept(text_key(&b)));
+            if a.len() <= SHORT_TEXT && b.len() <= SHORT_TEXT {
+                assert_eq!(ka.cmp(&kb), a.as_bytes().cmp(b.as_bytes()), "{a:?} {b:?}");
+            } else if a != b {
+                assert_ne!(ka, kb, "{a:?} {b:?}");
+            }
         }
     }
 
