@@ -15,6 +15,7 @@ mod records;
 pub mod report;
 mod schema;
 mod sources;
+mod structure;
 mod table;
 mod temporal;
 mod types;

@@ -1,6 +1,7 @@
 //! Splits the byte stream into records. Most lines of a real table are plain — cells cut
 //! by the delimiter, quoted cells closed on the same line with no quote inside — and are
-//! cut here with a few SIMD searches per line. Every other record (a line break or a
+//! cut here in one pass over a bit mask of their delimiters, quotes and line ends
+//! (`structure.rs`). Every other record (a line break or a
 //! doubled quote inside a quoted cell, a stray quote or carriage return, an escape
 //! character, a line longer than the buffer, the first record with its byte-order mark)
 //! goes to csv-core, the csv crate's own parser, which decides it exactly as the csv crate
@@ -14,6 +15,7 @@ use csv_core::ReadRecordResult;
 #[cfg(test)]
 use super::reader::Layout;
 use super::reader::{Format, LineGuard, SkipForward, MIN_READ};
+use super::structure::Structure;
 
 /// One record: its cells joined by the delimiter, whatever their quoting was, so that equal
 /// rows have equal bytes (duplicate rows are found by hashing them).
@@ -169,7 +171,8 @@ pub struct Records<R> {
     core: csv_core::Reader,
     /// csv-core has read the first record (where it drops a byte-order mark).
     core_started: bool,
-    /// The dialect has no escape character, so plain lines can take the fast path.
+    /// The dialect has no escape character (and no line break as delimiter or quote), so
+    /// plain lines can take the fast path.
     fast: bool,
     delimiter: u8,
     quote: u8,
@@ -200,7 +203,11 @@ impl<R: Read> Records<R> {
             eof: false,
             core,
             core_started: false,
-            fast: format.escape.is_none(),
+            fast: format.escape.is_none()
+                && format.delimiter != format.quote
+                && ![format.delimiter, format.quote]
+                    .iter()
+                    .any(|b| matches!(b, b'\r' | b'\n')),
             delimiter: format.delimiter,
             quote: format.quote,
             cells: Vec::new(),
@@ -330,47 +337,78 @@ impl<R: Read> Records<R> {
             };
         }
         let data = &self.buf[self.start..self.end];
-        let (line, next) = match memchr::memchr(b'\n', data) {
-            Some(at) => (&data[..at], at + 1),
-            None if self.eof => (data, data.len()),
-            None => return Line::NeedsMore,
-        };
-        if line.len() as u64 > self.guard.max_line() {
-            return Line::Unusual;
-        }
         let (d, q) = (self.delimiter, self.quote);
-        self.cells.clear();
+        let mut shape = Structure::new(data, d, q);
+        let cells = &mut self.cells;
+        cells.clear();
         let mut at = 0;
-        loop {
-            if line.get(at) == Some(&q) {
-                let Some(close) = memchr::memchr(q, &line[at + 1..]).map(|i| at + 1 + i) else {
-                    return Line::Unusual;
+        // (the line without its line feed, the bytes it takes with it)
+        let (len, next) = loop {
+            if data.get(at) == Some(&q) {
+                shape.next(); // the opening quote
+                let close = match shape.find(|&i| data[i] == q || data[i] == b'\n') {
+                    Some(i) if data[i] == q => i,
+                    // A line break inside quotes is csv-core's.
+                    Some(_) => return Line::Unusual,
+                    // Unclosed: the end of the data ends a line only at the end of the stream.
+                    None if self.eof => return Line::Unusual,
+                    None => return Line::NeedsMore,
                 };
-                self.cells.push(at + 1..close);
-                match line.get(close + 1) {
-                    None => break,
-                    Some(&b) if b == d => at = close + 2,
-                    Some(b'\r') if close + 2 == line.len() => break,
+                cells.push(at + 1..close);
+                match data.get(close + 1) {
+                    Some(&b) if b == d => {
+                        shape.next();
+                        at = close + 2;
+                    }
+                    Some(b'\n') => break (close + 1, close + 2),
+                    Some(b'\r') => match data.get(close + 2) {
+                        Some(b'\n') => break (close + 2, close + 3),
+                        None if self.eof => break (close + 2, close + 2),
+                        None => return Line::NeedsMore,
+                        Some(_) => return Line::Unusual,
+                    },
+                    None if self.eof => break (close + 1, close + 1),
+                    None => return Line::NeedsMore,
                     Some(_) => return Line::Unusual,
                 }
             } else {
-                match memchr::memchr3(d, q, b'\r', &line[at..]).map(|i| at + i) {
-                    None => {
-                        self.cells.push(at..line.len());
-                        break;
+                let Some(stop) = shape.next() else {
+                    if !self.eof {
+                        return Line::NeedsMore;
                     }
-                    Some(stop) if line[stop] == d => {
-                        self.cells.push(at..stop);
+                    cells.push(at..data.len());
+                    break (data.len(), data.len());
+                };
+                match data[stop] {
+                    b if b == d => {
+                        cells.push(at..stop);
                         at = stop + 1;
                     }
-                    Some(stop) if line[stop] == b'\r' && stop + 1 == line.len() => {
-                        self.cells.push(at..stop);
-                        break;
+                    b'\n' => {
+                        cells.push(at..stop);
+                        break (stop, stop + 1);
                     }
-                    Some(_) => return Line::Unusual,
+                    b'\r' => match data.get(stop + 1) {
+                        Some(b'\n') => {
+                            cells.push(at..stop);
+                            break (stop + 1, stop + 2);
+                        }
+                        None if self.eof => {
+                            cells.push(at..stop);
+                            break (stop + 1, stop + 1);
+                        }
+                        None => return Line::NeedsMore,
+                        Some(_) => return Line::Unusual,
+                    },
+                    // A quote inside an unquoted cell.
+                    _ => return Line::Unusual,
                 }
             }
+        };
+        if len as u64 > self.guard.max_line() {
+            return Line::Unusual;
         }
+        let line = &data[..len];
         record.fill_from_ranges(line, &self.cells, d);
         self.guard.skip_lines(u64::from(next > line.len()));
         self.start += next;
