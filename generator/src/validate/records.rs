@@ -24,6 +24,8 @@ pub struct Record {
     bytes: Vec<u8>,
     /// Where each cell ends in `bytes`; the next one starts one delimiter later.
     ends: Vec<usize>,
+    /// `bytes` were cut from a stretch of the buffer already checked to be UTF-8.
+    utf8: bool,
 }
 
 impl Record {
@@ -34,6 +36,20 @@ impl Record {
     /// The cells and the delimiters between them.
     pub fn as_slice(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// The cells and the delimiters between them as text; `None` if they are not UTF-8.
+    pub fn as_str(&self) -> Option<&str> {
+        if self.utf8 {
+            debug_assert!(std::str::from_utf8(&self.bytes).is_ok());
+            // SAFETY: `utf8` is set only by `Records::plain_line`, for a record whose line
+            // lies in `buf[..utf8_to]`, which is UTF-8 and begins at a record boundary;
+            // the line and its cells start and end next to ASCII bytes (line breaks,
+            // delimiters, quotes), so they and the cells joined by the delimiter are UTF-8.
+            Some(unsafe { std::str::from_utf8_unchecked(&self.bytes) })
+        } else {
+            simdutf8::basic::from_utf8(&self.bytes).ok()
+        }
     }
 
     /// Where cell `i` is in [`Record::as_slice`].
@@ -79,6 +95,7 @@ impl Record {
     fn clear(&mut self) {
         self.bytes.clear();
         self.ends.clear();
+        self.utf8 = false;
     }
 
     /// Builds the record from cells given as ranges of `line`. Cells that follow each
@@ -185,6 +202,9 @@ pub struct Records<R> {
     guard: LineGuard,
     /// Bytes taken from `input` so far.
     pulled: u64,
+    /// `buf[..utf8_to]` from a record boundary at or before `start` is UTF-8, checked once
+    /// per read of the input: a check per record paid its set-up a million times.
+    utf8_to: usize,
 }
 
 impl<R: Read> Records<R> {
@@ -216,6 +236,7 @@ impl<R: Read> Records<R> {
             core_ends: vec![0; 64],
             guard,
             pulled: 0,
+            utf8_to: 0,
         }
     }
 
@@ -307,6 +328,8 @@ impl<R: Read> Records<R> {
         if self.eof {
             return Ok(false);
         }
+        // Past a stretch that is not UTF-8 (or after a jump), checking starts again here.
+        self.utf8_to = self.utf8_to.clamp(self.start, self.end) - self.start;
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
@@ -320,7 +343,23 @@ impl<R: Read> Records<R> {
         self.pulled += n as u64;
         self.end += n;
         self.eof = n == 0;
+        self.check_utf8();
         Ok(true)
+    }
+
+    /// Moves `utf8_to` over the UTF-8 that follows it, up to the last line feed read: the
+    /// line after it (and a character cut by the end of the buffer) is checked with the
+    /// next read.
+    fn check_utf8(&mut self) {
+        let mut unchecked = &self.buf[self.utf8_to..self.end];
+        if !self.eof {
+            unchecked = memchr::memrchr(b'\n', unchecked).map_or(unchecked, |at| &unchecked[..=at]);
+        }
+        self.utf8_to += match simdutf8::basic::from_utf8(unchecked) {
+            Ok(_) => unchecked.len(),
+            Err(_) => simdutf8::compat::from_utf8(unchecked)
+                .map_or_else(|e| e.valid_up_to(), |_| unchecked.len()),
+        };
     }
 
     /// Cuts the next line if it is plain.
@@ -409,7 +448,9 @@ impl<R: Read> Records<R> {
             return Line::Unusual;
         }
         let line = &data[..len];
+        let utf8 = self.start + len <= self.utf8_to;
         record.fill_from_ranges(line, &self.cells, d);
+        record.utf8 = utf8;
         self.guard.skip_lines(u64::from(next > line.len()));
         self.start += next;
         Line::Record
@@ -547,6 +588,14 @@ mod tests {
         let mut record = Record::default();
         let mut all = Vec::new();
         while records.read(&mut record).unwrap() {
+            // The text of a record, checked once per read of the input, is what a check of
+            // its own bytes says (`as_str` also asserts this in debug builds).
+            assert_eq!(
+                record.as_str().map(str::as_bytes),
+                std::str::from_utf8(record.as_slice())
+                    .ok()
+                    .map(str::as_bytes)
+            );
             all.push(record.iter().map(<[u8]>::to_vec).collect());
         }
         all
@@ -768,5 +817,31 @@ mod tests {
         assert_eq!(record.range(1), Some(2..3));
         assert_eq!(&record[2], b"c");
         assert!(!records.read(&mut record).unwrap());
+    }
+
+    /// Plain lines in checked stretches of the buffer are text without a check of their
+    /// own; a line that is not UTF-8, and the lines after it until the next read, are
+    /// checked one by one.
+    #[test]
+    fn plain_lines_are_text_checked_once_per_read() {
+        let format = format(b',', true, None);
+        let mut data = "h\nКиїв,\"ґанок\"\nx?,y\nїжак,z\n".as_bytes().to_vec();
+        let bad = data.iter().position(|&b| b == b'?').unwrap();
+        data[bad] = 0xff;
+        let mut records = Records::new(&data[..], &format, 256, LineGuard::new(&format, 1 << 20));
+        let mut record = Record::default();
+        let mut seen = Vec::new();
+        while records.read(&mut record).unwrap() {
+            seen.push((record.utf8, record.as_str().map(str::to_owned)));
+        }
+        assert_eq!(
+            seen,
+            [
+                (false, Some("h".to_owned())),
+                (true, Some("Київ,ґанок".to_owned())),
+                (false, None),
+                (false, Some("їжак,z".to_owned())),
+            ]
+        );
     }
 }

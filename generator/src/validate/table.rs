@@ -464,8 +464,9 @@ fn check_row(
     logs: Logs<'_>,
     scratch: &mut Scratch,
 ) {
-    // One UTF-8 check for the whole row (SIMD), then each cell is a slice of it.
-    let whole = simdutf8::basic::from_utf8(record.as_slice()).ok();
+    // The row as text (checked once per read of the input, see `Record::as_str`), then
+    // each cell is a slice of it.
+    let whole = record.as_str();
     let mut values = reuse(std::mem::take(&mut scratch.values));
     let failed = &mut scratch.failed;
     failed.clear();
