@@ -1,8 +1,8 @@
 //! Compact key storage for `primaryKey`, `unique`, duplicate rows and `foreignKeys`: keys
 //! are kept as xxh3 hashes of their typed values, never as text, so memory grows by bytes
 //! per row, not by the rows' size. A key log keeps 96 bits of the 128-bit hash with the row
-//! number, 16 bytes a row: a false match among a billion keys has a probability near
-//! 10⁻¹¹, so no second pass re-reads the values.
+//! number, 16 bytes a row (a few for keys that come in order): a false match among a
+//! billion keys has a probability near 10⁻¹¹, so no second pass re-reads the values.
 
 use std::collections::HashSet;
 
@@ -92,14 +92,13 @@ struct Entry {
 }
 
 /// Every key seen in one column set, with the row it was seen in. Keys that arrive in
-/// ascending order (a numbered `id`, even with a few rows out of place) are kept apart and
-/// never sorted: only the others are sorted at the end, then looked up among them. Hashed
-/// keys arrive in random order, so nearly all of them are "the others".
+/// ascending order (a numbered `id` or code, even with a few rows out of place) are kept
+/// apart, as deltas, and never sorted: only the others are sorted at the end, then looked
+/// up among them. Hashed keys arrive in random order, so nearly all of them are "the
+/// others".
 #[derive(Debug)]
 pub struct KeyLog {
-    /// Keys above every one before them (comparing the kept 96 bits): all different, in
-    /// order.
-    ascending: Vec<Entry>,
+    ascending: Ascending,
     /// Every other key.
     rest: Vec<Entry>,
 }
@@ -111,11 +110,11 @@ impl Default for KeyLog {
 }
 
 impl KeyLog {
-    /// Room for `rows` keys on either side: memory is reserved, not touched, so the side
-    /// the keys do not take costs nothing, and the side they take never regrows.
+    /// Room for `rows` keys that arrive out of order: memory is reserved, not touched, so
+    /// it costs nothing if they come in order, and never regrows if they do not.
     pub fn with_capacity(rows: usize) -> KeyLog {
         KeyLog {
-            ascending: Vec::with_capacity(rows),
+            ascending: Ascending::default(),
             rest: Vec::with_capacity(rows),
         }
     }
@@ -126,9 +125,8 @@ impl KeyLog {
             lo: key as u32,
             row: u32::try_from(row).unwrap_or(u32::MAX),
         };
-        match self.ascending.last() {
-            Some(last) if (entry.hi, entry.lo) <= (last.hi, last.lo) => self.rest.push(entry),
-            _ => self.ascending.push(entry),
+        if !self.ascending.push(entry) {
+            self.rest.push(entry);
         }
     }
 
@@ -144,35 +142,110 @@ impl KeyLog {
         rest.sort_unstable_by_key(|e| e.hi);
         let mut groups = Vec::new();
         let mut run = Vec::new();
-        let mut at = 0;
         // Both sides are in order now, so the ordered side is walked along, not searched.
-        let mut walk = 0;
-        while at < rest.len() {
-            let hi = rest[at].hi;
-            let mut end = at + 1;
-            while end < rest.len() && rest[end].hi == hi {
-                end += 1;
-            }
-            while walk < ascending.len() && ascending[walk].hi < hi {
-                walk += 1;
-            }
+        let mut ordered = ascending.entries().peekable();
+        for same_hi in rest.chunk_by(|a, b| a.hi == b.hi) {
+            let hi = same_hi[0].hi;
+            while ordered.next_if(|e| e.hi < hi).is_some() {}
+            run.clear();
+            run.extend_from_slice(same_hi);
             // Short texts share a high half with their neighbours (`C0000000…`): every
             // ordered key with this one is a candidate.
-            let same = ascending[walk..].iter().take_while(|e| e.hi == hi).count();
-            if end - at + same > 1 {
-                run.clear();
-                run.extend_from_slice(&rest[at..end]);
-                run.extend_from_slice(&ascending[walk..walk + same]);
+            while let Some(e) = ordered.next_if(|e| e.hi == hi) {
+                run.push(e);
+            }
+            if run.len() > 1 {
                 run.sort_unstable_by_key(|e| (e.lo, e.row));
                 for same in run.chunk_by(|a, b| a.lo == b.lo).filter(|g| g.len() > 1) {
                     groups.push(same.iter().map(|e| u64::from(e.row)).collect::<Vec<_>>());
                 }
             }
-            at = end;
         }
         groups.sort_unstable_by_key(|g| g[1]);
         groups
     }
+}
+
+/// Keys each above the one before (comparing the kept 96 bits), so all different, stored
+/// as LEB128 deltas from the one before: a numbered `id` takes 3 bytes a row, a code like
+/// `C00000001` 6 or 7, where an [`Entry`] takes 16 — memory a million rows touch page by page.
+#[derive(Debug, Default)]
+struct Ascending {
+    bytes: Vec<u8>,
+    last: Option<Entry>,
+}
+
+impl Ascending {
+    /// Appends `entry` if it is above the last one; `false` if it is not.
+    fn push(&mut self, entry: Entry) -> bool {
+        let last = match self.last {
+            Some(last) if (entry.hi, entry.lo) <= (last.hi, last.lo) => return false,
+            Some(last) => last,
+            None => Entry {
+                hi: 0,
+                lo: 0,
+                row: 0,
+            },
+        };
+        let hi = entry.hi.wrapping_sub(last.hi);
+        put_varint(&mut self.bytes, hi);
+        // Within one high half the low part grows too; across, it starts afresh.
+        let lo = if hi == 0 {
+            entry.lo.wrapping_sub(last.lo)
+        } else {
+            entry.lo
+        };
+        put_varint(&mut self.bytes, u64::from(lo));
+        put_varint(&mut self.bytes, u64::from(entry.row.wrapping_sub(last.row)));
+        self.last = Some(entry);
+        true
+    }
+
+    /// The entries in the order they were pushed.
+    fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        let mut at = 0;
+        let mut last = Entry {
+            hi: 0,
+            lo: 0,
+            row: 0,
+        };
+        std::iter::from_fn(move || {
+            let hi = take_varint(&self.bytes, &mut at)?;
+            let lo = take_varint(&self.bytes, &mut at)? as u32;
+            let row = take_varint(&self.bytes, &mut at)? as u32;
+            last = Entry {
+                hi: last.hi.wrapping_add(hi),
+                lo: if hi == 0 {
+                    last.lo.wrapping_add(lo)
+                } else {
+                    lo
+                },
+                row: last.row.wrapping_add(row),
+            };
+            Some(last)
+        })
+    }
+}
+
+fn put_varint(bytes: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        bytes.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    bytes.push(n as u8);
+}
+
+fn take_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut n = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        n |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// The keys a foreign key may point at.
@@ -206,6 +279,19 @@ mod tests {
             log.push(int_key(n), row);
         }
         assert_eq!(log.repeated(), vec![vec![3, 5]]);
+    }
+
+    /// A numbered `id` costs 3 bytes a row, numbered codes 6 or 7: not the 16 of an entry.
+    #[test]
+    fn keys_in_order_take_a_few_bytes_a_row() {
+        let (mut ids, mut codes) = (KeyLog::default(), KeyLog::default());
+        for n in 1..=10_000 {
+            ids.push(int_key(n), n as u64 + 1);
+            codes.push(text_key(&format!("C{n:08}")), n as u64 + 1);
+        }
+        assert!(ids.rest.is_empty() && codes.rest.is_empty());
+        assert!(ids.ascending.bytes.len() <= 10_000 * 3 + 16);
+        assert!(codes.ascending.bytes.len() <= 10_000 * 7);
     }
 
     /// The groups are those of a plain map from key to rows, whatever the order keys come
