@@ -143,17 +143,13 @@ impl KeyLog {
         let mut groups = Vec::new();
         let mut run = Vec::new();
         // Both sides are in order now, so the ordered side is walked along, not searched.
-        let mut ordered = ascending.entries().peekable();
+        let mut ordered = ascending.walk();
         for same_hi in rest.chunk_by(|a, b| a.hi == b.hi) {
-            let hi = same_hi[0].hi;
-            while ordered.next_if(|e| e.hi < hi).is_some() {}
             run.clear();
             run.extend_from_slice(same_hi);
             // Short texts share a high half with their neighbours (`C0000000…`): every
             // ordered key with this one is a candidate.
-            while let Some(e) = ordered.next_if(|e| e.hi == hi) {
-                run.push(e);
-            }
+            ordered.take(same_hi[0].hi, &mut run);
             if run.len() > 1 {
                 run.sort_unstable_by_key(|e| (e.lo, e.row));
                 for same in run.chunk_by(|a, b| a.lo == b.lo).filter(|g| g.len() > 1) {
@@ -173,7 +169,28 @@ impl KeyLog {
 struct Ascending {
     bytes: Vec<u8>,
     last: Option<Entry>,
+    len: usize,
+    /// Every [`MARK_EVERY`]th entry, so that a walk can jump over the stretches between
+    /// the few keys it looks for.
+    marks: Vec<Mark>,
 }
+
+const MARK_EVERY: usize = 256;
+
+/// Where an entry starts in [`Ascending::bytes`], what a decoder there holds, and the
+/// entry's high half.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    at: usize,
+    before: Entry,
+    hi: u64,
+}
+
+const ZERO: Entry = Entry {
+    hi: 0,
+    lo: 0,
+    row: 0,
+};
 
 impl Ascending {
     /// Appends `entry` if it is above the last one; `false` if it is not.
@@ -181,12 +198,15 @@ impl Ascending {
         let last = match self.last {
             Some(last) if (entry.hi, entry.lo) <= (last.hi, last.lo) => return false,
             Some(last) => last,
-            None => Entry {
-                hi: 0,
-                lo: 0,
-                row: 0,
-            },
+            None => ZERO,
         };
+        if self.len.is_multiple_of(MARK_EVERY) {
+            self.marks.push(Mark {
+                at: self.bytes.len(),
+                before: last,
+                hi: entry.hi,
+            });
+        }
         let hi = entry.hi.wrapping_sub(last.hi);
         put_varint(&mut self.bytes, hi);
         // Within one high half the low part grows too; across, it starts afresh.
@@ -198,32 +218,63 @@ impl Ascending {
         put_varint(&mut self.bytes, u64::from(lo));
         put_varint(&mut self.bytes, u64::from(entry.row.wrapping_sub(last.row)));
         self.last = Some(entry);
+        self.len += 1;
         true
     }
 
-    /// The entries in the order they were pushed.
-    fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
-        let mut at = 0;
-        let mut last = Entry {
-            hi: 0,
-            lo: 0,
-            row: 0,
+    /// The entry at byte `at` after `before`, and where the next one starts.
+    fn decode(&self, mut at: usize, before: Entry) -> Option<(Entry, usize)> {
+        let hi = take_varint(&self.bytes, &mut at)?;
+        let lo = take_varint(&self.bytes, &mut at)? as u32;
+        let row = take_varint(&self.bytes, &mut at)? as u32;
+        let entry = Entry {
+            hi: before.hi.wrapping_add(hi),
+            lo: if hi == 0 {
+                before.lo.wrapping_add(lo)
+            } else {
+                lo
+            },
+            row: before.row.wrapping_add(row),
         };
-        std::iter::from_fn(move || {
-            let hi = take_varint(&self.bytes, &mut at)?;
-            let lo = take_varint(&self.bytes, &mut at)? as u32;
-            let row = take_varint(&self.bytes, &mut at)? as u32;
-            last = Entry {
-                hi: last.hi.wrapping_add(hi),
-                lo: if hi == 0 {
-                    last.lo.wrapping_add(lo)
-                } else {
-                    lo
-                },
-                row: last.row.wrapping_add(row),
-            };
-            Some(last)
-        })
+        Some((entry, at))
+    }
+
+    fn walk(&self) -> Walk<'_> {
+        Walk {
+            keys: self,
+            at: 0,
+            before: ZERO,
+        }
+    }
+}
+
+/// A walk along an [`Ascending`] log, to rising high halves.
+struct Walk<'a> {
+    keys: &'a Ascending,
+    at: usize,
+    before: Entry,
+}
+
+impl Walk<'_> {
+    /// Appends to `found` the entries with high half `hi`, passing every one below it;
+    /// `hi` must not be below that of an earlier call.
+    fn take(&mut self, hi: u64, found: &mut Vec<Entry>) {
+        let marks = &self.keys.marks;
+        let below = marks.partition_point(|m| m.hi < hi);
+        if let Some(mark) = below.checked_sub(1).map(|i| marks[i]) {
+            if mark.at > self.at {
+                (self.at, self.before) = (mark.at, mark.before);
+            }
+        }
+        while let Some((entry, next)) = self.keys.decode(self.at, self.before) {
+            if entry.hi > hi {
+                break;
+            }
+            if entry.hi == hi {
+                found.push(entry);
+            }
+            (self.at, self.before) = (next, entry);
+        }
     }
 }
 
@@ -303,7 +354,9 @@ mod tests {
             let mut log = KeyLog::default();
             let mut plain: std::collections::BTreeMap<KeyHash, Vec<u64>> = Default::default();
             let mut next = 0i64;
-            for row in 2..rng.u64(2..300) {
+            // Some logs long enough for the walk to jump between marks.
+            let rows = if round % 10 < 4 { 5_000 } else { 300 };
+            for row in 2..rng.u64(2..rows) {
                 let key = match round % 4 {
                     0 => {
                         next += 1;
