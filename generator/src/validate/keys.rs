@@ -208,15 +208,19 @@ impl Ascending {
             });
         }
         let hi = entry.hi.wrapping_sub(last.hi);
-        put_varint(&mut self.bytes, hi);
         // Within one high half the low part grows too; across, it starts afresh.
         let lo = if hi == 0 {
             entry.lo.wrapping_sub(last.lo)
         } else {
             entry.lo
         };
-        put_varint(&mut self.bytes, u64::from(lo));
-        put_varint(&mut self.bytes, u64::from(entry.row.wrapping_sub(last.row)));
+        let row = entry.row.wrapping_sub(last.row);
+        // Encoded on the stack and appended at once: one capacity check, not one a byte.
+        let mut encoded = [0u8; 20];
+        let mut len = put_varint(&mut encoded, hi);
+        len += put_varint(&mut encoded[len..], u64::from(lo));
+        len += put_varint(&mut encoded[len..], u64::from(row));
+        self.bytes.extend_from_slice(&encoded[..len]);
         self.last = Some(entry);
         self.len += 1;
         true
@@ -278,12 +282,16 @@ impl Walk<'_> {
     }
 }
 
-fn put_varint(bytes: &mut Vec<u8>, mut n: u64) {
+/// Writes `n` as LEB128 at the start of `out` (room for 10 bytes); its length.
+fn put_varint(out: &mut [u8], mut n: u64) -> usize {
+    let mut len = 0;
     while n >= 0x80 {
-        bytes.push(n as u8 | 0x80);
+        out[len] = n as u8 | 0x80;
         n >>= 7;
+        len += 1;
     }
-    bytes.push(n as u8);
+    out[len] = n as u8;
+    len + 1
 }
 
 fn take_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
