@@ -61,13 +61,13 @@ pub fn text_key(text: &str) -> KeyHash {
     if bytes.len() > SHORT_TEXT {
         return xxhash_rust::xxh3::xxh3_128(bytes) | 0xFF;
     }
-    let mut padded = [0u8; 16];
-    padded[..bytes.len()].copy_from_slice(bytes);
+    // Byte by byte with fixed bounds: a copy of a variable length was a `memmove` call,
+    // more than the rest of the key.
+    let byte = |i: usize| u128::from(bytes.get(i).copied().unwrap_or(0));
+    let hi = (0..8).fold(0, |key, i| key << 8 | byte(i));
     // Bytes 8..11 of the text go where the log keeps the low 32 bits of a key.
-    padded.copy_within(8..11, 12);
-    padded[8..12].fill(0);
-    padded[15] = bytes.len() as u8;
-    u128::from_be_bytes(padded)
+    let lo = (8..11).fold(0, |key, i| key << 8 | byte(i)) << 8 | bytes.len() as u128;
+    hi << 64 | lo
 }
 
 /// Hashes a whole row's text, for duplicate rows: its cells joined by the delimiter, seeded
@@ -215,12 +215,26 @@ impl Ascending {
             entry.lo
         };
         let row = entry.row.wrapping_sub(last.row);
-        // Encoded on the stack and appended at once: one capacity check, not one a byte.
-        let mut encoded = [0u8; 20];
-        let mut len = put_varint(&mut encoded, hi);
-        len += put_varint(&mut encoded[len..], u64::from(lo));
-        len += put_varint(&mut encoded[len..], u64::from(row));
-        self.bytes.extend_from_slice(&encoded[..len]);
+        // Encoded in a register and appended as 16 bytes, then cut to its length: one
+        // capacity check and one store, not a check a byte (or bytes on the stack read
+        // back whole, which stalls the store buffer).
+        let mut encoded = 0u128;
+        let mut len = 0;
+        for n in [hi, u64::from(lo), u64::from(row)] {
+            let (word, bytes) = varint(n);
+            encoded |= word.checked_shl(8 * len as u32).unwrap_or(0);
+            len += bytes;
+        }
+        if len <= 16 {
+            self.bytes.extend_from_slice(&encoded.to_le_bytes());
+            self.bytes.truncate(self.bytes.len() - (16 - len));
+        } else {
+            // A jump of more than 2^56 (the first hashed key, say): rare, one at a time.
+            for n in [hi, u64::from(lo), u64::from(row)] {
+                let (word, bytes) = varint(n);
+                self.bytes.extend_from_slice(&word.to_le_bytes()[..bytes]);
+            }
+        }
         self.last = Some(entry);
         self.len += 1;
         true
@@ -282,16 +296,17 @@ impl Walk<'_> {
     }
 }
 
-/// Writes `n` as LEB128 at the start of `out` (room for 10 bytes); its length.
-fn put_varint(out: &mut [u8], mut n: u64) -> usize {
+/// `n` as LEB128, its bytes in order from the lowest of the number returned, and how many
+/// there are (at most 10).
+fn varint(mut n: u64) -> (u128, usize) {
+    let mut word = 0u128;
     let mut len = 0;
     while n >= 0x80 {
-        out[len] = n as u8 | 0x80;
+        word |= u128::from(n as u8 | 0x80) << (8 * len);
         n >>= 7;
         len += 1;
     }
-    out[len] = n as u8;
-    len + 1
+    (word | u128::from(n) << (8 * len), len + 1)
 }
 
 fn take_varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
