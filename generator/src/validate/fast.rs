@@ -20,10 +20,13 @@ pub enum Fast {
     /// `YYYY-MM-DD` (days as `Typed::Date`) within inclusive bounds.
     IsoDate { min: i32, max: i32 },
     /// A string field whose only constraint is `enum`: the allowed values whose text has
-    /// no mixed-script word (those take the full path, to be warned about), each with its
-    /// length and [`words`], which settle values up to 32 bytes (a district's name in
-    /// Cyrillic) without a `memcmp` call.
-    Enum(Vec<(usize, Option<[u64; 4]>, Box<str>)>),
+    /// no mixed-script word (those take the full path, to be warned about). Values of up
+    /// to 32 bytes (a district's name in Cyrillic) are their length and [`words`], compared
+    /// without a `memcmp` call; longer ones are compared as text.
+    Enum {
+        short: ShortValues,
+        long: Vec<Box<str>>,
+    },
     /// A string field with at most `minLength`/`maxLength`: cells whose byte length proves
     /// the character count is within bounds.
     Str { min_chars: usize, max_chars: usize },
@@ -47,19 +50,13 @@ impl Fast {
                 let d = iso_days(cell.as_bytes())?;
                 (*min <= d && d <= *max).then_some(Typed::Date(d))
             }
-            Fast::Enum(values) => {
+            Fast::Enum { short, long } => {
                 let b = cell.as_bytes();
-                let (len, cell_words) = (b.len(), words(b));
-                values
-                    .iter()
-                    .any(|(l, w, v)| {
-                        *l == len
-                            && match (w, cell_words) {
-                                (Some(w), Some(c)) => *w == c,
-                                _ => v.as_bytes() == b,
-                            }
-                    })
-                    .then_some(Typed::Str(cell))
+                let known = match words(b) {
+                    Some(w) => short.contains(b.len(), &w),
+                    None => long.iter().any(|v| v.as_bytes() == b),
+                };
+                known.then_some(Typed::Str(cell))
             }
             Fast::Str {
                 min_chars,
@@ -74,18 +71,92 @@ impl Fast {
 
     /// Whether a value accepted here still needs the mixed-script check.
     pub fn needs_script_check(&self) -> bool {
-        !matches!(self, Fast::Enum(_))
+        !matches!(self, Fast::Enum { .. })
     }
 
     /// The enum fast path: only values a mixed-script check would pass.
     pub fn enumeration<'a>(values: impl IntoIterator<Item = &'a str>) -> Fast {
-        Fast::Enum(
-            values
-                .into_iter()
-                .filter(|v| mixed_script_word(v).is_none())
-                .map(|v| (v.len(), words(v.as_bytes()), Box::from(v)))
-                .collect(),
-        )
+        let (mut short, mut long) = (Vec::new(), Vec::new());
+        for value in values
+            .into_iter()
+            .filter(|v| mixed_script_word(v).is_none())
+        {
+            match words(value.as_bytes()) {
+                Some(w) => short.push((value.len(), w)),
+                None => long.push(Box::from(value)),
+            }
+        }
+        short.sort_unstable();
+        short.dedup();
+        Fast::Enum {
+            short: ShortValues::new(short),
+            long,
+        }
+    }
+}
+
+/// An enum's values of up to 32 bytes, as length and [`words`]. Usually a table in which
+/// each value has a slot of its own, found from its length and first word: a cell is
+/// compared with one value. (Compared one by one, the loop's exit was mispredicted on
+/// most rows, since which value a row holds changes from row to row.) Where no
+/// multiplier places every value apart, the values are compared one by one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShortValues {
+    /// `(usize::MAX, _)` for an empty slot: no text is that long.
+    slots: Vec<(usize, [u64; 4])>,
+    multiplier: u64,
+    shift: u32,
+}
+
+impl ShortValues {
+    fn new(values: Vec<(usize, [u64; 4])>) -> ShortValues {
+        let empty = (usize::MAX, [0; 4]);
+        let least = (values.len() * 2)
+            .next_power_of_two()
+            .max(2)
+            .trailing_zeros();
+        let mut multiplier = 0x9e37_79b9_7f4a_7c15u64;
+        for bits in least..least + 4 {
+            for _ in 0..32 {
+                let mut table = ShortValues {
+                    slots: vec![empty; 1 << bits],
+                    multiplier,
+                    shift: 64 - bits,
+                };
+                let placed = values.iter().all(|&(len, w)| {
+                    let slot = table.slot(len, &w);
+                    let free = table.slots[slot].0 == usize::MAX;
+                    table.slots[slot] = (len, w);
+                    free
+                });
+                if placed {
+                    return table;
+                }
+                multiplier = multiplier.wrapping_mul(0xbf58_476d_1ce4_e5b9) | 1;
+            }
+        }
+        // Every value in one "slot" list, compared in turn.
+        ShortValues {
+            slots: values,
+            multiplier: 0,
+            shift: 0,
+        }
+    }
+
+    #[inline]
+    fn slot(&self, len: usize, w: &[u64; 4]) -> usize {
+        ((w[0] ^ len as u64).wrapping_mul(self.multiplier) >> (self.shift & 63)) as usize
+    }
+
+    #[inline]
+    fn contains(&self, len: usize, w: &[u64; 4]) -> bool {
+        let same = |(l, v): &(usize, [u64; 4])| {
+            ((l ^ len) as u64 | (v[0] ^ w[0]) | (v[1] ^ w[1]) | (v[2] ^ w[2]) | (v[3] ^ w[3])) == 0
+        };
+        if self.shift == 0 {
+            return self.slots.iter().any(same);
+        }
+        self.slots.get(self.slot(len, w)).is_some_and(same)
     }
 }
 
@@ -211,8 +282,10 @@ mod tests {
     #[test]
     fn enum_fast_path_accepts_exactly_the_values() {
         let mut rng = fastrand::Rng::with_seed(21);
-        for _ in 0..300 {
-            let values: Vec<String> = (0..rng.usize(1..6))
+        for round in 0..300 {
+            // Mostly a few values; some enums of hundreds.
+            let count = if round % 30 == 0 { 600 } else { 6 };
+            let values: Vec<String> = (0..rng.usize(1..count))
                 // Cyrillic, digits and dashes: no mixed-script value, which takes the full path.
                 .map(|_| {
                     (0..rng.usize(0..24))
@@ -221,8 +294,26 @@ mod tests {
                 })
                 .collect();
             let fast = Fast::enumeration(values.iter().map(String::as_str));
+            // And the same values compared one by one, as where no table places them apart.
+            let one_by_one = match &fast {
+                Fast::Enum { short, long } => Fast::Enum {
+                    short: ShortValues {
+                        slots: short
+                            .slots
+                            .iter()
+                            .copied()
+                            .filter(|s| s.0 != usize::MAX)
+                            .collect(),
+                        multiplier: 0,
+                        shift: 0,
+                    },
+                    long: long.clone(),
+                },
+                _ => unreachable!(),
+            };
             for value in &values {
                 assert!(fast.accept(value).is_some(), "{value:?}");
+                assert!(one_by_one.accept(value).is_some(), "{value:?}");
                 let mut near = value.clone().into_bytes();
                 match rng.usize(..3) {
                     0 if !near.is_empty() => {
@@ -237,6 +328,7 @@ mod tests {
                 if let Ok(near) = std::str::from_utf8(&near) {
                     let known = values.iter().any(|v| v == near);
                     assert_eq!(fast.accept(near).is_some(), known, "{near:?} of {values:?}");
+                    assert_eq!(one_by_one.accept(near).is_some(), known, "{near:?}");
                 }
             }
         }
