@@ -305,6 +305,15 @@ impl SegmentCollector for SegmentFacetCounter {
         }
     }
 
+    // Counting without scores (the search's counting walk) hands matches over in blocks.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.documents += docs.len() as u64;
+        self.pending.extend_from_slice(docs);
+        if self.pending.len() >= BATCH {
+            self.count_pending();
+        }
+    }
+
     fn harvest(mut self) -> SegmentFacetCounter {
         self.count_pending();
         self

@@ -16,6 +16,11 @@ pub use facet_table::{FacetCounter, FacetCounts, FacetTable};
 pub use reader::{LoadedIndex, SearchIndex};
 pub use schema::{Fields, FACETS};
 pub use sources::{read_documents, DocType, SearchDoc};
+#[cfg(test)]
+pub(crate) use {
+    build::register_analyzers,
+    schema::{facet_value, schema},
+};
 
 /// Why an index could not be built or opened.
 #[derive(Debug, thiserror::Error)]

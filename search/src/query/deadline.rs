@@ -107,6 +107,29 @@ impl Weight for DeadlineWeight {
         })
     }
 
+    // Ranking alone goes through the inner weight's pruning walk (block-max WAND skips the
+    // blocks that cannot reach the page); past the limit the threshold becomes infinite,
+    // which ends a pruning walk at once and hands nothing more to the collector.
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        reader: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        if self.expired.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let mut clock = Clock::new(self.until, &self.expired);
+        self.inner
+            .for_each_pruning(threshold, reader, &mut |doc, score| {
+                if clock.past_limit() {
+                    Score::INFINITY
+                } else {
+                    callback(doc, score)
+                }
+            })
+    }
+
     fn for_each_no_score(
         &self,
         reader: &SegmentReader,
@@ -248,6 +271,11 @@ mod tests {
         let top = TopDocs::with_limit(10).order_by_score();
         let (_, counted) = searcher.search(&bounded, &(top, Count)).unwrap();
         assert!(counted < 20_000, "stopped early ({counted})");
+        assert!(bounded.expired());
+        // Ranked alone (the search's ranking pass) goes through `for_each_pruning`.
+        let bounded = Deadline::new(&AllQuery, past);
+        let top = TopDocs::with_limit(10).order_by_score();
+        searcher.search(&bounded, &top).unwrap();
         assert!(bounded.expired());
     }
 }

@@ -394,6 +394,11 @@ struct Page {
     facets: Facets,
 }
 
+/// Counts and ranks in two walks of the result: the count and facets need every matching
+/// document but no score, the page needs scores but only of documents that can reach it.
+/// Apart, each takes tantivy's fast path for its need — matches handed over in blocks
+/// without scoring, and block-max WAND, which skips the blocks whose best possible score
+/// cannot enter the page; together, every match was scored.
 fn run(
     searcher: &Searcher,
     facet_table: &Arc<FacetTable>,
@@ -401,13 +406,14 @@ fn run(
     limit: usize,
     offset: usize,
 ) -> Result<Page, QueryError> {
-    let top = TopDocs::with_limit(limit)
-        .and_offset(offset)
-        .order_by_score();
     let counter = FacetCounter {
         table: facet_table.clone(),
     };
-    let (docs, counted) = searcher.search(query, &(top, counter))?;
+    let counted = searcher.search(query, &counter)?;
+    let top = TopDocs::with_limit(limit)
+        .and_offset(offset)
+        .order_by_score();
+    let docs = searcher.search(query, &top)?;
     let facets = FACETS
         .iter()
         .zip(counted.counts)
@@ -448,4 +454,104 @@ fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::{Index, IndexWriter};
+
+    use super::*;
+    use crate::index::{facet_value, register_analyzers, schema};
+
+    /// Counting and ranking in two walks (block-max WAND for the page) gives the page, the
+    /// total and the facets of one walk doing both — for words in titles and bodies or only
+    /// in bodies, common and rare, over several segments, with ties, on every page.
+    #[test]
+    fn ranking_apart_from_counting_gives_the_same_page() {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        register_analyzers(&index);
+        let mut writer: IndexWriter<TantivyDocument> = index.writer(50_000_000).unwrap();
+        let words = [
+            "ремонт",
+            "даху",
+            "дах",
+            "освітлення",
+            "дорога",
+            "сміття",
+            "ліфт",
+            "вода",
+            "тепло",
+            "парк",
+        ];
+        // A fixed sequence (xorshift), so a failure can be replayed.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        for segment in 0..3 {
+            for i in 0..4000 {
+                let body: Vec<&str> = (0..1 + next(11))
+                    .map(|_| words[next(words.len()) % (3 + next(8))])
+                    .collect();
+                let mut doc = TantivyDocument::default();
+                doc.add_text(fields.kind, "appeal");
+                doc.add_text(fields.id, format!("{segment}-{i}"));
+                // Only the first five words are ever in a title: a query of the others is one
+                // of body terms alone, which tantivy ranks by block-max WAND.
+                doc.add_text(fields.title, words[(i * 7) % 5]);
+                doc.add_text(fields.body, body.join(" "));
+                doc.add_facet(fields.facets[0], facet_value("appeal"));
+                doc.add_facet(fields.facets[2], facet_value(words[i % 4]));
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert!(searcher.segment_readers().len() >= 3);
+        let table = Arc::new(FacetTable::load(&searcher).unwrap());
+        for q in [
+            "ремонт даху",
+            "дах",
+            "освітлення дорога",
+            "парк",
+            "тепло OR вода",
+            "ліфт -вода",
+        ] {
+            let parsed = parse(q).unwrap();
+            let query = QueryBuilder::new(fields, false)
+                .text_query(&parsed)
+                .unwrap();
+            for (limit, offset) in [(20, 0), (100, 0), (20, 40), (100, 300)] {
+                let page = run(&searcher, &table, &*query, limit, offset).unwrap();
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(offset)
+                    .order_by_score();
+                let counter = FacetCounter {
+                    table: table.clone(),
+                };
+                let (docs, counted) = searcher.search(&*query, &(top, counter)).unwrap();
+                let context = format!("{q:?}, limit {limit}, offset {offset}");
+                assert_eq!(page.total, counted.documents, "{context}");
+                assert!(page.total > 0, "{context}");
+                let addresses = |d: &[(f32, tantivy::DocAddress)]| -> Vec<_> {
+                    d.iter().map(|(_, a)| *a).collect()
+                };
+                assert_eq!(addresses(&page.docs), addresses(&docs), "{context}");
+                for ((a, _), (b, _)) in page.docs.iter().zip(&docs) {
+                    assert!((a - b).abs() <= 1e-5 * b.abs(), "{context}: {a} vs {b}");
+                }
+                let district = page.facets.get("district").unwrap();
+                let expected: u64 = counted.counts[2].values().sum();
+                assert_eq!(
+                    district.iter().map(|c| c.count).sum::<u64>(),
+                    expected,
+                    "{context}"
+                );
+            }
+        }
+    }
 }
