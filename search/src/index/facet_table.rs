@@ -267,11 +267,34 @@ fn count_docs<C: Cell>(
     rows: &[[C; FACET_COUNT]],
     docs: &[DocId],
 ) {
-    for &doc in docs {
+    for (i, &doc) in docs.iter().enumerate() {
+        // Half the counting time was the wait for each row: ask for the row a few
+        // documents ahead while this one is counted.
+        if let Some(&ahead) = docs.get(i + PREFETCH_AHEAD) {
+            prefetch(rows, ahead);
+        }
         if let Some(row) = rows.get(doc as usize) {
             count_row(counts, segment, doc, row);
         }
     }
+}
+
+/// How many documents ahead a row is asked for: enough to cover a miss to memory (~80 ns)
+/// at a few nanoseconds a row.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Starts loading `rows[doc]` into the cache without waiting for it.
+#[inline(always)]
+fn prefetch<T>(rows: &[T], doc: DocId) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(row) = rows.get(doc as usize) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of every x86_64 target, and a prefetch only hints the cache:
+        // it reads nothing back and never faults (the pointer comes from a live reference).
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((row as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (rows, doc);
 }
 
 fn count_row<C: Cell>(
