@@ -245,7 +245,13 @@ impl LoadedIndex {
         budget::check(&searcher, &self.fields, &parsed)?;
         let facet_table = self.facet_table().map_err(QueryError::FacetTable)?;
 
-        let text = QueryBuilder::new(self.fields, request.fuzzy).text_query(&parsed);
+        let mut builder = QueryBuilder::new(self.fields, request.fuzzy);
+        let walks = if filter.is_none() && builder.ranks_apart(&parsed, &searcher) {
+            Walks::Two
+        } else {
+            Walks::One
+        };
+        let text = builder.text_query(&parsed);
         if text.is_none() && !request.q.trim().is_empty() {
             return Err(QueryError::NoWords);
         }
@@ -254,13 +260,27 @@ impl LoadedIndex {
         let page = match request.deadline {
             Some(until) => {
                 let bounded = deadline::Deadline::new(&*query, until);
-                let page = run(&searcher, &facet_table, &bounded, limit, request.offset)?;
+                let page = run(
+                    &searcher,
+                    &facet_table,
+                    &bounded,
+                    limit,
+                    request.offset,
+                    walks,
+                )?;
                 if bounded.expired() {
                     return Err(QueryError::TimedOut);
                 }
                 page
             }
-            None => run(&searcher, &facet_table, &*query, limit, request.offset)?,
+            None => run(
+                &searcher,
+                &facet_table,
+                &*query,
+                limit,
+                request.offset,
+                walks,
+            )?,
         };
         let suggestions = if page.total < FUZZY_BELOW && !request.fuzzy {
             suggest::suggest(
@@ -394,26 +414,40 @@ struct Page {
     facets: Facets,
 }
 
-/// Counts and ranks in two walks of the result: the count and facets need every matching
-/// document but no score, the page needs scores but only of documents that can reach it.
-/// Apart, each takes tantivy's fast path for its need — matches handed over in blocks
-/// without scoring, and block-max WAND, which skips the blocks whose best possible score
-/// cannot enter the page; together, every match was scored.
+/// How the result is counted and ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walks {
+    /// One walk feeds the ranking and the facet counter: every match is scored.
+    One,
+    /// The count and facets need every match but no score, the page needs scores only of
+    /// matches that can reach it: apart, the counting walk takes tantivy's unscored block
+    /// path and the ranking walk block-max WAND, which skips the blocks whose best possible
+    /// score cannot enter the page. Only worth it where tantivy prunes (see
+    /// `QueryBuilder::ranks_apart`); elsewhere the second walk is pure cost.
+    Two,
+}
+
 fn run(
     searcher: &Searcher,
     facet_table: &Arc<FacetTable>,
     query: &dyn Query,
     limit: usize,
     offset: usize,
+    walks: Walks,
 ) -> Result<Page, QueryError> {
     let counter = FacetCounter {
         table: facet_table.clone(),
     };
-    let counted = searcher.search(query, &counter)?;
     let top = TopDocs::with_limit(limit)
         .and_offset(offset)
         .order_by_score();
-    let docs = searcher.search(query, &top)?;
+    let (docs, counted) = match walks {
+        Walks::One => searcher.search(query, &(top, counter))?,
+        Walks::Two => {
+            let counted = searcher.search(query, &counter)?;
+            (searcher.search(query, &top)?, counted)
+        }
+    };
     let facets = FACETS
         .iter()
         .zip(counted.counts)
@@ -522,11 +556,13 @@ mod tests {
             "ліфт -вода",
         ] {
             let parsed = parse(q).unwrap();
-            let query = QueryBuilder::new(fields, false)
-                .text_query(&parsed)
-                .unwrap();
+            let mut builder = QueryBuilder::new(fields, false);
+            // Words of bodies only, all required: the queries tantivy prunes.
+            let prunable = ["парк", "сміття ліфт", "ліфт парк тепло"].contains(&q);
+            assert_eq!(builder.ranks_apart(&parsed, &searcher), prunable, "{q:?}");
+            let query = builder.text_query(&parsed).unwrap();
             for (limit, offset) in [(20, 0), (100, 0), (20, 40), (100, 300)] {
-                let page = run(&searcher, &table, &*query, limit, offset).unwrap();
+                let page = run(&searcher, &table, &*query, limit, offset, Walks::Two).unwrap();
                 let top = TopDocs::with_limit(limit)
                     .and_offset(offset)
                     .order_by_score();
