@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Search benchmark (issue 6): Vidkryto's /api/v1/search against Datasette + SQLite FTS5 on
 # the same synthetic appeals, side by side in one run, with wrk (2 threads, 10 connections).
-# Also: index build time and peak memory, server start time, server RSS.
+# Rows: one full-text query (20 hits + facets), the same with 100 hits, and a mix of 24
+# queries in turn (bench/query-mix.lua). Also: index build time and peak memory, server start
+# time, server RSS.
 #
 #   bench/search.sh [ROWS]          (default 1000000; results go to bench/out/)
 #   REUSE_INDEX=1 DURATION=10s bench/search.sh   (keep an index built by an earlier run)
@@ -90,6 +92,35 @@ for name in ours-fulltext datasette-fulltext ours-100-rows datasette-100-rows; d
   curl -sf "$url" > /dev/null || { echo "$name: $url fails" >&2; exit 1; }
   echo "== wrk $name" >&2
   result=$(wrk -t2 -c10 -d"$DURATION" --latency "$url")
+  rps=$(echo "$result" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$result" | awk '$1 == "99%" {print $2}')
+  echo "$name: $rps req/s, p99 $p99" | tee -a "$OUT/wrk.txt"
+done
+# A mix of 24 queries (two words of the appeals' topics; some also match titles, whose
+# category and district words are in the text too), each request the next in the list
+# (bench/query-mix.lua), so the figure is not one cached answer over and over.
+python3 - "$OUT" <<'PY'
+import sys, urllib.parse
+out = sys.argv[1]
+queries = ["ремонт даху", "протікання труби", "ремонт ліфта", "обрізка дерев", "покіс трави",
+           "затримка тролейбуса", "розмітка перехресті", "харчування школі", "заміна вікон",
+           "гарячої води", "ремонт тротуару", "встановлення лавок", "опалення квартирах",
+           "ремонт зупинки", "дитячого майданчика", "прибирання сміття", "відновлення асфальту",
+           "спортивного залу", "дитячому садку", "ямковий ремонт", "Освіта харчування",
+           "Оболонський ремонт", "Транспорт тролейбуса", "Дороги асфальту"]
+with open(f"{out}/ours-mix.paths", "w") as f, open(f"{out}/datasette-mix.paths", "w") as g:
+    for q in queries:
+        e = urllib.parse.quote(q)
+        f.write(f"/api/v1/search?q={e}&limit=20\n")
+        g.write(f"/bench/appeals.json?_search={e}&_size=20&_nocount=1\n")
+PY
+for name in ours-mix datasette-mix; do
+  port=$OURS_PORT; [ "$name" = datasette-mix ] && port=$DS_PORT
+  while read -r path; do
+    curl -sf "http://127.0.0.1:$port$path" > /dev/null || { echo "$name: $path fails" >&2; exit 1; }
+  done < "$OUT/$name.paths"
+  echo "== wrk $name (24 queries in turn)" >&2
+  result=$(PATHS="$OUT/$name.paths" wrk -t2 -c10 -d"$DURATION" --latency -s "$HERE/query-mix.lua" "http://127.0.0.1:$port")
   rps=$(echo "$result" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$result" | awk '$1 == "99%" {print $2}')
   echo "$name: $rps req/s, p99 $p99" | tee -a "$OUT/wrk.txt"

@@ -554,6 +554,8 @@ mod tests {
             "парк",
             "тепло OR вода",
             "ліфт -вода",
+            "сміття ліфт",
+            "ліфт парк тепло",
         ] {
             let parsed = parse(q).unwrap();
             let mut builder = QueryBuilder::new(fields, false);
