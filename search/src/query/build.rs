@@ -68,9 +68,9 @@ impl QueryBuilder {
     /// Whether `text_query(parsed)` ranks fastest apart from counting (see `query::run`):
     /// when it is plain words that must all match, each found in one field only, every
     /// clause is one term and tantivy ranks the conjunction by block-max WAND. A word in both
-    /// fields is a union of two terms, and tantivy scores every match of a conjunction of
-    /// unions (as of exclusions, phrases, prefixes and typo matching): for those one walk
-    /// doing both is cheaper than two.
+    /// fields is a union of two terms; tantivy scores every match of a conjunction of unions,
+    /// and so of exclusions, phrases, prefixes and typo matching: for those one walk doing
+    /// both is cheaper than two.
     pub fn ranks_apart(&mut self, parsed: &Parsed, searcher: &Searcher) -> bool {
         if self.fuzzy || !parsed.excluded.is_empty() || parsed.groups.is_empty() {
             return false;
