@@ -257,31 +257,24 @@ impl LoadedIndex {
         }
         let text = text.unwrap_or_else(|| Box::new(AllQuery));
         let query = with_filter(text, filter.as_deref());
-        let page = match request.deadline {
-            Some(until) => {
-                let bounded = deadline::Deadline::new(&*query, until);
-                let page = run(
-                    &searcher,
-                    &facet_table,
-                    &bounded,
-                    limit,
-                    request.offset,
-                    walks,
-                )?;
-                if bounded.expired() {
-                    return Err(QueryError::TimedOut);
-                }
-                page
-            }
-            None => run(
-                &searcher,
-                &facet_table,
-                &*query,
-                limit,
-                request.offset,
-                walks,
-            )?,
+        let bounded = request
+            .deadline
+            .map(|until| deadline::Deadline::new(&*query, until));
+        let searched: &dyn Query = match &bounded {
+            Some(bounded) => bounded,
+            None => &*query,
         };
+        let page = run(
+            &searcher,
+            &facet_table,
+            searched,
+            limit,
+            request.offset,
+            walks,
+        )?;
+        if bounded.as_ref().is_some_and(deadline::Deadline::expired) {
+            return Err(QueryError::TimedOut);
+        }
         let suggestions = if page.total < FUZZY_BELOW && !request.fuzzy {
             suggest::suggest(
                 &searcher,
