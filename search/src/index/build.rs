@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument};
 
-use super::schema::{facet_value, schema, Fields};
+use super::schema::{add_text, facet_value, schema, Fields};
 use super::sources::{read_documents, SearchDoc};
 use super::IndexError;
 use crate::analysis::{analyzer, analyzer_unstemmed, ANALYZER, ANALYZER_UNSTEMMED};
@@ -172,14 +172,13 @@ fn to_tantivy(group: &[SearchDoc], fields: &Fields) -> TantivyDocument {
     out.add_text(fields.key, format!("{kind}:{}", doc.id));
     out.add_text(fields.kind, kind);
     out.add_text(fields.id, &doc.id);
-    out.add_text(fields.title, &doc.title);
     out.add_text(fields.url, &doc.url);
     let [type_f, year, district, category, status, dataset, language] = fields.facets;
     out.add_facet(type_f, facet_value(kind));
     out.add_facet(language, facet_value(&doc.language));
     let mut seen: Vec<(tantivy::schema::Field, String)> = Vec::new();
     let body: Vec<&str> = group.iter().map(|d| d.body.as_str()).collect();
-    out.add_text(fields.body, body.join("\n"));
+    add_text(&mut out, fields, &doc.title, &body.join("\n"));
     for doc in group {
         let years = doc.years.iter().map(|y| (year, y.to_string()));
         let others = [

@@ -8,18 +8,20 @@ mod facet_table;
 mod reader;
 mod schema;
 mod sources;
+mod term_sets;
 
 use std::path::PathBuf;
 
 pub use build::{build_index, BuildOptions, IndexSummary};
-pub use facet_table::{FacetCounter, FacetCounts, FacetTable};
+pub use facet_table::{FacetCounter, FacetCounts, FacetTable, SegmentFacetCounter};
 pub use reader::{LoadedIndex, SearchIndex};
 pub use schema::{Fields, FACETS};
 pub use sources::{read_documents, DocType, SearchDoc};
+pub use term_sets::{walk_postings, DocBits, TermSets};
 #[cfg(test)]
 pub(crate) use {
     build::register_analyzers,
-    schema::{facet_value, schema},
+    schema::{add_text, facet_value, schema},
 };
 
 /// Why an index could not be built or opened.

@@ -12,6 +12,7 @@ use super::build::{register_analyzers, CURRENT};
 use super::directory::ReadOnlyDirectory;
 use super::facet_table::FacetTable;
 use super::schema::{fields_of, Fields};
+use super::term_sets::TermSets;
 use super::IndexError;
 use crate::query::CursorKey;
 use crate::reload::ReloadCheck;
@@ -27,6 +28,8 @@ pub struct LoadedIndex {
     /// background thread when the version is opened (so start-up does not wait for it), or
     /// by the first search that needs it first.
     facets: OnceLock<Result<Arc<FacetTable>, String>>,
+    /// The documents of the common words searched so far, for counting conjunctions.
+    pub term_sets: TermSets,
 }
 
 impl std::fmt::Debug for LoadedIndex {
@@ -56,12 +59,20 @@ impl LoadedIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(tantivy_error)?;
+        let largest_segment = reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.max_doc())
+            .max()
+            .unwrap_or(0);
         Ok(LoadedIndex {
             version: version.to_string(),
             index,
             reader,
             fields,
             facets: OnceLock::new(),
+            term_sets: TermSets::new(largest_segment),
         })
     }
 

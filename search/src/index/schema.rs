@@ -1,10 +1,12 @@
 //! The index schema: one tantivy document per searchable thing, with analysed text fields
-//! (`title`, `body`), stored display fields, and one facet field per filter.
+//! (`title`, `body`, and `all` for matching words in either), stored display fields, and one
+//! facet field per filter.
 
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED,
     STRING,
 };
+use tantivy::TantivyDocument;
 
 use crate::analysis::ANALYZER;
 
@@ -23,6 +25,12 @@ pub struct Fields {
     pub id: Field,
     pub title: Field,
     pub body: Field,
+    /// The title twice and the body, without positions: a plain word is one term here, so
+    /// a query of plain words is a conjunction of single terms, which tantivy ranks by
+    /// block-max WAND (a union of a title and a body term per word it scores match by
+    /// match). The title's second copy gives its words the weight `TITLE_BOOST` gives
+    /// title matches in phrases and prefixes.
+    pub all: Field,
     pub url: Field,
     /// Facet fields, in [`FACETS`] order.
     pub facets: [Field; 7],
@@ -52,6 +60,12 @@ pub fn schema() -> (Schema, Fields) {
     let id = builder.add_text_field("id", STORED);
     let title = builder.add_text_field("title", text.clone());
     let body = builder.add_text_field("body", text);
+    let words = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let all = builder.add_text_field("all", words);
     let url = builder.add_text_field("url", STORED);
     let facets = FACETS.map(|name| builder.add_facet_field(name, FacetOptions::default()));
     let fields = Fields {
@@ -60,6 +74,7 @@ pub fn schema() -> (Schema, Fields) {
         id,
         title,
         body,
+        all,
         url,
         facets,
     };
@@ -79,6 +94,7 @@ pub fn fields_of(schema: &Schema) -> Result<Fields, String> {
         id: get("id")?,
         title: get("title")?,
         body: get("body")?,
+        all: get("all")?,
         url: get("url")?,
         facets,
     })
@@ -87,4 +103,13 @@ pub fn fields_of(schema: &Schema) -> Result<Fields, String> {
 /// The facet term for one value of a facet field: `/<value>`.
 pub fn facet_value(value: &str) -> Facet {
     Facet::from_path([value])
+}
+
+/// Adds a searchable thing's text to its index document: every text field is filled here.
+pub fn add_text(doc: &mut TantivyDocument, fields: &Fields, title: &str, body: &str) {
+    doc.add_text(fields.title, title);
+    doc.add_text(fields.body, body);
+    doc.add_text(fields.all, title);
+    doc.add_text(fields.all, title);
+    doc.add_text(fields.all, body);
 }

@@ -1,13 +1,14 @@
-//! Turns a parsed user query into a tantivy query over `title` (boosted) and `body`, through
-//! the same analysis chain the index used, so every inflection, apostrophe and look-alike
-//! folding applies to queries exactly as to documents.
+//! Turns a parsed user query into a tantivy query — plain words over `all`, phrases,
+//! prefixes and typo matches over `title` (boosted) and `body` — through the same analysis
+//! chain the index used, so every inflection, apostrophe and look-alike folding applies to
+//! queries exactly as to documents.
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Searcher, Term};
+use tantivy::Term;
 
 use super::parse::{Atom, Parsed};
 use crate::analysis::{analyse, analyzer, analyzer_unstemmed, prefix_key, StemFilter};
@@ -65,38 +66,37 @@ impl QueryBuilder {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// Whether `text_query(parsed)` ranks fastest apart from counting (see `query::run`):
-    /// when it is plain words that must all match, each found in one field only, every
-    /// clause is one term and tantivy ranks the conjunction by block-max WAND. A word in both
-    /// fields is a union of two terms; tantivy scores every match of a conjunction of unions,
-    /// and so of exclusions, phrases, prefixes and typo matching: for those one walk doing
-    /// both is cheaper than two.
-    pub fn ranks_apart(&mut self, parsed: &Parsed, searcher: &Searcher) -> bool {
+    /// The terms of `all` that `text_query(parsed)` is the conjunction of, when it is plain
+    /// words that must all match. Such a query is counted apart from ranking (see
+    /// `query::run`): tantivy ranks it by block-max WAND and `query::conjunction` counts it
+    /// by the words' document sets. Tantivy scores every match of anything else
+    /// (exclusions, phrases, prefixes, typo matching, look-alike alternatives): for those
+    /// one walk doing both is cheaper than two.
+    pub fn conjunction(&mut self, parsed: &Parsed) -> Option<Vec<Term>> {
         if self.fuzzy || !parsed.excluded.is_empty() || parsed.groups.is_empty() {
-            return false;
+            return None;
         }
-        parsed.groups.iter().all(|group| {
-            let [Atom::Word {
-                text,
-                prefix: false,
-            }] = group.as_slice()
-            else {
-                return false;
-            };
-            let positions = Self::positions(&mut self.stemmed, text);
-            let [(_, alternatives)] = positions.as_slice() else {
-                return false;
-            };
-            let [term] = alternatives.as_slice() else {
-                return false;
-            };
-            let in_field = |field| {
-                searcher
-                    .doc_freq(&Term::from_field_text(field, term))
-                    .map_or(true, |n| n > 0)
-            };
-            !(in_field(self.fields.title) && in_field(self.fields.body))
-        })
+        parsed
+            .groups
+            .iter()
+            .map(|group| {
+                let [Atom::Word {
+                    text,
+                    prefix: false,
+                }] = group.as_slice()
+                else {
+                    return None;
+                };
+                let positions = Self::positions(&mut self.stemmed, text);
+                let [(_, alternatives)] = positions.as_slice() else {
+                    return None;
+                };
+                let [word] = alternatives.as_slice() else {
+                    return None;
+                };
+                Some(Term::from_field_text(self.fields.all, word))
+            })
+            .collect()
     }
 
     fn positions(analyzer: &mut TextAnalyzer, text: &str) -> Positions {
@@ -138,21 +138,23 @@ impl QueryBuilder {
         should(vec![title, make(self.fields.body)])
     }
 
+    /// One word: a term of `all`, or with typo matching the words near it in either field
+    /// (tantivy gives each typo match one constant score, so the title's boost must be a
+    /// clause of its own there).
     fn term(&self, text: &str) -> Box<dyn Query> {
         let distance: u8 = match text.chars().count() {
             0..=3 => 0,
             4..=7 => 1,
             _ => 2,
         };
-        let fuzzy = self.fuzzy && distance > 0;
-        self.both_fields(|field| {
-            let term = Term::from_field_text(field, text);
-            if fuzzy {
+        if self.fuzzy && distance > 0 {
+            return self.both_fields(|field| {
+                let term = Term::from_field_text(field, text);
                 Box::new(FuzzyTermQuery::new(term, distance, true))
-            } else {
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-            }
-        })
+            });
+        }
+        let term = Term::from_field_text(self.fields.all, text);
+        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
     }
 
     /// Tokens at one position (a Latin look-alike word and its Cyrillic folding): either.

@@ -7,6 +7,7 @@
 
 mod budget;
 mod build;
+mod conjunction;
 mod cursor;
 mod deadline;
 mod parse;
@@ -27,7 +28,7 @@ pub use cursor::{fingerprint, CursorError, CursorKey};
 pub use parse::{parse, Atom, Parsed, SyntaxError};
 pub use suggest::Suggestion;
 
-use crate::index::{FacetCounter, FacetTable, LoadedIndex, SearchIndex, FACETS};
+use crate::index::{FacetCounter, FacetTable, LoadedIndex, SearchIndex, TermSets, FACETS};
 use build::QueryBuilder;
 
 /// The longest query accepted, in characters.
@@ -246,10 +247,9 @@ impl LoadedIndex {
         let facet_table = self.facet_table().map_err(QueryError::FacetTable)?;
 
         let mut builder = QueryBuilder::new(self.fields, request.fuzzy);
-        let walks = if filter.is_none() && builder.ranks_apart(&parsed, &searcher) {
-            Walks::Two
-        } else {
-            Walks::One
+        let walks = match builder.conjunction(&parsed) {
+            Some(terms) if filter.is_none() => Walks::Two(terms),
+            _ => Walks::One,
         };
         let text = builder.text_query(&parsed);
         if text.is_none() && !request.q.trim().is_empty() {
@@ -267,6 +267,7 @@ impl LoadedIndex {
         let page = run(
             &searcher,
             &facet_table,
+            &self.term_sets,
             searched,
             limit,
             request.offset,
@@ -342,14 +343,44 @@ impl LoadedIndex {
         Ok(Some(Box::new(BooleanQuery::new(clauses))))
     }
 
+    /// Highlights in the body the words the query matches there: its body terms and its
+    /// `all` terms, which stand for a word in the title or the body.
+    fn snippet_generator(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+    ) -> Result<SnippetGenerator, QueryError> {
+        let (body, all) = (self.fields.body, self.fields.all);
+        let mut words = std::collections::BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == body || term.field() == all {
+                words.extend(term.value().as_str().map(str::to_string));
+            }
+        });
+        let mut weights = std::collections::BTreeMap::new();
+        for word in words {
+            let found_in = searcher.doc_freq(&Term::from_field_text(body, &word))?;
+            if found_in > 0 {
+                // Rarer words are the better snippet, as tantivy's own generator weighs them.
+                weights.insert(word, 1.0 / (1.0 + found_in as f32));
+            }
+        }
+        let tokenizer = searcher.index().tokenizer_for_field(body)?;
+        Ok(SnippetGenerator::new(
+            weights,
+            tokenizer,
+            body,
+            SNIPPET_CHARS,
+        ))
+    }
+
     fn hits(
         &self,
         searcher: &Searcher,
         query: &dyn Query,
         docs: &[(f32, tantivy::DocAddress)],
     ) -> Result<Vec<Hit>, QueryError> {
-        let mut snippets = SnippetGenerator::create(searcher, query, self.fields.body)?;
-        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let snippets = self.snippet_generator(searcher, query)?;
         let fields = &self.fields;
         let hits: Vec<Hit> = docs
             .iter()
@@ -408,21 +439,23 @@ struct Page {
 }
 
 /// How the result is counted and ranked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Walks {
     /// One walk feeds the ranking and the facet counter: every match is scored.
     One,
     /// The count and facets need every match but no score, the page needs scores only of
-    /// matches that can reach it: apart, the counting walk takes tantivy's unscored block
-    /// path and the ranking walk block-max WAND, which skips the blocks whose best possible
-    /// score cannot enter the page. Only worth it where tantivy prunes (see
-    /// `QueryBuilder::ranks_apart`); elsewhere the second walk is pure cost.
-    Two,
+    /// matches that can reach it: apart, the count is taken from the words' document sets
+    /// (`conjunction::count`) and the ranking walk is block-max WAND, which skips the blocks
+    /// whose best possible score cannot enter the page. Only for a conjunction of these
+    /// terms (see `QueryBuilder::conjunction`), where tantivy prunes; elsewhere the second
+    /// walk is pure cost.
+    Two(Vec<Term>),
 }
 
 fn run(
     searcher: &Searcher,
     facet_table: &Arc<FacetTable>,
+    term_sets: &TermSets,
     query: &dyn Query,
     limit: usize,
     offset: usize,
@@ -436,8 +469,8 @@ fn run(
         .order_by_score();
     let (docs, counted) = match walks {
         Walks::One => searcher.search(query, &(top, counter))?,
-        Walks::Two => {
-            let counted = searcher.search(query, &counter)?;
+        Walks::Two(terms) => {
+            let counted = conjunction::count(searcher, &counter, term_sets, &terms, query)?;
             (searcher.search(query, &top)?, counted)
         }
     };
@@ -488,11 +521,12 @@ mod tests {
     use tantivy::{Index, IndexWriter};
 
     use super::*;
-    use crate::index::{facet_value, register_analyzers, schema};
+    use crate::index::{add_text, facet_value, register_analyzers, schema};
 
     /// Counting and ranking in two walks (block-max WAND for the page) gives the page, the
     /// total and the facets of one walk doing both — for words in titles and bodies or only
-    /// in bodies, common and rare, over several segments, with ties, on every page.
+    /// in bodies, common and rare, over several segments, with ties, on every page; and the
+    /// queries it does not prune, in one walk, give the same too.
     #[test]
     fn ranking_apart_from_counting_gives_the_same_page() {
         let (schema, fields) = schema();
@@ -521,16 +555,22 @@ mod tests {
         };
         for segment in 0..3 {
             for i in 0..4000 {
-                let body: Vec<&str> = (0..1 + next(11))
+                let mut body: Vec<&str> = (0..1 + next(11))
                     .map(|_| words[next(words.len()) % (3 + next(8))])
                     .collect();
+                // A word in 1 % of documents (counted walking its postings against the other
+                // word's set) and one in two (counted by tantivy's own walk).
+                if i % 97 == 0 {
+                    body.extend(["рідкісне", "ремонт"]);
+                }
+                if i == 5 || i == 1234 {
+                    body.extend(["унікальне", "ремонт"]);
+                }
                 let mut doc = TantivyDocument::default();
                 doc.add_text(fields.kind, "appeal");
                 doc.add_text(fields.id, format!("{segment}-{i}"));
-                // Only the first five words are ever in a title: a query of the others is one
-                // of body terms alone, which tantivy ranks by block-max WAND.
-                doc.add_text(fields.title, words[(i * 7) % 5]);
-                doc.add_text(fields.body, body.join(" "));
+                // Only the first five words are ever in a title.
+                add_text(&mut doc, &fields, words[(i * 7) % 5], &body.join(" "));
                 doc.add_facet(fields.facets[0], facet_value("appeal"));
                 doc.add_facet(fields.facets[2], facet_value(words[i % 4]));
                 writer.add_document(doc).unwrap();
@@ -540,7 +580,10 @@ mod tests {
         let searcher = index.reader().unwrap().searcher();
         assert!(searcher.segment_readers().len() >= 3);
         let table = Arc::new(FacetTable::load(&searcher).unwrap());
+        let sets = TermSets::new(4000);
         for q in [
+            "рідкісне ремонт",
+            "унікальне ремонт",
             "ремонт даху",
             "дах",
             "освітлення дорога",
@@ -552,12 +595,14 @@ mod tests {
         ] {
             let parsed = parse(q).unwrap();
             let mut builder = QueryBuilder::new(fields, false);
-            // Words of bodies only, all required: the queries tantivy prunes.
-            let prunable = ["парк", "сміття ліфт", "ліфт парк тепло"].contains(&q);
-            assert_eq!(builder.ranks_apart(&parsed, &searcher), prunable, "{q:?}");
+            // Plain words, all required: the queries tantivy prunes and the sets count.
+            let walks = builder.conjunction(&parsed).map_or(Walks::One, Walks::Two);
+            let prunable = !q.contains(" OR ") && !q.contains('-');
+            assert_eq!(walks != Walks::One, prunable, "{q:?}");
             let query = builder.text_query(&parsed).unwrap();
             for (limit, offset) in [(20, 0), (100, 0), (20, 40), (100, 300)] {
-                let page = run(&searcher, &table, &*query, limit, offset, Walks::Two).unwrap();
+                let walks = walks.clone();
+                let page = run(&searcher, &table, &sets, &*query, limit, offset, walks).unwrap();
                 let top = TopDocs::with_limit(limit)
                     .and_offset(offset)
                     .order_by_score();
