@@ -13,7 +13,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, SegmentReader, Term, TERMINATED};
 
 /// Memory the sets of one index version may take; past it the least recently used go.
-const BUDGET_BYTES: usize = 64 << 20;
+const BUDGET_BYTES: usize = 32 << 20;
 
 /// One bit per document of a segment.
 pub struct DocBits {
