@@ -11,7 +11,7 @@
 //!   data/<name>/privacy.json, requests.json           privacy report, Open311 (anonymised data)
 //!   _store/<name>/<resource>/                         row stores for the rows API
 //!   _index/<version>/ , _index/CURRENT                versioned search indexes
-//!   _files/manifest.json, _files/<hash>.br|.gz        content hashes and precompressed copies
+//!   _files/manifest.json, _files/<2 hex>/<hash>.br|.gz  content hashes and precompressed copies
 //!   .render-id, …                                     the build's own bookkeeping (dot-files)
 //! ```
 //!
