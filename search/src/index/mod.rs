@@ -17,7 +17,7 @@ pub use facet_table::{FacetCounter, FacetCounts, FacetTable, SegmentFacetCounter
 pub use reader::{LoadedIndex, SearchIndex};
 pub use schema::{Fields, FACETS};
 pub use sources::{read_documents, DocType, SearchDoc};
-pub use term_sets::{walk_postings, DocBits, TermSets};
+pub(crate) use term_sets::{walk_postings, DocBits, TermSets};
 #[cfg(test)]
 pub(crate) use {
     build::register_analyzers,

@@ -29,7 +29,7 @@ pub struct LoadedIndex {
     /// by the first search that needs it first.
     facets: OnceLock<Result<Arc<FacetTable>, String>>,
     /// The documents of the common words searched so far, for counting conjunctions.
-    pub term_sets: TermSets,
+    pub(crate) term_sets: TermSets,
 }
 
 impl std::fmt::Debug for LoadedIndex {
