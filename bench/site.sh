@@ -12,6 +12,7 @@
 # Usage: bench/site.sh [N]          (from anywhere; builds the release binary first)
 #        SKIP_DEMO=1 bench/site.sh N   skips the demo portal part
 #        SKIP_REBUILDS=1 ...           skips part 2's rebuilds; PAIRS=5 ... for part 3
+#        PAIRS=0 ...                   skips part 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100000}"
@@ -64,6 +65,7 @@ print(f'{sys.argv[2]}: {site["documents"]} documents, {pages} pages, {site["file
       f'({site["rendered"]} rendered, {site["reused"]} unchanged) in {s["seconds"]:.2f} s '
       f'(whole build: publish + generate + render + row store + index) = {pages / s["seconds"]:.0f} pages/s; '
       f'CPU {user:.2f} s user + {system:.2f} s sys = {(user + system) * 1000 / pages:.3f} ms/page, wall {wall:.2f} s')
+print('  stages: ' + ', '.join(f'{t["stage"]} {t["seconds"]:.2f} s' for t in s.get("stages", [])))
 PY
   echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
@@ -84,6 +86,7 @@ build caught-up "next rebuild, nothing changed"
 build unchanged "rebuild, nothing changed"
 fi
 
+if [ "${PAIRS:-3}" = 0 ]; then echo "== like for like: skipped (PAIRS=0)"; exit 0; fi
 echo "== like for like: cold vidkryto build vs zola build of the same site ($N documents)"
 ZOLA="${ZOLA:-}"
 if [ -z "$ZOLA" ] && [ -x ../shared/tools/zola ]; then ZOLA="$(realpath ../shared/tools/zola)"; fi

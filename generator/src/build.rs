@@ -34,6 +34,39 @@ pub struct BuildSummary {
     /// Servable files hashed, and precompressed copies made.
     pub files: vidkryto_search::sitefiles::FilesSummary,
     pub seconds: f64,
+    /// Wall seconds of each stage, in the order they ran.
+    pub stages: Vec<StageTime>,
+}
+
+/// How long one stage of a build took.
+#[derive(Debug, Serialize)]
+pub struct StageTime {
+    pub stage: &'static str,
+    pub seconds: f64,
+}
+
+/// The stages' clock: each `lap` closes the stage that ran since the last one.
+struct Stopwatch {
+    last: std::time::Instant,
+    stages: Vec<StageTime>,
+}
+
+impl Stopwatch {
+    fn new() -> Stopwatch {
+        Stopwatch {
+            last: std::time::Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.stages.push(StageTime {
+            stage,
+            seconds: (now - self.last).as_secs_f64(),
+        });
+        self.last = now;
+    }
 }
 
 impl fmt::Display for BuildSummary {
@@ -71,7 +104,12 @@ impl fmt::Display for BuildSummary {
         if !self.private.is_empty() {
             writeln!(f, "kept private: {}", self.private.join(", "))?;
         }
-        Ok(())
+        let stages: Vec<String> = self
+            .stages
+            .iter()
+            .map(|s| format!("{} {:.2} s", s.stage, s.seconds))
+            .collect();
+        writeln!(f, "stages: {}", stages.join(", "))
     }
 }
 
@@ -196,6 +234,7 @@ pub fn build_with(config: &Config, engine: crate::site::Engine) -> anyhow::Resul
 pub fn build_with_options(config: &Config, options: &BuildOptions) -> anyhow::Result<BuildSummary> {
     let engine = options.engine;
     let started = std::time::Instant::now();
+    let mut clock = Stopwatch::new();
     let packages = load_packages(config)?;
     let public = config.public_dir();
     let _lock = BuildLock::acquire(&public, options.wait)?;
@@ -208,6 +247,7 @@ pub fn build_with_options(config: &Config, options: &BuildOptions) -> anyhow::Re
         )
     })?;
     let layout = Layout::new(staging.path());
+    clock.lap("load");
 
     let mut published = Vec::new();
     let mut private = Vec::new();
@@ -234,12 +274,15 @@ pub fn build_with_options(config: &Config, options: &BuildOptions) -> anyhow::Re
     }
     publish::write_catalog(&published, &layout)?;
     publish::write_portal(&config.portal, &layout)?;
+    clock.lap("validate and publish");
     let site =
         crate::site::render(config, &views, &layout, engine).context("cannot render the site")?;
+    clock.lap("render");
     for p in &published {
         vidkryto_search::rowstore::write_store(&layout, &p.name)
             .with_context(|| format!("cannot write the row store of dataset `{}`", p.name))?;
     }
+    clock.lap("row stores");
 
     let content = config.resolve(&config.paths.content);
     let index = vidkryto_search::build_index(
@@ -248,12 +291,15 @@ pub fn build_with_options(config: &Config, options: &BuildOptions) -> anyhow::Re
         &vidkryto_search::index::BuildOptions::default(),
     )
     .context("cannot build the search index")?;
+    clock.lap("index");
     let files = vidkryto_search::sitefiles::write(&layout, &[&public])
         .context("cannot record the static files' hashes and compressed copies")?;
+    clock.lap("file hashes and copies");
 
     staging
         .commit()
         .with_context(|| format!("cannot move the build into `{}`", public.display()))?;
+    clock.lap("commit");
     Ok(BuildSummary {
         public: public.display().to_string(),
         datasets: published.into_iter().map(|p| p.name).collect(),
@@ -262,5 +308,6 @@ pub fn build_with_options(config: &Config, options: &BuildOptions) -> anyhow::Re
         index,
         files,
         seconds: started.elapsed().as_secs_f64(),
+        stages: clock.stages,
     })
 }

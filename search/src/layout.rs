@@ -134,6 +134,11 @@ impl Layout {
         self.files_dir().join("manifest.json")
     }
 
+    /// What each file of the manifest was on disk when it was written (`sitefiles::Stats`).
+    pub fn files_stats(&self) -> PathBuf {
+        self.files_dir().join("stats.json")
+    }
+
     /// `.<public>.cursor-key` beside the tree: the cursor-signing key, outside `public/` so it
     /// is never served and never copied with the published files.
     pub fn cursor_key_file(&self) -> PathBuf {

@@ -85,29 +85,109 @@ fn make_shards(layout: &Layout) -> io::Result<()> {
     Ok(())
 }
 
+/// What a file was on disk when its entry was made: inode, length, modification time (ns).
+/// A build never rewrites a file in place (every write is a new file renamed or linked in),
+/// so a file that still has all three holds the bytes its entry describes — the check git's
+/// index makes, without the change time, which a hard link to the file also moves.
+type Stat = [u64; 3];
+
+fn stat_of(meta: &fs::Metadata) -> Stat {
+    use std::os::unix::fs::MetadataExt;
+    let mtime = (meta.mtime() as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(meta.mtime_nsec() as u64);
+    [meta.ino(), meta.len(), mtime]
+}
+
+/// `_files/stats.json`: the [`Stat`] of each file of the manifest beside it.
+#[derive(Default, Serialize, Deserialize)]
+struct Stats {
+    format: u32,
+    files: BTreeMap<String, Stat>,
+    dirs: BTreeMap<String, Listing>,
+}
+
+/// The manifest a tree already holds, with the stats of its files, taken out of the tree so
+/// that a build which stops half-way leaves none: the next one then checks every copy.
+struct Carried {
+    manifest: Manifest,
+    stats: BTreeMap<String, Stat>,
+    dirs: BTreeMap<String, Listing>,
+}
+
+impl Carried {
+    fn take(layout: &Layout) -> Option<Carried> {
+        let stats_file = layout.files_stats();
+        let bytes = fs::read(&stats_file).ok();
+        let _ = fs::remove_file(&stats_file);
+        let stats: Stats = serde_json::from_slice(&bytes?).ok()?;
+        let manifest = Manifest::read(layout);
+        (stats.format == FORMAT && manifest.format == FORMAT).then_some(Carried {
+            manifest,
+            stats: stats.files,
+            dirs: stats.dirs,
+        })
+    }
+
+    /// The entry of `rel` if the file is the one it was made from.
+    fn unchanged(&self, rel: &str, stat: &Stat) -> Option<&Entry> {
+        (self.stats.get(rel) == Some(stat))
+            .then(|| self.manifest.files.get(rel))
+            .flatten()
+    }
+
+    /// The entry and stat of `rel`, a file of an unchanged folder.
+    fn kept(&self, rel: &str) -> Option<(&Entry, &Stat)> {
+        Some((self.manifest.files.get(rel)?, self.stats.get(rel)?))
+    }
+}
+
 /// Hashes every public file of `layout` and makes the precompressed copies it lacks: a copy
 /// already in the tree (a build that left it in the spare) or in one of `previous` (the
-/// published tree, hard-linked) is reused, since copies are named by content. Copies no file
-/// refers to any more are removed. Writes `_files/manifest.json` last.
+/// published tree, hard-linked) is reused, since copies are named by content. A file the
+/// tree's own manifest describes and that is still the same file on disk keeps its entry
+/// unread (a rebuild re-reads only what it replaced). Copies no file refers to any more are
+/// removed. Writes `_files/manifest.json` and its stats last.
 pub fn write(layout: &Layout, previous: &[&Path]) -> io::Result<FilesSummary> {
-    let mut files = Vec::new();
-    walk(layout.root(), &mut Vec::new(), &mut files)?;
+    let carried = Carried::take(layout);
+    let started_ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut walk = Walk {
+        old: carried.as_ref().map(|c| &c.dirs),
+        started_ns,
+        files: Vec::new(),
+        listings: BTreeMap::new(),
+    };
+    walk.dir(layout.root(), "")?;
+    let Walk {
+        files, listings, ..
+    } = walk;
     make_shards(layout)?;
     let previous: Vec<Layout> = previous.iter().map(|p| Layout::new(*p)).collect();
     let next = AtomicUsize::new(0);
     let compressed = AtomicUsize::new(0);
-    let results = Mutex::new(BTreeMap::new());
+    let results = Mutex::new(Vec::with_capacity(files.len()));
     let failure = Mutex::new(None);
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(rel) = files.get(i) else { break };
-                match entry_for(layout, &previous, rel, &compressed) {
-                    Ok(entry) => {
-                        if let Ok(mut map) = results.lock() {
-                            map.insert(rel.clone(), entry);
+                let Some((rel, folder_kept)) = files.get(i) else {
+                    break;
+                };
+                let kept = folder_kept
+                    .then(|| carried.as_ref().and_then(|c| c.kept(rel)))
+                    .flatten();
+                let made = match kept {
+                    Some((entry, stat)) => Ok((entry.clone(), *stat)),
+                    None => entry_for(layout, &previous, carried.as_ref(), rel, &compressed),
+                };
+                match made {
+                    Ok(made) => {
+                        if let Ok(mut all) = results.lock() {
+                            all.push((rel.clone(), made));
                         }
                     }
                     Err(err) => {
@@ -123,49 +203,148 @@ pub fn write(layout: &Layout, previous: &[&Path]) -> io::Result<FilesSummary> {
     if let Some((rel, err)) = failure.into_inner().ok().flatten() {
         return Err(io::Error::new(err.kind(), format!("`{rel}`: {err}")));
     }
-    let files = results.into_inner().unwrap_or_default();
-    remove_unreferenced(layout, &files)?;
+    let mut entries = BTreeMap::new();
+    let mut stats = BTreeMap::new();
+    for (rel, (entry, stat)) in results.into_inner().unwrap_or_default() {
+        stats.insert(rel.clone(), stat);
+        entries.insert(rel, entry);
+    }
+    match &carried {
+        Some(old) => remove_replaced(layout, &old.manifest.files, &entries),
+        None => remove_unreferenced(layout, &entries)?,
+    }
     let manifest = Manifest {
         format: FORMAT,
-        files,
+        files: entries,
     };
     let json = serde_json::to_vec(&manifest).map_err(io::Error::other)?;
     write_atomic(&layout.files_manifest(), &json)?;
+    let stats = Stats {
+        format: FORMAT,
+        files: stats,
+        dirs: listings,
+    };
+    let json = serde_json::to_vec(&stats).map_err(io::Error::other)?;
+    write_atomic(&layout.files_stats(), &json)?;
     Ok(FilesSummary {
         files: manifest.files.len(),
         compressed: compressed.into_inner(),
     })
 }
 
-/// Every regular file under `dir` that may be served, as `/`-joined relative paths.
-/// Symbolic links are not followed: a published tree holds none, and one would point outside.
-fn walk(dir: &Path, prefix: &mut Vec<String>, out: &mut Vec<String>) -> io::Result<()> {
+/// One folder's listing as the last walk saw it: the folder's inode and modification time
+/// (ns), and the names of its files and folders. Creating, removing, renaming or replacing
+/// an entry moves the folder's modification time, and a build never rewrites a file in
+/// place, so a folder whose stat is unchanged still holds these very files, unread.
+#[derive(Clone, Serialize, Deserialize)]
+struct Listing {
+    stat: [u64; 2],
+    files: Vec<String>,
+    dirs: Vec<String>,
+}
+
+/// A folder modified this recently when the walk began is read again by the next walk: a
+/// change in the same tick of the file system's clock would not move its time.
+const SETTLED_NS: u64 = 2_000_000_000;
+
+/// Finds every regular file that may be served, reusing the listings of unchanged folders.
+struct Walk<'a> {
+    old: Option<&'a BTreeMap<String, Listing>>,
+    started_ns: u64,
+    /// Files found (relative, `/`-joined), and whether their folder is unchanged.
+    files: Vec<(String, bool)>,
+    listings: BTreeMap<String, Listing>,
+}
+
+impl Walk<'_> {
+    /// Walks `dir` (relative `rel`, `""` for the root). Symbolic links are not followed: a
+    /// published tree holds none, and one would point outside.
+    fn dir(&mut self, dir: &Path, rel: &str) -> io::Result<()> {
+        let meta = fs::metadata(dir)?;
+        let [ino, _, mtime] = stat_of(&meta);
+        let stat = [ino, mtime];
+        let join = |name: &str| match rel {
+            "" => name.to_string(),
+            _ => format!("{rel}/{name}"),
+        };
+        let known = self
+            .old
+            .and_then(|old| old.get(rel))
+            .filter(|listing| listing.stat == stat)
+            .cloned();
+        let listing = match known {
+            Some(listing) => {
+                self.files
+                    .extend(listing.files.iter().map(|f| (join(f), true)));
+                listing
+            }
+            None => {
+                let listing = read_listing(dir, rel, stat)?;
+                self.files
+                    .extend(listing.files.iter().map(|f| (join(f), false)));
+                listing
+            }
+        };
+        for sub in &listing.dirs {
+            self.dir(&dir.join(sub), &join(sub))?;
+        }
+        if mtime.saturating_add(SETTLED_NS) < self.started_ns {
+            self.listings.insert(rel.to_string(), listing);
+        }
+        Ok(())
+    }
+}
+
+/// The servable files and folders directly in `dir`.
+fn read_listing(dir: &Path, rel: &str, stat: [u64; 2]) -> io::Result<Listing> {
+    let mut listing = Listing {
+        stat,
+        files: Vec::new(),
+        dirs: Vec::new(),
+    };
+    let mut segments: Vec<String> = rel
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     for item in fs::read_dir(dir)? {
         let item = item?;
         let Ok(name) = item.file_name().into_string() else {
             continue;
         };
-        prefix.push(name);
+        segments.push(name);
+        let private = is_private(&segments);
+        let Some(name) = segments.pop() else { break };
         let kind = item.file_type()?;
-        if !is_private(prefix) {
-            if kind.is_dir() {
-                walk(&item.path(), prefix, out)?;
-            } else if kind.is_file() {
-                out.push(prefix.join("/"));
-            }
+        if private {
+            continue;
         }
-        prefix.pop();
+        if kind.is_dir() {
+            listing.dirs.push(name);
+        } else if kind.is_file() {
+            listing.files.push(name);
+        }
     }
-    Ok(())
+    Ok(listing)
 }
 
 fn entry_for(
     layout: &Layout,
     previous: &[Layout],
+    carried: Option<&Carried>,
     rel: &str,
     compressed: &AtomicUsize,
-) -> io::Result<Entry> {
-    let bytes = fs::read(layout.root().join(rel))?;
+) -> io::Result<(Entry, Stat)> {
+    let path = layout.root().join(rel);
+    let stat = stat_of(&fs::metadata(&path)?);
+    if let Some(entry) = carried.and_then(|c| c.unchanged(rel, &stat)) {
+        return Ok((entry.clone(), stat));
+    }
+    let mut file = fs::File::open(&path)?;
+    // The stat of the file read, not of the path a moment ago.
+    let stat = stat_of(&file.metadata()?);
+    let mut bytes = Vec::with_capacity(stat[1] as usize);
+    io::Read::read_to_end(&mut file, &mut bytes)?;
     let hash = hex(&Sha256::digest(&bytes)[..16]);
     let len = bytes.len() as u64;
     let mut entry = Entry {
@@ -175,7 +354,7 @@ fn entry_for(
         gz: None,
     };
     if !(MIN_COMPRESS..=MAX_COMPRESS).contains(&len) || !compressible(rel) {
-        return Ok(entry);
+        return Ok((entry, stat));
     }
     for ext in ["br", "gz"] {
         let path = copy_path(layout, &entry.hash, ext);
@@ -197,7 +376,7 @@ fn entry_for(
             _ => entry.gz = Some(size),
         }
     }
-    Ok(entry)
+    Ok((entry, stat))
 }
 
 /// Two files with the same bytes share a copy and may be compressed at once by two workers:
@@ -281,22 +460,29 @@ fn compressible(rel: &str) -> bool {
     )
 }
 
+/// The copy files of `entry`.
+fn copies_of<'a>(layout: &'a Layout, entry: &'a Entry) -> impl Iterator<Item = PathBuf> + 'a {
+    [("br", entry.br), ("gz", entry.gz)]
+        .into_iter()
+        .filter(|(_, size)| size.is_some())
+        .map(|(ext, _)| copy_path(layout, &entry.hash, ext))
+}
+
+/// Removes the copies the tree's last manifest named and the new one does not: with that
+/// manifest's stats intact, its build finished, so nothing else is in `_files/`.
+fn remove_replaced(layout: &Layout, old: &BTreeMap<String, Entry>, new: &BTreeMap<String, Entry>) {
+    let kept: HashSet<&str> = new.values().map(|e| e.hash.as_str()).collect();
+    for entry in old.values().filter(|e| !kept.contains(e.hash.as_str())) {
+        for copy in copies_of(layout, entry) {
+            let _ = fs::remove_file(copy);
+        }
+    }
+}
+
 /// Removes copies in `_files/` that no entry names (a file changed or went away), and
 /// anything an older layout of `_files/` left there.
 fn remove_unreferenced(layout: &Layout, files: &BTreeMap<String, Entry>) -> io::Result<()> {
-    let keep: HashSet<PathBuf> = files
-        .values()
-        .flat_map(|e| {
-            let mut paths = Vec::new();
-            if e.br.is_some() {
-                paths.push(copy_path(layout, &e.hash, "br"));
-            }
-            if e.gz.is_some() {
-                paths.push(copy_path(layout, &e.hash, "gz"));
-            }
-            paths
-        })
-        .collect();
+    let keep: HashSet<PathBuf> = files.values().flat_map(|e| copies_of(layout, e)).collect();
     let manifest = layout.files_manifest();
     for item in fs::read_dir(layout.files_dir())? {
         let item = item?;
@@ -307,7 +493,7 @@ fn remove_unreferenced(layout: &Layout, files: &BTreeMap<String, Entry>) -> io::
                     let _ = fs::remove_file(copy);
                 }
             }
-        } else if item.path() != manifest {
+        } else if item.path() != manifest && item.path() != layout.files_stats() {
             let _ = fs::remove_file(item.path());
         }
     }
@@ -361,6 +547,65 @@ mod tests {
         fs::write(dir.join("index.html"), "<p>інше</p>".repeat(100)).unwrap();
         write(&layout, &[]).unwrap();
         assert!(!copy_path(&layout, &page.hash, "br").exists());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Marks every folder under `dir` as last changed an hour ago, as a tree published by an
+    /// earlier build is.
+    fn age_folders(dir: &Path) {
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for item in fs::read_dir(dir).unwrap() {
+            let path = item.unwrap().path();
+            if path.is_dir() {
+                age_folders(&path);
+            }
+        }
+        fs::File::open(dir).unwrap().set_modified(hour_ago).unwrap();
+    }
+
+    #[test]
+    fn a_rebuild_reads_only_the_files_it_replaced() {
+        let dir = std::env::temp_dir().join(format!("vidkryto-carried-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("a")).unwrap();
+        fs::create_dir_all(dir.join("b")).unwrap();
+        fs::write(dir.join("a/x.html"), "<p>сторінка а</p>".repeat(50)).unwrap();
+        fs::write(dir.join("b/y.html"), "<p>сторінка б</p>".repeat(50)).unwrap();
+        let layout = Layout::new(&dir);
+        write(&layout, &[]).unwrap();
+        age_folders(&dir);
+        // Settled folders are listed in the stats from now on.
+        assert_eq!(write(&layout, &[]).unwrap().compressed, 0);
+        let before = Manifest::read(&layout);
+        // As a build replaces a page: a new file, never the old one rewritten.
+        fs::remove_file(dir.join("b/y.html")).unwrap();
+        fs::write(dir.join("b/y.html"), "<p>нова сторінка б</p>".repeat(50)).unwrap();
+        fs::create_dir_all(dir.join("c")).unwrap();
+        fs::write(dir.join("c/z.html"), "<p>сторінка в</p>".repeat(50)).unwrap();
+        let summary = write(&layout, &[]).unwrap();
+        assert_eq!(
+            summary.compressed, 4,
+            "only the new and replaced pages are compressed"
+        );
+        let after = Manifest::read(&layout);
+        assert_eq!(after.files["a/x.html"], before.files["a/x.html"]);
+        let (old, new) = (&before.files["b/y.html"], &after.files["b/y.html"]);
+        assert_ne!(old.hash, new.hash);
+        assert_eq!(
+            new.hash,
+            hex(&Sha256::digest(fs::read(dir.join("b/y.html")).unwrap())[..16])
+        );
+        assert!(copy_path(&layout, &new.hash, "br").is_file());
+        assert!(
+            !copy_path(&layout, &old.hash, "br").exists(),
+            "the replaced copy is removed"
+        );
+        assert!(after.files.contains_key("c/z.html"));
+        // A build that stopped half-way left no stats: the next one checks every file.
+        fs::remove_file(layout.files_stats()).unwrap();
+        fs::remove_file(dir.join("a/x.html")).unwrap();
+        write(&layout, &[]).unwrap();
+        assert!(!Manifest::read(&layout).files.contains_key("a/x.html"));
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -91,6 +91,7 @@ pub fn render(
             summary.pages = stats.pages;
             summary.sections = stats.sections;
             summary.files = stats.files;
+            zola::drop_aside(memory);
         }
         Engine::Zola => {
             // The staging tree must hold zola's output only: a page an earlier build rendered

@@ -25,6 +25,9 @@ pub(super) struct SiteIndex {
     /// Page values (Zola's `page` without `lower` / `higher`), by doc index; sections hold
     /// `Value::Null`.
     pub(super) page_values: Vec<Value>,
+    /// Digest of each page's value (0 for sections), made once: every render-cache key that
+    /// holds a page holds its digest instead of serializing the page again.
+    pub(super) page_digests: Vec<u64>,
     /// For each section doc: its pages (doc indexes, sorted; pages the sort cannot place are
     /// left out, as in Zola) and subsections.
     pub(super) section_pages: HashMap<usize, Vec<usize>>,
@@ -132,6 +135,7 @@ impl SiteIndex {
             docs,
             by_path,
             page_values: Vec::new(),
+            page_digests: Vec::new(),
             section_pages,
             section_subsections,
             siblings,
@@ -151,6 +155,13 @@ impl SiteIndex {
                 } else {
                     index.page_value(i)
                 }
+            })
+            .collect();
+        index.page_digests = values
+            .par_iter()
+            .map(|v| match v {
+                Value::Null => 0,
+                page => Digest::default().value(page).finish(),
             })
             .collect();
         index.page_values = values;
@@ -261,6 +272,17 @@ impl SiteIndex {
 
     /// [`Self::page_with_siblings`] without copying the values: what a render context and
     /// a digest serialize.
+    /// Digest of what [`SiteIndex::page_ref`] serializes: the page and its siblings.
+    pub(super) fn page_ref_digest(&self, i: usize) -> u64 {
+        let (lower, higher) = self.siblings.get(&i).copied().unwrap_or_default();
+        let digest = |s: Option<usize>| s.map_or(0, |s| self.page_digests[s]);
+        let mut d = Digest::default();
+        for part in [self.page_digests[i], digest(lower), digest(higher)] {
+            d.bytes(&part.to_le_bytes());
+        }
+        d.finish()
+    }
+
     pub(super) fn page_ref(&self, i: usize) -> PageRef<'_> {
         let sibling = |s: Option<usize>| s.map(|s| &self.page_values[s]);
         let (lower, higher) = self.siblings.get(&i).copied().unwrap_or_default();
@@ -359,7 +381,7 @@ impl SiteIndex {
             })
         } else if let Some(path) = what.strip_prefix("page:") {
             let doc = self.doc_for_path(path, "page").ok()?;
-            Some(Digest::default().serialized(&self.page_ref(doc)).finish())
+            Some(self.page_ref_digest(doc))
         } else {
             None
         };

@@ -155,31 +155,26 @@ pub fn render_with(
     let current = |what: &str| index.dependency_digest(what);
 
     let outputs: Vec<Output> = outputs::outputs(&index);
+    let reuse = Reuse {
+        here: here.as_ref(),
+        old: old.as_ref(),
+        previous_dir: previous.as_ref().map(|p| p.dir),
+        out_dir,
+        current: &current,
+    };
     let done: Result<Vec<(String, cache::Entry, bool)>, ZolaError> = outputs
         .par_iter()
         .map(|output| {
             let rel = output.output_file(&index);
             let rel_text = rel.to_string_lossy().into_owned();
             let key = output.key(&index);
-            // Already in place: `out_dir` is a reused tree holding this very file.
-            if let Some(entry) = here
-                .as_ref()
-                .and_then(|h| h.fresh(&rel_text, key, &current))
-            {
-                return Ok((rel_text, entry.clone(), true));
-            }
-            let file = out_dir.join(&rel);
-            if let (Some(p), Some(old)) = (&previous, &old) {
-                if let Some(entry) = old.fresh(&rel_text, key, &current) {
-                    if link_previous(&p.dir.join(&rel), &file) {
-                        return Ok((rel_text, entry.clone(), true));
-                    }
-                }
+            if let Some(entry) = reuse.entry(&rel_text, key) {
+                return Ok((rel_text, entry, true));
             }
             cache::start_recording();
             let html = output.render(&tera, &index);
             let read = cache::finish_recording();
-            write(&file, html?.as_bytes())?;
+            write(&out_dir.join(&rel), html?.as_bytes())?;
             let deps = read
                 .into_iter()
                 .filter_map(|what| current(&what).map(|digest| (what, digest)))
@@ -187,11 +182,12 @@ pub fn render_with(
             Ok((rel_text, cache::Entry { key, deps }, false))
         })
         .collect();
-    let done = done?;
+    let mut done = done?;
+    let site_files = outputs::write_site_files(&index, &tera, out_dir, &reuse)?;
+    done.extend(site_files.keyed);
     let reused = done.iter().filter(|(_, _, reused)| *reused).count();
-    let special = outputs::write_site_files(&index, &tera, out_dir)?;
-    let files = done.len() + special.len();
-    others.extend(special);
+    let files = done.len() + site_files.others.len();
+    others.extend(site_files.others);
     if let Some(p) = &previous {
         let entries: HashMap<String, cache::Entry> = done
             .into_iter()
@@ -208,13 +204,45 @@ pub fn render_with(
                 source,
             })?;
     }
-    Ok(RenderStats {
+    let stats = RenderStats {
         pages: index.docs.iter().filter(|d| !d.is_section()).count(),
         sections: index.docs.iter().filter(|d| d.is_section()).count(),
         files,
         rendered: files - reused,
         reused,
-    })
+    };
+    drop_aside((tera, index));
+    Ok(stats)
+}
+
+/// Frees `value` on a thread of its own: the values of a 200 000-page site take seconds to
+/// free, and the build has other stages to run meanwhile.
+pub fn drop_aside<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
+}
+
+/// Where an unchanged output comes from instead of being rendered again.
+pub(super) struct Reuse<'a> {
+    /// The cache of the render `out_dir` holds (a reused tree).
+    here: Option<&'a RenderCache>,
+    /// The cache of the previous published render, in `previous_dir`.
+    old: Option<&'a RenderCache>,
+    previous_dir: Option<&'a Path>,
+    out_dir: &'a Path,
+    current: &'a (dyn Fn(&str) -> Option<u64> + Sync),
+}
+
+impl Reuse<'_> {
+    /// The cache entry of `rel` when the file with `key` is already in `out_dir` or could be
+    /// linked from the previous render; `None` means it must be rendered.
+    pub(super) fn entry(&self, rel: &str, key: u64) -> Option<cache::Entry> {
+        if let Some(entry) = self.here.and_then(|h| h.fresh(rel, key, self.current)) {
+            return Some(entry.clone());
+        }
+        let (dir, old) = (self.previous_dir?, self.old?);
+        let entry = old.fresh(rel, key, self.current)?;
+        link_previous(&dir.join(rel), &self.out_dir.join(rel)).then(|| entry.clone())
+    }
 }
 
 /// Whether `out_dir` holds a render one of the cache files of `cache_file` describes, so a

@@ -13,7 +13,7 @@ use tera::Tera;
 use super::cache::Digest;
 use super::config::ExcludePaginated;
 use super::index::SiteIndex;
-use super::{write, ZolaError};
+use super::{cache, write, Reuse, ZolaError};
 
 /// Zola splits a sitemap of this many entries or more.
 const SITEMAP_LIMIT: usize = 30_000;
@@ -171,7 +171,7 @@ impl Output {
             .bytes(index.docs[doc].lang.as_bytes());
         match self {
             Output::Page(i) => {
-                digest.serialized(&index.page_ref(*i));
+                digest.bytes(&index.page_ref_digest(*i).to_le_bytes());
             }
             Output::Section { pager: None, .. } => {
                 digest.value(&index.section_value(doc, true));
@@ -184,7 +184,7 @@ impl Output {
                     .skip((p.number - 1) * p.per)
                     .take(p.per)
                 {
-                    digest.value(&index.page_values[page]);
+                    digest.bytes(&index.page_digests[page].to_le_bytes());
                 }
             }
         }
@@ -283,8 +283,10 @@ pub(super) fn write_site_files(
     index: &SiteIndex,
     tera: &Tera,
     out_dir: &Path,
-) -> Result<Vec<String>, ZolaError> {
+    reuse: &Reuse<'_>,
+) -> Result<SiteFiles, ZolaError> {
     let mut written = Vec::new();
+    let mut keyed = Vec::new();
     let render = |template: &str, context: &tera::Context| {
         tera.render(template, context)
             .map_err(|source| ZolaError::Render {
@@ -329,18 +331,33 @@ pub(super) fn write_site_files(
     if config.generate_sitemap {
         let entries = sitemap_entries(index);
         let template = require(tera, "sitemap.xml")?;
-        if entries.len() < SITEMAP_LIMIT {
+        // A 200 000-page sitemap is a few seconds of rendering: each file is kept when its
+        // entries are unchanged (the templates' digest guards the rest).
+        let mut sitemap = |rel: String, chunk: &[SitemapEntry]| -> Result<(), ZolaError> {
+            let key = sitemap_key(index, chunk);
+            if let Some(entry) = reuse.entry(&rel, key) {
+                keyed.push((rel, entry, true));
+                return Ok(());
+            }
+            let values: Vec<Value> = chunk.iter().map(|e| e.value(index)).collect();
             let mut context = tera::Context::new();
-            context.insert("entries", &entries);
-            emit("sitemap.xml".into(), render(template, &context)?)?;
+            context.insert("entries", &values);
+            write(&out_dir.join(&rel), render(template, &context)?.as_bytes())?;
+            let entry = cache::Entry {
+                key,
+                deps: Vec::new(),
+            };
+            keyed.push((rel, entry, false));
+            Ok(())
+        };
+        if entries.len() < SITEMAP_LIMIT {
+            sitemap("sitemap.xml".into(), &entries)?;
         } else {
             // As Zola: sitemap1.xml, sitemap2.xml, … and an index of them.
             let mut sitemaps = Vec::new();
             for (n, chunk) in entries.chunks(SITEMAP_LIMIT).enumerate() {
                 let name = format!("sitemap{}.xml", n + 1);
-                let mut context = tera::Context::new();
-                context.insert("entries", chunk);
-                emit(name.clone(), render(template, &context)?)?;
+                sitemap(name.clone(), chunk)?;
                 let mut url = config.permalink(&name);
                 url.pop();
                 sitemaps.push(url);
@@ -386,7 +403,18 @@ pub(super) fn write_site_files(
             emit(rel, render(require(tera, filename)?, &context)?)?;
         }
     }
-    Ok(written)
+    Ok(SiteFiles {
+        keyed,
+        others: written,
+    })
+}
+
+/// What [`write_site_files`] wrote.
+pub(super) struct SiteFiles {
+    /// Files kept by key (the sitemaps): path, cache entry, whether it was reused.
+    pub keyed: Vec<(String, cache::Entry, bool)>,
+    /// Files written every time.
+    pub others: Vec<String>,
 }
 
 /// The pages of `lang`'s feed: dated ones, newest first, ties by permalink.
@@ -409,30 +437,65 @@ fn feed_pages(index: &SiteIndex, lang: &str) -> Vec<usize> {
 
 /// Zola's sitemap entries: every page (`updated`, else `date`) and section (no date), every
 /// pager of a paginated section, sorted by permalink.
-fn sitemap_entries(index: &SiteIndex) -> Vec<Value> {
-    let mut entries: Vec<(String, Value)> = Vec::new();
+fn sitemap_entries(index: &SiteIndex) -> Vec<SitemapEntry> {
+    let mut entries: Vec<SitemapEntry> = Vec::new();
     for (i, d) in index.docs.iter().enumerate() {
-        entries.push((
-            d.permalink.clone(),
-            json!({
-                "permalink": d.permalink,
-                "updated": if d.is_section() { None } else { d.updated().or_else(|| d.date()) },
-                "extra": d.extra(),
-            }),
-        ));
+        entries.push(SitemapEntry {
+            permalink: d.permalink.clone(),
+            doc: Some(i),
+        });
         let exclude = index.config.exclude_paginated_pages_in_sitemap == ExcludePaginated::All;
         if let (Some(per), false) = (paginate_by(index, i), exclude) {
             let count = index.section_pages.get(&i).map_or(0, Vec::len);
             for n in 1..=count.div_ceil(per) {
-                let permalink = format!("{}{}/{n}/", d.permalink, paginate_path(index, i));
-                entries.push((
-                    permalink.clone(),
-                    json!({"permalink": permalink, "updated": null, "extra": null}),
-                ));
+                entries.push(SitemapEntry {
+                    permalink: format!("{}{}/{n}/", d.permalink, paginate_path(index, i)),
+                    doc: None,
+                });
             }
         }
     }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    entries.dedup_by(|a, b| a.0 == b.0);
-    entries.into_iter().map(|(_, v)| v).collect()
+    entries.sort_by(|a, b| a.permalink.cmp(&b.permalink));
+    entries.dedup_by(|a, b| a.permalink == b.permalink);
+    entries
+}
+
+/// One URL of the sitemap: a page or section (`doc`), or a pager of a section.
+struct SitemapEntry {
+    permalink: String,
+    doc: Option<usize>,
+}
+
+impl SitemapEntry {
+    /// Zola's sitemap entry: `permalink`, `updated` (pages only) and `extra`.
+    fn value(&self, index: &SiteIndex) -> Value {
+        let Some(i) = self.doc else {
+            return json!({"permalink": self.permalink, "updated": null, "extra": null});
+        };
+        let d = &index.docs[i];
+        json!({
+            "permalink": self.permalink,
+            "updated": if d.is_section() { None } else { d.updated().or_else(|| d.date()) },
+            "extra": d.extra(),
+        })
+    }
+}
+
+/// Digest of what a sitemap file is rendered from: each entry's permalink and its page's
+/// digest (which holds its dates and `extra`), or a section's `extra`.
+fn sitemap_key(index: &SiteIndex, entries: &[SitemapEntry]) -> u64 {
+    let mut digest = Digest::default();
+    for entry in entries {
+        digest.bytes(entry.permalink.as_bytes());
+        match entry.doc {
+            Some(i) if index.docs[i].is_section() => {
+                digest.serialized(index.docs[i].extra());
+            }
+            Some(i) => {
+                digest.bytes(&index.page_digests[i].to_le_bytes());
+            }
+            None => {}
+        }
+    }
+    digest.finish()
 }
