@@ -66,6 +66,9 @@ print(f'{sys.argv[2]}: {site["documents"]} documents, {pages} pages, {site["file
       f'(whole build: publish + generate + render + row store + index) = {pages / s["seconds"]:.0f} pages/s; '
       f'CPU {user:.2f} s user + {system:.2f} s sys = {(user + system) * 1000 / pages:.3f} ms/page, wall {wall:.2f} s')
 print('  stages: ' + ', '.join(f'{t["stage"]} {t["seconds"]:.2f} s' for t in s.get("stages", [])))
+index = s["index"]
+print(f'  search index: {index.get("indexed", index["documents"])} of {index["documents"]} documents indexed, '
+      f'{s["files"]["compressed"]} copies compressed')
 PY
   echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }

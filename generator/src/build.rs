@@ -288,7 +288,11 @@ pub fn build_with_options(config: &Config, options: &BuildOptions) -> anyhow::Re
     let index = vidkryto_search::build_index(
         &layout,
         content.is_dir().then_some(content.as_path()),
-        &vidkryto_search::index::BuildOptions::default(),
+        &vidkryto_search::index::BuildOptions {
+            // The published index is updated, not rebuilt: only changed documents are indexed.
+            update_from: Some(public.clone()),
+            ..vidkryto_search::index::BuildOptions::default()
+        },
     )
     .context("cannot build the search index")?;
     clock.lap("index");

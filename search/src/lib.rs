@@ -10,6 +10,7 @@ pub mod keys;
 pub mod layout;
 pub mod memory;
 pub mod output;
+pub mod packed;
 pub mod query;
 pub mod reload;
 pub mod remote;

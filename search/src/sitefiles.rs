@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::layout::is_private;
 use crate::output::write_atomic;
+use crate::packed::Packed;
 use crate::Layout;
 
 /// 2: copies in 256 folders by the hash's first byte (format 1 kept them in `_files/`).
@@ -89,14 +90,14 @@ fn make_shards(layout: &Layout) -> io::Result<()> {
 /// A build never rewrites a file in place (every write is a new file renamed or linked in),
 /// so a file that still has all three holds the bytes its entry describes — the check git's
 /// index makes, without the change time, which a hard link to the file also moves.
-type Stat = [u64; 3];
+type Stat = Packed<3>;
 
 fn stat_of(meta: &fs::Metadata) -> Stat {
     use std::os::unix::fs::MetadataExt;
     let mtime = (meta.mtime() as u64)
         .wrapping_mul(1_000_000_000)
         .wrapping_add(meta.mtime_nsec() as u64);
-    [meta.ino(), meta.len(), mtime]
+    Packed([meta.ino(), meta.len(), mtime])
 }
 
 /// `_files/stats.json`: the [`Stat`] of each file of the manifest beside it.
@@ -238,7 +239,7 @@ pub fn write(layout: &Layout, previous: &[&Path]) -> io::Result<FilesSummary> {
 /// place, so a folder whose stat is unchanged still holds these very files, unread.
 #[derive(Clone, Serialize, Deserialize)]
 struct Listing {
-    stat: [u64; 2],
+    stat: Packed<2>,
     files: Vec<String>,
     dirs: Vec<String>,
 }
@@ -261,8 +262,8 @@ impl Walk<'_> {
     /// published tree holds none, and one would point outside.
     fn dir(&mut self, dir: &Path, rel: &str) -> io::Result<()> {
         let meta = fs::metadata(dir)?;
-        let [ino, _, mtime] = stat_of(&meta);
-        let stat = [ino, mtime];
+        let Packed([ino, _, mtime]) = stat_of(&meta);
+        let stat = Packed([ino, mtime]);
         let join = |name: &str| match rel {
             "" => name.to_string(),
             _ => format!("{rel}/{name}"),
@@ -296,7 +297,7 @@ impl Walk<'_> {
 }
 
 /// The servable files and folders directly in `dir`.
-fn read_listing(dir: &Path, rel: &str, stat: [u64; 2]) -> io::Result<Listing> {
+fn read_listing(dir: &Path, rel: &str, stat: Packed<2>) -> io::Result<Listing> {
     let mut listing = Listing {
         stat,
         files: Vec::new(),
@@ -343,7 +344,7 @@ fn entry_for(
     let mut file = fs::File::open(&path)?;
     // The stat of the file read, not of the path a moment ago.
     let stat = stat_of(&file.metadata()?);
-    let mut bytes = Vec::with_capacity(stat[1] as usize);
+    let mut bytes = Vec::with_capacity(stat.0[1] as usize);
     io::Read::read_to_end(&mut file, &mut bytes)?;
     let hash = hex(&Sha256::digest(&bytes)[..16]);
     let len = bytes.len() as u64;

@@ -2,18 +2,20 @@
 //! `_index/<version>/`, then points `_index/CURRENT` at it (an atomic rename), so a running
 //! server never sees a half-built index and switches over on its next check.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-use tantivy::{IndexWriter, TantivyDocument};
+use serde::{Deserialize, Serialize};
+use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::{add_text, facet_value, schema, Fields};
 use super::sources::{read_documents, SearchDoc};
 use super::IndexError;
 use crate::analysis::{analyzer, analyzer_unstemmed, ANALYZER, ANALYZER_UNSTEMMED};
 use crate::output::write_atomic;
+use crate::packed::Packed;
 use crate::Layout;
 
 /// The file in `_index/` naming the live version.
@@ -29,6 +31,9 @@ pub struct BuildOptions {
     pub threads: Option<usize>,
     /// Indexing memory per thread, in bytes.
     pub memory_per_thread: usize,
+    /// A published tree whose live index this build may update (its files linked, the
+    /// documents that changed replaced) instead of indexing everything again.
+    pub update_from: Option<PathBuf>,
 }
 
 impl Default for BuildOptions {
@@ -36,6 +41,7 @@ impl Default for BuildOptions {
         BuildOptions {
             threads: None,
             memory_per_thread: 128 << 20,
+            update_from: None,
         }
     }
 }
@@ -48,6 +54,8 @@ pub struct IndexSummary {
     pub documents: u64,
     /// Documents per type (`appeal`, `document`, …).
     pub by_type: BTreeMap<String, u64>,
+    /// Documents (re)indexed by this build; the others were kept from the updated index.
+    pub indexed: u64,
 }
 
 /// Registers the analyzers every index of ours uses.
@@ -78,7 +86,7 @@ pub fn build_index(
     }
     fs::create_dir_all(&building).map_err(write_error(&building))?;
     let result = write_index(layout, content_dir, options, &building);
-    let (documents, by_type) = match result {
+    let counts = match result {
         Ok(counts) => counts,
         Err(err) => {
             let _ = fs::remove_dir_all(&building);
@@ -93,9 +101,80 @@ pub fn build_index(
     prune_versions(&root, &version);
     Ok(IndexSummary {
         version,
-        documents,
-        by_type,
+        documents: counts.documents,
+        by_type: counts.by_type,
+        indexed: counts.indexed,
     })
+}
+
+/// `documents.json` in a version's folder: what each of its documents was made from.
+const DOCUMENTS: &str = "documents.json";
+
+/// What an index version holds, for the next build to update it.
+#[derive(Serialize, Deserialize)]
+struct Indexed {
+    /// The program that indexed: tokens are made by code, so another build of the program
+    /// indexes afresh rather than mix its tokens with the old ones.
+    program: Packed<1>,
+    /// Document key (`type:id`) → digest of the rows it was made from.
+    documents: HashMap<String, Packed<1>>,
+}
+
+/// This executable, by a digest of its version, size and modification time.
+fn program() -> Option<Packed<1>> {
+    let meta = fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (env!("CARGO_PKG_VERSION"), meta.len(), modified.as_nanos()).hash(&mut hasher);
+    Some(Packed([hasher.finish()]))
+}
+
+/// The live index of the tree `from`, if this program made it and it says what it holds.
+fn updatable(from: &Path, program: &Packed<1>) -> Option<(PathBuf, Indexed)> {
+    let root = Layout::new(from).index_root();
+    let version = fs::read_to_string(root.join(CURRENT)).ok()?;
+    let dir = root.join(version.trim());
+    let indexed: Indexed = serde_json::from_slice(&fs::read(dir.join(DOCUMENTS)).ok()?).ok()?;
+    (indexed.program == *program).then_some((dir, indexed))
+}
+
+/// Links (or copies) every file of index folder `from` into the empty folder `to`. Tantivy
+/// never rewrites a file (segments are written once; `meta.json` is replaced by rename), so
+/// the published index is untouched by the update.
+fn link_index(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == DOCUMENTS || !entry.file_type()?.is_file() {
+            continue;
+        }
+        let target = to.join(&name);
+        if fs::hard_link(entry.path(), &target).is_err() {
+            fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Digest of the rows one document is made from.
+fn digest(group: &[SearchDoc]) -> Packed<1> {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    group.hash(&mut hasher);
+    Packed([hasher.finish()])
+}
+
+/// An index left with more than this many segments is merged into one.
+const MAX_SEGMENTS: usize = 8;
+
+/// What [`write_index`] wrote.
+struct Counts {
+    documents: u64,
+    by_type: BTreeMap<String, u64>,
+    indexed: u64,
 }
 
 fn write_index(
@@ -103,13 +182,24 @@ fn write_index(
     content_dir: Option<&Path>,
     options: &BuildOptions,
     dir: &Path,
-) -> Result<(u64, BTreeMap<String, u64>), IndexError> {
+) -> Result<Counts, IndexError> {
     let tantivy_error = |source| IndexError::Tantivy {
         path: dir.to_path_buf(),
         source,
     };
     let (schema, fields) = schema();
-    let index = tantivy::Index::create_in_dir(dir, schema).map_err(tantivy_error)?;
+    let program = program();
+    let previous = match (&options.update_from, &program) {
+        (Some(from), Some(program)) => updatable(from, program),
+        _ => None,
+    };
+    let (index, previous) = match previous {
+        Some((from, indexed)) => match open_linked(&from, dir, &schema) {
+            Some(index) => (index, Some(indexed)),
+            None => (create_empty(dir, schema)?, None),
+        },
+        None => (create_empty(dir, schema)?, None),
+    };
     register_analyzers(&index);
     let threads = options.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -120,8 +210,14 @@ fn write_index(
     let mut writer: IndexWriter<TantivyDocument> = index
         .writer_with_num_threads(threads.max(1), options.memory_per_thread * threads.max(1))
         .map_err(tantivy_error)?;
-    let mut documents = 0u64;
-    let mut by_type = BTreeMap::new();
+    // Merges are decided below, once, not while documents arrive.
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    let mut counts = Counts {
+        documents: 0,
+        by_type: BTreeMap::new(),
+        indexed: 0,
+    };
+    let mut digests: HashMap<String, Packed<1>> = HashMap::new();
     // Rows that describe one thing (a measure with two funding sources is two rows of one
     // measure) arrive one after another: they become one document, so a hit list shows
     // the thing once.
@@ -130,13 +226,24 @@ fn write_index(
         let Some(first) = group.first() else {
             return Ok(());
         };
-        documents += 1;
-        *by_type
+        counts.documents += 1;
+        *counts
+            .by_type
             .entry(first.doc_type.as_str().to_string())
             .or_insert(0) += 1;
-        writer
-            .add_document(to_tantivy(group, &fields))
-            .map_err(tantivy_error)?;
+        let key = format!("{}:{}", first.doc_type.as_str(), first.id);
+        let made_from = digest(group);
+        let before = previous.as_ref().and_then(|p| p.documents.get(&key));
+        if before != Some(&made_from) {
+            if before.is_some() {
+                writer.delete_term(Term::from_field_text(fields.key, &key));
+            }
+            writer
+                .add_document(to_tantivy(group, &fields))
+                .map_err(tantivy_error)?;
+            counts.indexed += 1;
+        }
+        digests.insert(key, made_from);
         group.clear();
         Ok(())
     };
@@ -151,14 +258,81 @@ fn write_index(
         Ok(())
     })?;
     flush(&mut group)?;
-    writer.commit().map_err(tantivy_error)?;
-    // One segment per index: each query then walks one posting list per term.
-    let segments = index.searchable_segment_ids().map_err(tantivy_error)?;
-    if segments.len() > 1 {
-        writer.merge(&segments).wait().map_err(tantivy_error)?;
+    if let Some(previous) = &previous {
+        let gone: HashSet<&String> = previous
+            .documents
+            .keys()
+            .filter(|key| !digests.contains_key(*key))
+            .collect();
+        for key in gone {
+            writer.delete_term(Term::from_field_text(fields.key, key));
+        }
     }
+    writer.commit().map_err(tantivy_error)?;
+    merge_if_scattered(&index, &mut writer).map_err(tantivy_error)?;
     writer.wait_merging_threads().map_err(tantivy_error)?;
-    Ok((documents, by_type))
+    if let Some(program) = program {
+        let indexed = Indexed {
+            program,
+            documents: digests,
+        };
+        let file = dir.join(DOCUMENTS);
+        let json = serde_json::to_vec(&indexed).map_err(std::io::Error::other);
+        json.and_then(|json| write_atomic(&file, &json))
+            .map_err(|source| IndexError::Write { path: file, source })?;
+    }
+    Ok(counts)
+}
+
+fn create_empty(dir: &Path, schema: tantivy::schema::Schema) -> Result<tantivy::Index, IndexError> {
+    tantivy::Index::create_in_dir(dir, schema).map_err(|source| IndexError::Tantivy {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// The index of `from`, linked into the empty folder `dir` and opened there, if it has
+/// this build's schema; otherwise `dir` is emptied again and `None` says to index afresh.
+fn open_linked(
+    from: &Path,
+    dir: &Path,
+    schema: &tantivy::schema::Schema,
+) -> Option<tantivy::Index> {
+    let opened = link_index(from, dir)
+        .ok()
+        .and_then(|()| tantivy::Index::open_in_dir(dir).ok())
+        .filter(|index| index.schema() == *schema);
+    if opened.is_none() {
+        let _ = fs::remove_dir_all(dir);
+        let _ = fs::create_dir_all(dir);
+    }
+    opened
+}
+
+/// One segment per index, so each query walks one posting list per term — unless an update
+/// added a few documents beside one large segment: the index is merged once the documents
+/// outside its largest segment's live ones (new segments, deleted documents) pass a tenth
+/// of the index, or it has more than [`MAX_SEGMENTS`] segments.
+fn merge_if_scattered(
+    index: &tantivy::Index,
+    writer: &mut IndexWriter<TantivyDocument>,
+) -> tantivy::Result<()> {
+    let metas = index.searchable_segment_metas()?;
+    if metas.len() < 2 {
+        return Ok(());
+    }
+    let all: u64 = metas.iter().map(|m| u64::from(m.max_doc())).sum();
+    let live: u64 = metas.iter().map(|m| u64::from(m.num_docs())).sum();
+    let largest = metas
+        .iter()
+        .map(|m| u64::from(m.num_docs()))
+        .max()
+        .unwrap_or(0);
+    if metas.len() > MAX_SEGMENTS || (all - largest) * 10 > live {
+        let ids: Vec<_> = metas.iter().map(|m| m.id()).collect();
+        writer.merge(&ids).wait()?;
+    }
+    Ok(())
 }
 
 /// One index document for rows of one thing: the first row's title and URL, every row's

@@ -12,7 +12,7 @@ use crate::datapackage::{Package, ResourceKind};
 use crate::{urls, Layout};
 
 /// The kinds of things one can find.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DocType {
     /// A document of the public-information register.
     Document,
@@ -51,7 +51,7 @@ impl DocType {
 }
 
 /// One searchable thing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct SearchDoc {
     pub doc_type: DocType,
     /// Unique within its type.

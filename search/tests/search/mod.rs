@@ -371,3 +371,124 @@ fn a_rebuild_is_picked_up_without_a_restart_and_the_index_is_not_written() {
         .collect();
     assert!(lock_files.is_empty(), "the reader wrote {lock_files:?}");
 }
+
+/// Copies the published data of `from` into a new tree `to` (an index is built there).
+fn copy_data(from: &std::path::Path, to: &std::path::Path) {
+    let _ = std::fs::remove_dir_all(to);
+    let mut stack = vec![std::path::PathBuf::from("data")];
+    while let Some(rel) = stack.pop() {
+        std::fs::create_dir_all(to.join(&rel)).unwrap();
+        for entry in std::fs::read_dir(from.join(&rel)).unwrap() {
+            let entry = entry.unwrap();
+            let child = rel.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(child);
+            } else {
+                std::fs::copy(entry.path(), to.join(&child)).unwrap();
+            }
+        }
+    }
+}
+
+/// What a reader sees of an answer: the total, the facets and the hits as a set (equal
+/// scores may come in another order from another segment layout).
+fn seen(response: &SearchResponse) -> (u64, String, BTreeSet<String>) {
+    (
+        response.total,
+        serde_json::to_string(&response.facets).unwrap(),
+        response.hits.iter().map(|h| h.url.clone()).collect(),
+    )
+}
+
+#[test]
+fn an_updated_index_answers_as_one_built_afresh_and_the_published_one_is_untouched() {
+    let (public, content) = corpus();
+    let root = public.parent().unwrap().to_path_buf();
+    let published = Layout::new(&public);
+    build_index(&published, Some(&content), &BuildOptions::default()).unwrap();
+    let published_index = SearchIndex::open(&published).unwrap();
+    // The next build's tree: one appeal edited, one removed, one added.
+    let next = root.join("next");
+    copy_data(&public, &next);
+    let csv_file = next.join("data/kyiv-appeals/appeals.csv");
+    let csv = std::fs::read_to_string(&csv_file).unwrap();
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    assert!(lines[1].starts_with("ap-001,") && lines[2].starts_with("ap-002,"));
+    lines[1] = lines[1].replace("дитячого майданчика", "зорепадного майданчика");
+    lines.remove(2);
+    lines.push(
+        "ap-new,2024-05-01,2024,web,Благоустрій,Печерський,,8a1,,,Виконано,Світлячковий ліхтар не світить,"
+            .to_string(),
+    );
+    std::fs::write(&csv_file, lines.join("\n") + "\n").unwrap();
+    let next_layout = Layout::new(&next);
+    let updated = build_index(
+        &next_layout,
+        Some(&content),
+        &BuildOptions {
+            update_from: Some(public.clone()),
+            ..BuildOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(updated.indexed, 2, "the edited and the added appeal");
+    let fresh_tree = root.join("fresh");
+    copy_data(&next, &fresh_tree);
+    let fresh_layout = Layout::new(&fresh_tree);
+    let fresh = build_index(&fresh_layout, Some(&content), &BuildOptions::default()).unwrap();
+    assert_eq!(fresh.indexed, fresh.documents);
+    assert_eq!(
+        (updated.documents, &updated.by_type),
+        (fresh.documents, &fresh.by_type)
+    );
+    let (updated_index, fresh_index) = (
+        SearchIndex::open(&next_layout).unwrap(),
+        SearchIndex::open(&fresh_layout).unwrap(),
+    );
+    for q in [
+        "зорепадного",
+        "дитячого майданчика",
+        "світлячковий",
+        "сміття",
+        "ремонт",
+        "звернення",
+        "портал",
+    ] {
+        let request = SearchRequest {
+            limit: 100,
+            ..SearchRequest::new(q)
+        };
+        assert_eq!(
+            seen(&updated_index.search(&request).unwrap()),
+            seen(&fresh_index.search(&request).unwrap()),
+            "{q}"
+        );
+    }
+    assert_eq!(
+        updated_index
+            .search(&SearchRequest::new("зорепадного"))
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        updated_index
+            .search(&SearchRequest::new("сміття у сквері"))
+            .unwrap()
+            .total,
+        0
+    );
+    // The published index still answers as it did: the update linked its files, and
+    // wrote none of them.
+    let old = published_index
+        .search(&SearchRequest::new("сміття у сквері"))
+        .unwrap();
+    assert_eq!(old.total, 1);
+    assert_eq!(
+        published_index
+            .search(&SearchRequest::new("зорепадного"))
+            .unwrap()
+            .total,
+        0
+    );
+}

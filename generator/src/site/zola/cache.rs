@@ -121,7 +121,9 @@ impl RenderCache {
         RenderCache {
             format: FORMAT,
             global,
-            id: format!("{now}-{}", std::process::id()),
+            // Not in decimal: see `vidkryto_search::packed`.
+            id: vidkryto_search::packed::Packed([now as u64, u64::from(std::process::id())])
+                .to_string(),
             entries,
             others,
             current: true,
