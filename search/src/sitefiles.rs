@@ -248,6 +248,9 @@ struct Listing {
 /// change in the same tick of the file system's clock would not move its time.
 const SETTLED_NS: u64 = 2_000_000_000;
 
+/// A folder with this many folders in it is walked by several threads.
+const SPLIT_FROM: usize = 256;
+
 /// Finds every regular file that may be served, reusing the listings of unchanged folders.
 struct Walk<'a> {
     old: Option<&'a BTreeMap<String, Listing>>,
@@ -286,8 +289,49 @@ impl Walk<'_> {
                 listing
             }
         };
-        for sub in &listing.dirs {
-            self.dir(&dir.join(sub), &join(sub))?;
+        if listing.dirs.len() < SPLIT_FROM {
+            for sub in &listing.dirs {
+                self.dir(&dir.join(sub), &join(sub))?;
+            }
+        } else {
+            // A folder of many folders (the register's 100 000 pages): one walker per core,
+            // each `statx` waiting on the disk apart from the others.
+            let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let per = listing.dirs.len().div_ceil(workers);
+            let (old, started_ns) = (self.old, self.started_ns);
+            let parts: Vec<io::Result<Walk<'_>>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = listing
+                    .dirs
+                    .chunks(per)
+                    .map(|subs| {
+                        let join = &join;
+                        scope.spawn(move || {
+                            let mut part = Walk {
+                                old,
+                                started_ns,
+                                files: Vec::new(),
+                                listings: BTreeMap::new(),
+                            };
+                            for sub in subs {
+                                part.dir(&dir.join(sub), &join(sub))?;
+                            }
+                            Ok(part)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(io::Error::other("walker panicked")))
+                    })
+                    .collect()
+            });
+            for part in parts {
+                let part = part?;
+                self.files.extend(part.files);
+                self.listings.extend(part.listings);
+            }
         }
         if mtime.saturating_add(SETTLED_NS) < self.started_ns {
             self.listings.insert(rel.to_string(), listing);
