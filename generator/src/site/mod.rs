@@ -78,7 +78,7 @@ pub fn render(
             let stats = zola::render_with(
                 &site_dir,
                 &site_config,
-                &memory,
+                memory,
                 layout.root(),
                 Some(zola::Previous {
                     dir: &previous,
@@ -91,7 +91,6 @@ pub fn render(
             summary.pages = stats.pages;
             summary.sections = stats.sections;
             summary.files = stats.files;
-            zola::drop_aside(memory);
         }
         Engine::Zola => {
             // The staging tree must hold zola's output only: a page an earlier build rendered

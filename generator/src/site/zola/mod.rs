@@ -127,14 +127,14 @@ pub fn render_incremental(
     out_dir: &Path,
     previous: Option<Previous<'_>>,
 ) -> Result<RenderStats, ZolaError> {
-    render_with(site_dir, config, &[], out_dir, previous)
+    render_with(site_dir, config, Vec::new(), out_dir, previous)
 }
 
 /// [`render_incremental`] of the site in `site_dir` plus the content files in `memory`.
 pub fn render_with(
     site_dir: &Path,
     config: &SiteConfig,
-    memory: &[ContentFile],
+    memory: Vec<ContentFile>,
     out_dir: &Path,
     previous: Option<Previous<'_>>,
 ) -> Result<RenderStats, ZolaError> {
