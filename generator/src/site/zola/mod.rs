@@ -217,7 +217,7 @@ pub fn render_with(
 
 /// Frees `value` on a thread of its own: the values of a 200 000-page site take seconds to
 /// free, and the build has other stages to run meanwhile.
-pub fn drop_aside<T: Send + 'static>(value: T) {
+fn drop_aside<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
 }
 
