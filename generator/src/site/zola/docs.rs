@@ -184,6 +184,15 @@ impl Doc {
         }
     }
 
+    /// Takes a page's `extra` out (a section keeps its own): the page's value holds it from
+    /// then on (`SiteIndex::page_values`), one copy rather than two.
+    pub(super) fn take_page_extra(&mut self) -> Map<String, Value> {
+        match &mut self.kind {
+            Kind::Page(f) => std::mem::take(&mut f.extra),
+            Kind::Section(_) => Map::new(),
+        }
+    }
+
     pub fn template(&self) -> &Option<String> {
         match &self.kind {
             Kind::Page(f) => &f.template,

@@ -147,13 +147,16 @@ impl SiteIndex {
             digests: Mutex::new(HashMap::new()),
             config_values: HashMap::new(),
         };
-        let values: Vec<Value> = (0..index.docs.len())
+        let extras: Vec<Map<String, Value>> =
+            index.docs.iter_mut().map(Doc::take_page_extra).collect();
+        let values: Vec<Value> = extras
             .into_par_iter()
-            .map(|i| {
+            .enumerate()
+            .map(|(i, extra)| {
                 if index.docs[i].is_section() {
                     Value::Null
                 } else {
-                    index.page_value(i)
+                    index.page_value(i, extra)
                 }
             })
             .collect();
@@ -186,7 +189,7 @@ impl SiteIndex {
     }
 
     /// The fields pages and sections share.
-    fn common_value(&self, i: usize) -> Map<String, Value> {
+    fn common_value(&self, i: usize, extra: Map<String, Value>) -> Map<String, Value> {
         let doc = &self.docs[i];
         let translations: Vec<Value> = self
             .translations
@@ -223,7 +226,7 @@ impl SiteIndex {
         map.insert("ancestors".into(), json!(self.ancestors[i]));
         map.insert("title".into(), json!(doc.title()));
         map.insert("description".into(), json!(doc.description()));
-        map.insert("extra".into(), Value::Object(doc.extra().clone()));
+        map.insert("extra".into(), Value::Object(extra));
         map.insert("path".into(), json!(doc.path));
         map.insert("components".into(), json!(components));
         map.insert("toc".into(), json!([]));
@@ -238,10 +241,10 @@ impl SiteIndex {
     }
 
     /// Zola's `page` without siblings (`lower` / `higher` null): what feeds, paginators
-    /// and siblings themselves hold.
-    fn page_value(&self, i: usize) -> Value {
+    /// and siblings themselves hold; `extra` is the page's, taken from its document.
+    fn page_value(&self, i: usize, extra: Map<String, Value>) -> Value {
         let doc = &self.docs[i];
-        let mut map = self.common_value(i);
+        let mut map = self.common_value(i, extra);
         let front = doc.page();
         let date = doc.date();
         let ymd = date
@@ -296,7 +299,7 @@ impl SiteIndex {
     /// Zola's `section`: with its pages (`with_pages`), or metadata only (a paginated
     /// section's own template, `get_section(metadata_only = true)`).
     pub(super) fn section_value(&self, i: usize, with_pages: bool) -> Value {
-        let mut map = self.common_value(i);
+        let mut map = self.common_value(i, self.docs[i].extra().clone());
         let front = self.docs[i].section();
         let pages: Vec<Value> = if with_pages {
             self.section_pages

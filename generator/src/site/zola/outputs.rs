@@ -473,10 +473,18 @@ impl SitemapEntry {
             return json!({"permalink": self.permalink, "updated": null, "extra": null});
         };
         let d = &index.docs[i];
+        let extra = match d.is_section() {
+            true => d.extra(),
+            // A page's `extra` lives in its value (`SiteIndex::page_values`).
+            false => match index.page_values[i].get("extra") {
+                Some(Value::Object(extra)) => extra,
+                _ => d.extra(),
+            },
+        };
         json!({
             "permalink": self.permalink,
             "updated": if d.is_section() { None } else { d.updated().or_else(|| d.date()) },
-            "extra": d.extra(),
+            "extra": extra,
         })
     }
 }
