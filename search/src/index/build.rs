@@ -2,7 +2,7 @@
 //! `_index/<version>/`, then points `_index/CURRENT` at it (an atomic rename), so a running
 //! server never sees a half-built index and switches over on its next check.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -259,11 +259,10 @@ fn write_index(
     })?;
     flush(&mut group)?;
     if let Some(previous) = &previous {
-        let gone: HashSet<&String> = previous
+        let gone = previous
             .documents
             .keys()
-            .filter(|key| !digests.contains_key(*key))
-            .collect();
+            .filter(|key| !digests.contains_key(*key));
         for key in gone {
             writer.delete_term(Term::from_field_text(fields.key, key));
         }
